@@ -1,0 +1,107 @@
+/* lxc-dbus-helper: runs one liblxc operation that forks a long-lived
+ * process, on behalf of the lxc-dbus service.
+ *
+ * The service is multithreaded; liblxc's start() forks the container's
+ * monitor process, which must not inherit the service's memory, locks or
+ * descriptors. So the service execs this small single-threaded program per
+ * operation (the pattern LXD uses for forkstart), and only this program
+ * calls liblxc's forking functions.
+ *
+ * Usage (internal interface, not for people):
+ *   lxc-dbus-helper start LXCPATH NAME FLAGS [ARG...]
+ *     FLAGS: any of 'd' (daemonize), 'c' (close all fds), 'i' (use lxc-init),
+ *     or '-' for none. ARGs replace the container's init command.
+ *
+ * Exit status: 0 done; 1 failed; 2 usage; 3 wrong state; 4 not found.
+ * On failure the last line on stderr says why.
+ */
+#include "config.h"
+
+#include <lxc/lxccontainer.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+  EXIT_DONE = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+  EXIT_WRONG_STATE = 3,
+  EXIT_NOT_FOUND = 4,
+};
+
+static int
+do_start (const char *lxcpath, const char *name, const char *flags, char **argv)
+{
+  struct lxc_container *c;
+  bool daemonize = strchr (flags, 'd') != NULL;
+  bool close_fds = strchr (flags, 'c') != NULL;
+  bool use_init = strchr (flags, 'i') != NULL;
+  int rc = EXIT_DONE;
+
+  c = lxc_container_new (name, lxcpath);
+  if (c == NULL)
+    {
+      fprintf (stderr, "liblxc could not open container '%s'\n", name);
+      return EXIT_NOT_FOUND;
+    }
+  if (!c->is_defined (c))
+    {
+      fprintf (stderr, "Container '%s' is not defined\n", name);
+      lxc_container_put (c);
+      return EXIT_NOT_FOUND;
+    }
+  if (c->is_running (c))
+    {
+      fprintf (stderr, "Container '%s' is already running\n", name);
+      lxc_container_put (c);
+      return EXIT_WRONG_STATE;
+    }
+
+  c->want_daemonize (c, daemonize);
+  c->want_close_all_fds (c, close_fds);
+  if (!daemonize)
+    {
+      /* We are the container's monitor now: leave the service's session so
+       * that nothing aimed at it reaches us. */
+      (void) setsid ();
+    }
+
+  if (!c->start (c, use_init ? 1 : 0, argv[0] ? argv : NULL))
+    {
+      if (c->error_string && *c->error_string)
+        fprintf (stderr, "Failed to start container '%s': %s\n", name, c->error_string);
+      else
+        fprintf (stderr, "Failed to start container '%s'\n", name);
+      rc = EXIT_FAILED;
+    }
+  lxc_container_put (c);
+  return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+  struct lxc_log log = {
+    .name = "lxc-dbus-helper",
+    .lxcpath = NULL,
+    .file = "none",
+    .level = "ERROR",
+    .prefix = "lxc-dbus-helper",
+    .quiet = false,
+  };
+
+  if (argc < 5 || strcmp (argv[1], "start") != 0)
+    {
+      fprintf (stderr, "usage: %s start LXCPATH NAME FLAGS [ARG...]\n", argv[0]);
+      return EXIT_USAGE;
+    }
+  log.name = argv[3];
+  log.lxcpath = argv[2];
+  /* liblxc's errors go to stderr, which the service reads. */
+  (void) lxc_log_init (&log);
+
+  return do_start (argv[2], argv[3], argv[4], &argv[5]);
+}

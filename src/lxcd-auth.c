@@ -1,0 +1,201 @@
+/* lxc-dbus: polkit authorization of D-Bus callers
+ *
+ * Every check is asynchronous and runs on the main loop: first the caller's
+ * uid is asked from the bus (uid 0 passes without polkit), then polkit is
+ * asked about the caller's unique bus name (subject system-bus-name, never
+ * a PID), with details that rules can match on.
+ */
+#include "config.h"
+
+#include <polkit/polkit.h>
+
+#include "lxcd-auth.h"
+#include "lxcd-error.h"
+
+typedef struct {
+  GDBusMethodInvocation *invocation;
+  char *sender;
+  char *action_id;
+  PolkitDetails *details;
+  gboolean allow_interaction;
+  uid_t uid;
+} AuthData;
+
+static void
+auth_data_free (AuthData *data)
+{
+  g_clear_object (&data->invocation);
+  g_free (data->sender);
+  g_free (data->action_id);
+  g_clear_object (&data->details);
+  g_free (data);
+}
+
+/* main thread */
+static void
+check_authorization_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AuthData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PolkitAuthorizationResult) result = NULL;
+
+  result = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), res, &error);
+  if (result == NULL)
+    {
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                               "Could not check authorization for %s: %s",
+                               data->action_id, error->message);
+      return;
+    }
+  if (polkit_authorization_result_get_is_authorized (result))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (polkit_authorization_result_get_is_challenge (result))
+    g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                             "Authentication is required for %s (interactive authorization was not allowed)",
+                             data->action_id);
+  else
+    g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                             "Not authorized for %s", data->action_id);
+}
+
+/* main thread */
+static void
+authority_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AuthData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PolkitAuthority) authority = NULL;
+  g_autoptr(PolkitSubject) subject = NULL;
+  PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+
+  authority = polkit_authority_get_finish (res, &error);
+  if (authority == NULL)
+    {
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                               "polkit is not available: %s", error->message);
+      return;
+    }
+
+  subject = polkit_system_bus_name_new (data->sender);
+  if (data->allow_interaction)
+    flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
+
+  polkit_authority_check_authorization (authority, subject, data->action_id,
+                                        data->details, flags,
+                                        g_task_get_cancellable (task),
+                                        check_authorization_cb,
+                                        g_steal_pointer (&task));
+}
+
+/* main thread */
+static void
+get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AuthData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  guint32 uid;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
+  if (reply == NULL)
+    {
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                               "Could not identify the caller: %s", error->message);
+      return;
+    }
+  g_variant_get (reply, "(u)", &uid);
+  data->uid = uid;
+
+  if (uid == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  polkit_authority_get_async (g_task_get_cancellable (task), authority_cb,
+                              g_steal_pointer (&task));
+}
+
+/**
+ * lxcd_auth_check_async:
+ * @invocation: the method call to authorize
+ * @request: action and details
+ *
+ * Checks whether the caller of @invocation may perform @request->action_id.
+ * Never blocks; main thread.
+ */
+void
+lxcd_auth_check_async (GDBusMethodInvocation *invocation,
+                       const LxcdAuthRequest *request,
+                       GCancellable          *cancellable,
+                       GAsyncReadyCallback    callback,
+                       gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  AuthData *data;
+  GDBusMessage *message = g_dbus_method_invocation_get_message (invocation);
+  gboolean no_interaction = FALSE;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lxcd_auth_check_async);
+
+  data = g_new0 (AuthData, 1);
+  data->invocation = g_object_ref (invocation);
+  data->sender = g_strdup (g_dbus_method_invocation_get_sender (invocation));
+  data->action_id = g_strdup (request->action_id);
+  data->uid = (uid_t) -1;
+  data->details = polkit_details_new ();
+  if (request->container)
+    polkit_details_insert (data->details, "container", request->container);
+  if (request->lxcpath)
+    polkit_details_insert (data->details, "lxcpath", request->lxcpath);
+  if (request->key)
+    polkit_details_insert (data->details, "key", request->key);
+  if (request->value)
+    polkit_details_insert (data->details, "value", request->value);
+
+  if (request->options != NULL)
+    g_variant_lookup (request->options, "auth.no_user_interaction", "b", &no_interaction);
+  data->allow_interaction =
+    !no_interaction &&
+    (g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
+  g_task_set_task_data (task, data, (GDestroyNotify) auth_data_free);
+
+  if (data->sender == NULL)
+    {
+      /* Peer-to-peer connection: there is no bus to ask, refuse. */
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                               "Caller has no bus name");
+      return;
+    }
+
+  g_dbus_connection_call (g_dbus_method_invocation_get_connection (invocation),
+                          "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetConnectionUnixUser",
+                          g_variant_new ("(s)", data->sender),
+                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          cancellable, get_uid_cb, g_steal_pointer (&task));
+}
+
+/**
+ * lxcd_auth_check_finish:
+ * @out_uid: (out) (optional): the caller's uid, when it could be learnt
+ *
+ * Returns: TRUE if authorized; else FALSE with an %LXCD_ERROR_NOT_AUTHORIZED
+ * error. Main thread.
+ */
+gboolean
+lxcd_auth_check_finish (GAsyncResult *result, uid_t *out_uid, GError **error)
+{
+  AuthData *data = g_task_get_task_data (G_TASK (result));
+
+  if (out_uid)
+    *out_uid = data->uid;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,35 @@
+/* lxc-dbus: polkit authorization of D-Bus callers */
+#pragma once
+
+#include <gio/gio.h>
+#include <sys/types.h>
+
+G_BEGIN_DECLS
+
+#define LXCD_ACTION_READ_CONFIG    "org.linuxcontainers.LXC1.read-config"
+#define LXCD_ACTION_LIFECYCLE      "org.linuxcontainers.LXC1.lifecycle"
+#define LXCD_ACTION_MANAGE         "org.linuxcontainers.LXC1.manage"
+#define LXCD_ACTION_CONFIGURE      "org.linuxcontainers.LXC1.configure"
+#define LXCD_ACTION_CONFIGURE_HOST "org.linuxcontainers.LXC1.configure-host"
+#define LXCD_ACTION_EXEC           "org.linuxcontainers.LXC1.exec"
+#define LXCD_ACTION_CONSOLE        "org.linuxcontainers.LXC1.console"
+
+typedef struct {
+  const char *action_id;
+  const char *container;  /* detail "container" */
+  const char *lxcpath;    /* detail "lxcpath" */
+  const char *key;        /* detail "key", may be NULL */
+  const char *value;      /* detail "value", may be NULL */
+  GVariant   *options;    /* a{sv} holding auth.no_user_interaction, may be NULL */
+} LxcdAuthRequest;
+
+void     lxcd_auth_check_async  (GDBusMethodInvocation *invocation,
+                                 const LxcdAuthRequest *request,
+                                 GCancellable          *cancellable,
+                                 GAsyncReadyCallback    callback,
+                                 gpointer               user_data);
+gboolean lxcd_auth_check_finish (GAsyncResult *result,
+                                 uid_t        *out_uid,
+                                 GError      **error);
+
+G_END_DECLS

@@ -1,0 +1,1031 @@
+/* lxc-dbus: one container object (org.linuxcontainers.LXC1.Container)
+ *
+ * Properties mirror state the daemon keeps current (lxc-monitord events,
+ * inotify, and a re-read from liblxc after every operation); reading them
+ * never touches liblxc. Run-state operations are authorized with polkit,
+ * serialized per container, run in a worker thread (or, for start, in
+ * lxc-dbus-helper), and reply only after the resulting state has been
+ * published, so PropertiesChanged reaches clients before the reply.
+ */
+#include "config.h"
+
+#include "lxcd-auth.h"
+#include "lxcd-container.h"
+#include "lxcd-daemon.h"
+#include "lxcd-error.h"
+
+/* How long an operation may take to show its effect on the state. */
+#define OP_STATE_TIMEOUT_S 30
+
+typedef enum {
+  WAIT_REACHED,
+  WAIT_TIMEOUT,
+  WAIT_VANISHED,
+} WaitResult;
+
+typedef void (*WaiterFunc) (LxcdContainer *self, WaitResult result, gpointer user_data);
+
+typedef struct {
+  LxcdContainer *container;
+  LxcdState target;
+  gboolean require_leave; /* the state must first differ from target */
+  gboolean left;
+  guint timeout_id;
+  WaiterFunc func;
+  gpointer user_data;
+} Waiter;
+
+struct _LxcdContainer {
+  LxcdDBusContainerSkeleton parent_instance;
+
+  LxcdDaemon *daemon; /* unowned, outlives us */
+  LxcdDBusObjectSkeleton *object;
+  char *name;
+  char *lxcpath;
+  char *object_path;
+  LxcdState state;
+  guint64 event_seq;
+  gboolean op_busy;
+  GList *waiters; /* of Waiter */
+};
+
+static void lxcd_container_iface_init (LxcdDBusContainerIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (LxcdContainer, lxcd_container, LXCD_DBUS_TYPE_CONTAINER_SKELETON,
+                         G_IMPLEMENT_INTERFACE (LXCD_DBUS_TYPE_CONTAINER, lxcd_container_iface_init))
+
+/* ---- waiters: wait for a state without holding a thread ---------------- */
+
+/* main thread */
+static void
+waiter_free (Waiter *waiter)
+{
+  if (waiter->timeout_id)
+    g_source_remove (waiter->timeout_id);
+  g_free (waiter);
+}
+
+/* main thread: detaches and runs the waiter's callback once */
+static void
+waiter_fire (Waiter *waiter, WaitResult result)
+{
+  LxcdContainer *self = waiter->container;
+  WaiterFunc func = waiter->func;
+  gpointer user_data = waiter->user_data;
+
+  self->waiters = g_list_remove (self->waiters, waiter);
+  waiter_free (waiter);
+  func (self, result, user_data);
+}
+
+/* main thread */
+static gboolean
+waiter_timeout_cb (gpointer user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter->timeout_id = 0;
+  waiter_fire (waiter, WAIT_TIMEOUT);
+  return G_SOURCE_REMOVE;
+}
+
+/* main thread: @timeout_s -1 waits forever. The callback may run before this
+ * returns only if the state is already reached and !require_leave. */
+static void
+waiter_add (LxcdContainer *self, LxcdState target, gboolean require_leave, gint timeout_s,
+            WaiterFunc func, gpointer user_data)
+{
+  Waiter *waiter;
+
+  if (!require_leave && self->state == target)
+    {
+      func (self, WAIT_REACHED, user_data);
+      return;
+    }
+  if (timeout_s == 0)
+    {
+      func (self, WAIT_TIMEOUT, user_data);
+      return;
+    }
+
+  waiter = g_new0 (Waiter, 1);
+  waiter->container = self;
+  waiter->target = target;
+  waiter->require_leave = require_leave;
+  waiter->func = func;
+  waiter->user_data = user_data;
+  if (timeout_s > 0)
+    waiter->timeout_id = g_timeout_add_seconds ((guint) timeout_s, waiter_timeout_cb, waiter);
+  self->waiters = g_list_append (self->waiters, waiter);
+}
+
+/* main thread */
+static void
+waiters_notify (LxcdContainer *self)
+{
+  GList *l = self->waiters;
+
+  while (l != NULL)
+    {
+      Waiter *waiter = l->data;
+      GList *next = l->next;
+
+      if (waiter->require_leave && !waiter->left)
+        {
+          if (self->state != waiter->target)
+            waiter->left = TRUE;
+        }
+      else if (self->state == waiter->target)
+        {
+          waiter_fire (waiter, WAIT_REACHED);
+          /* a callback may have added or removed waiters: restart */
+          next = self->waiters;
+        }
+      l = next;
+    }
+}
+
+/* ---- state ------------------------------------------------------------- */
+
+/* main thread */
+static void
+set_state (LxcdContainer *self, LxcdState state)
+{
+  LxcdDBusContainer *iface = LXCD_DBUS_CONTAINER (self);
+  LxcdState old = self->state;
+
+  if (state == old)
+    return;
+  self->state = state;
+  lxcd_dbus_container_set_state (iface, lxcd_state_to_string (state));
+  lxcd_dbus_container_set_running (iface, state != LXCD_STATE_STOPPED);
+  if (state == LXCD_STATE_STOPPED)
+    lxcd_dbus_container_set_init_pid (iface, -1);
+  /* PropertiesChanged first, so a client reacting to StateChanged reads
+   * consistent properties from its proxy cache. */
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
+  lxcd_dbus_container_emit_state_changed (iface, lxcd_state_to_string (state),
+                                          lxcd_state_to_string (old));
+  g_debug ("%s: %s -> %s", self->name, lxcd_state_to_string (old), lxcd_state_to_string (state));
+  waiters_notify (self);
+}
+
+/**
+ * lxcd_container_state_event:
+ *
+ * A state reported by lxc-monitord. Main thread.
+ */
+void
+lxcd_container_state_event (LxcdContainer *self, LxcdState state)
+{
+  self->event_seq++;
+  set_state (self, state);
+}
+
+/**
+ * lxcd_container_get_event_seq:
+ *
+ * Counts monitor events, so a re-read started before an event does not
+ * overwrite the newer state. Main thread.
+ */
+guint64
+lxcd_container_get_event_seq (LxcdContainer *self)
+{
+  return self->event_seq;
+}
+
+/**
+ * lxcd_container_apply_info:
+ * @with_state: whether @info's state and init pid are newer than any event
+ *
+ * Publishes what a re-read found. Main thread.
+ */
+void
+lxcd_container_apply_info (LxcdContainer *self, const LxcdInfo *info, gboolean with_state)
+{
+  LxcdDBusContainer *iface = LXCD_DBUS_CONTAINER (self);
+
+  lxcd_dbus_container_set_defined (iface, info->defined);
+  lxcd_dbus_container_set_autostart (iface, info->autostart);
+  if (info->config_file)
+    lxcd_dbus_container_set_config_file (iface, info->config_file);
+  if (with_state)
+    {
+      if (info->state != LXCD_STATE_STOPPED)
+        lxcd_dbus_container_set_init_pid (iface, info->init_pid);
+      set_state (self, info->state);
+      if (info->state == LXCD_STATE_STOPPED)
+        lxcd_dbus_container_set_init_pid (iface, -1);
+    }
+}
+
+/**
+ * lxcd_container_vanished:
+ *
+ * The container is gone; pending waits fail with NotFound. Main thread.
+ */
+void
+lxcd_container_vanished (LxcdContainer *self)
+{
+  while (self->waiters)
+    waiter_fire (self->waiters->data, WAIT_VANISHED);
+}
+
+/* ---- operations -------------------------------------------------------- */
+
+typedef enum {
+  OP_START,
+  OP_STOP,
+  OP_SHUTDOWN,
+  OP_REBOOT,
+  OP_FREEZE,
+  OP_UNFREEZE,
+  OP_WANT_DAEMONIZE,
+  OP_WANT_CLOSE_ALL_FDS,
+} OpKind;
+
+typedef struct {
+  gint ref_count;
+  LxcdContainer *self;
+  GDBusMethodInvocation *invocation;
+  OpKind kind;
+  gint timeout;
+  gboolean flag;
+  gboolean use_init;
+  char **argv;
+  GVariant *options;
+  /* progress */
+  gboolean holds_slot;
+  gboolean replied;
+  gboolean work_done;
+  gboolean state_reached;
+  gboolean waiting;
+  LxcdState target;          /* the state the operation leads to */
+  gboolean target_via_state; /* reaching it can be checked by a re-read */
+  GError *error;
+} Op;
+
+static Op *
+op_ref (Op *op)
+{
+  op->ref_count++;
+  return op;
+}
+
+static void
+op_unref (Op *op)
+{
+  if (--op->ref_count > 0)
+    return;
+  g_clear_object (&op->self);
+  g_clear_object (&op->invocation);
+  g_strfreev (op->argv);
+  g_clear_pointer (&op->options, g_variant_unref);
+  g_clear_error (&op->error);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Op, op_unref)
+
+static Op *
+op_new (LxcdContainer *self, GDBusMethodInvocation *invocation, OpKind kind)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->ref_count = 1;
+  op->self = g_object_ref (self);
+  op->invocation = g_object_ref (invocation);
+  op->kind = kind;
+  return op;
+}
+
+/* main thread: replies once, releases the container's slot */
+static void
+op_reply (Op *op, GError *error)
+{
+  if (op->replied)
+    return;
+  op->replied = TRUE;
+  if (op->holds_slot)
+    {
+      op->self->op_busy = FALSE;
+      op->holds_slot = FALSE;
+    }
+  if (error)
+    {
+      g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
+      g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), mapped);
+    }
+  else
+    {
+      g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation), NULL);
+    }
+}
+
+/* main thread: the error for an operation whose state did not show up */
+static GError *
+op_timeout_error (Op *op)
+{
+  LxcdContainer *self = op->self;
+
+  if (op->kind == OP_SHUTDOWN || op->kind == OP_REBOOT)
+    return g_error_new (LXCD_ERROR, LXCD_ERROR_TIMEOUT,
+                        "Container '%s' did not %s within %d seconds (state %s)",
+                        self->name, op->kind == OP_SHUTDOWN ? "stop" : "reboot",
+                        op->timeout, lxcd_state_to_string (self->state));
+  return g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
+                      "Container '%s' is %s after the operation",
+                      self->name, lxcd_state_to_string (self->state));
+}
+
+/* main thread: a last re-read after the wait timed out, in case the
+ * state changed without a monitor event reaching us */
+static void
+op_timeout_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+
+  lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
+  if (op->error == NULL && !(op->target_via_state && op->self->state == op->target))
+    op->error = op_timeout_error (op);
+  if (op->work_done || op->error)
+    op_reply (op, op->error);
+  else
+    op->state_reached = TRUE;
+}
+
+/* main thread: the expected state was reached, or the wait ended */
+static void
+op_state_waited (LxcdContainer *self, WaitResult result, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+
+  op->waiting = FALSE;
+  switch (result)
+    {
+    case WAIT_REACHED:
+      op->state_reached = TRUE;
+      break;
+    case WAIT_TIMEOUT:
+      if (op->replied)
+        return;
+      lxcd_daemon_sync_container (self->daemon, self->lxcpath, self->name, NULL,
+                                  op_timeout_synced_cb, op_ref (op));
+      return;
+    case WAIT_VANISHED:
+      if (op->error == NULL)
+        op->error = g_error_new (LXCD_ERROR, LXCD_ERROR_NOT_FOUND,
+                                 "Container '%s' disappeared", self->name);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (op->work_done || op->error)
+    op_reply (op, op->error);
+}
+
+/* main thread: a re-read after the work has been published */
+static void
+op_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+
+  lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
+  op->work_done = TRUE;
+  if (op->error || op->state_reached || !op->waiting)
+    op_reply (op, op->error);
+}
+
+/* main thread: the liblxc part is over (successfully or not) */
+static void
+op_work_finished (Op *op, GError *error)
+{
+  if (error)
+    {
+      /* The waiter, if any, stays registered but its result is ignored. */
+      op_reply (op, error);
+      return;
+    }
+  lxcd_daemon_sync_container (op->self->daemon, op->self->lxcpath, op->self->name,
+                              NULL, op_synced_cb, op_ref (op));
+}
+
+/* main thread: arms the wait for the state this operation leads to */
+static void
+op_arm_wait (Op *op)
+{
+  LxcdState target = LXCD_STATE_RUNNING;
+  gboolean require_leave = FALSE;
+  gint timeout = OP_STATE_TIMEOUT_S;
+
+  switch (op->kind)
+    {
+    case OP_START:
+    case OP_UNFREEZE:
+      target = LXCD_STATE_RUNNING;
+      break;
+    case OP_STOP:
+      target = LXCD_STATE_STOPPED;
+      break;
+    case OP_FREEZE:
+      target = LXCD_STATE_FROZEN;
+      break;
+    case OP_SHUTDOWN:
+      target = LXCD_STATE_STOPPED;
+      timeout = op->timeout;
+      break;
+    case OP_REBOOT:
+      target = LXCD_STATE_RUNNING;
+      require_leave = TRUE;
+      timeout = op->timeout;
+      break;
+    case OP_WANT_DAEMONIZE:
+    case OP_WANT_CLOSE_ALL_FDS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  op->target = target;
+  op->target_via_state = !require_leave;
+  if (timeout == 0)
+    {
+      /* Only send the request. */
+      op->state_reached = TRUE;
+      return;
+    }
+  op->waiting = TRUE;
+  waiter_add (op->self, target, require_leave, timeout, op_state_waited, op_ref (op));
+}
+
+/* worker thread */
+static void
+op_lxc_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Op *op = task_data;
+  GError *error = NULL;
+  LxcdOp lxc_op;
+
+  switch (op->kind)
+    {
+    case OP_STOP:
+      lxc_op = LXCD_OP_STOP;
+      break;
+    case OP_FREEZE:
+      lxc_op = LXCD_OP_FREEZE;
+      break;
+    case OP_UNFREEZE:
+      lxc_op = LXCD_OP_UNFREEZE;
+      break;
+    case OP_SHUTDOWN:
+      lxc_op = LXCD_OP_REQUEST_SHUTDOWN;
+      break;
+    case OP_REBOOT:
+      lxc_op = LXCD_OP_REQUEST_REBOOT;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (lxcd_lxc_run_op (op->self->lxcpath, op->self->name, lxc_op, NULL, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* main thread */
+static void
+op_lxc_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_task_propagate_boolean (G_TASK (res), &error);
+  op_work_finished (op, error);
+}
+
+/* main thread: lxc-dbus-helper exited (daemonized start, or a failed one) */
+static void
+op_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+  GSubprocess *proc = G_SUBPROCESS (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stderr_text = NULL;
+  g_autofree char *reason = NULL;
+  int status;
+
+  if (!g_subprocess_communicate_utf8_finish (proc, res, NULL, &stderr_text, &error))
+    {
+      op_work_finished (op, error);
+      return;
+    }
+  if (g_subprocess_get_if_exited (proc) && g_subprocess_get_exit_status (proc) == 0)
+    {
+      op_work_finished (op, NULL);
+      return;
+    }
+
+  /* The last non-empty line says why. */
+  if (stderr_text)
+    {
+      g_auto(GStrv) lines = g_strsplit (g_strstrip (stderr_text), "\n", -1);
+      guint n = g_strv_length (lines);
+      if (n > 0)
+        reason = g_strdup (lines[n - 1]);
+    }
+  status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+  switch (status)
+    {
+    case 3:
+      error = g_error_new (LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "%s",
+                           reason ? reason : "Container is already running");
+      break;
+    case 4:
+      error = g_error_new (LXCD_ERROR, LXCD_ERROR_NOT_FOUND, "%s",
+                           reason ? reason : "Container not found");
+      break;
+    default:
+      error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED, "Failed to start container '%s': %s",
+                           op->self->name, reason ? reason : "lxc-dbus-helper failed");
+      break;
+    }
+  op_work_finished (op, error);
+}
+
+/* main thread: a non-daemonized container's helper (its monitor) exited */
+static void
+op_foreground_exited (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+  GSubprocess *proc = G_SUBPROCESS (source);
+
+  g_subprocess_wait_finish (proc, res, NULL);
+  if (!op->replied)
+    {
+      g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
+                                             "Container '%s' exited while starting (status %d)",
+                                             op->self->name, g_subprocess_get_status (proc));
+      op_reply (op, error);
+    }
+  /* Whatever happened, re-read the container. */
+  lxcd_daemon_sync_container (op->self->daemon, op->self->lxcpath, op->self->name,
+                              NULL, NULL, NULL);
+}
+
+/* main thread */
+static void
+op_spawn_helper (Op *op)
+{
+  LxcdDBusContainer *iface = LXCD_DBUS_CONTAINER (op->self);
+  gboolean daemonize = lxcd_dbus_container_get_daemonize (iface);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *flags = g_string_new (NULL);
+  GSubprocessFlags spawn_flags = G_SUBPROCESS_FLAGS_STDIN_INHERIT;
+
+  if (daemonize)
+    g_string_append_c (flags, 'd');
+  if (lxcd_dbus_container_get_close_all_fds (iface))
+    g_string_append_c (flags, 'c');
+  if (op->use_init)
+    g_string_append_c (flags, 'i');
+  if (flags->len == 0)
+    g_string_append_c (flags, '-');
+
+  g_ptr_array_add (args, (gpointer) lxcd_daemon_get_helper_path (op->self->daemon));
+  g_ptr_array_add (args, "start");
+  g_ptr_array_add (args, op->self->lxcpath);
+  g_ptr_array_add (args, op->self->name);
+  g_ptr_array_add (args, flags->str);
+  for (char **a = op->argv; a && *a; a++)
+    g_ptr_array_add (args, *a);
+  g_ptr_array_add (args, NULL);
+
+  if (daemonize)
+    spawn_flags = G_SUBPROCESS_FLAGS_STDIN_INHERIT | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                  G_SUBPROCESS_FLAGS_STDERR_PIPE;
+  else
+    spawn_flags = G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE;
+
+  proc = g_subprocess_newv ((const char *const *) args->pdata, spawn_flags, &error);
+  g_string_free (flags, TRUE);
+  if (proc == NULL)
+    {
+      op_work_finished (op, error);
+      return;
+    }
+
+  if (daemonize)
+    {
+      /* The helper returns once the container runs; the monitor process
+       * it leaves behind closes our pipe. */
+      g_subprocess_communicate_utf8_async (proc, NULL, NULL, op_helper_done, op_ref (op));
+    }
+  else
+    {
+      /* The helper is the container's monitor and lives as long as the
+       * container: the reply comes when the state shows RUNNING. */
+      g_subprocess_wait_async (proc, NULL, op_foreground_exited, op_ref (op));
+      op->work_done = TRUE;
+    }
+}
+
+/* main thread: authorized; check the state, take the slot, start the work */
+static void
+op_run (Op *op)
+{
+  LxcdContainer *self = op->self;
+  g_autoptr(GTask) task = NULL;
+  gboolean state_ok = TRUE;
+
+  switch (op->kind)
+    {
+    case OP_WANT_DAEMONIZE:
+      lxcd_dbus_container_set_daemonize (LXCD_DBUS_CONTAINER (self), op->flag);
+      g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
+      op_reply (op, NULL);
+      return;
+    case OP_WANT_CLOSE_ALL_FDS:
+      lxcd_dbus_container_set_close_all_fds (LXCD_DBUS_CONTAINER (self), op->flag);
+      g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
+      op_reply (op, NULL);
+      return;
+    case OP_START:
+      state_ok = self->state == LXCD_STATE_STOPPED;
+      break;
+    case OP_STOP:
+    case OP_SHUTDOWN:
+      state_ok = self->state != LXCD_STATE_STOPPED;
+      break;
+    case OP_REBOOT:
+    case OP_FREEZE:
+      state_ok = self->state == LXCD_STATE_RUNNING;
+      break;
+    case OP_UNFREEZE:
+      state_ok = self->state == LXCD_STATE_FROZEN;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!state_ok)
+    {
+      g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
+                                             "Container '%s' is %s", self->name,
+                                             lxcd_state_to_string (self->state));
+      op_reply (op, error);
+      return;
+    }
+  if (self->op_busy)
+    {
+      g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_BUSY,
+                                             "Another operation is in progress on container '%s'",
+                                             self->name);
+      op_reply (op, error);
+      return;
+    }
+  self->op_busy = TRUE;
+  op->holds_slot = TRUE;
+
+  op_arm_wait (op);
+
+  if (op->kind == OP_START)
+    {
+      op_spawn_helper (op);
+      return;
+    }
+
+  task = g_task_new (NULL, NULL, op_lxc_done, op_ref (op));
+  g_task_set_task_data (task, op, NULL);
+  lxcd_run_in_worker (task, op_lxc_thread);
+}
+
+/* main thread */
+static void
+op_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lxcd_auth_check_finish (res, NULL, &error))
+    {
+      op_reply (op, error);
+      return;
+    }
+  op_run (op);
+}
+
+/* main thread: authorize @op for the lifecycle action, then run it */
+static void
+op_authorize (Op *op)
+{
+  LxcdAuthRequest request = {
+    .action_id = LXCD_ACTION_LIFECYCLE,
+    .container = op->self->name,
+    .lxcpath = op->self->lxcpath,
+    .options = op->options,
+  };
+
+  lxcd_auth_check_async (op->invocation, &request, NULL, op_authorized_cb, op);
+}
+
+/* main thread: replies with an error and consumes nothing else */
+static gboolean
+reply_error (GDBusMethodInvocation *invocation, GError *error)
+{
+  g_dbus_method_invocation_return_gerror (invocation, error);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* main thread */
+static gboolean
+handle_start (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GVariant *options)
+{
+  static const LxcdOptionSpec specs[] = {
+    { "use_init", "b" },
+    { "argv", "as" },
+    { "auth.no_user_interaction", "b" },
+    { NULL, NULL },
+  };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  Op *op;
+
+  if (!lxcd_options_validate (options, specs, &error))
+    return reply_error (invocation, error);
+  g_variant_lookup (options, "argv", "^as", &argv);
+  if (!lxcd_validate_argv ((const char *const *) argv, &error))
+    return reply_error (invocation, error);
+
+  op = op_new (LXCD_CONTAINER (iface), invocation, OP_START);
+  op->use_init = lxcd_options_get_boolean (options, "use_init", FALSE);
+  op->argv = g_steal_pointer (&argv);
+  op->options = g_variant_ref (options);
+  op_authorize (op);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* main thread */
+static gboolean
+handle_simple (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, OpKind kind)
+{
+  op_authorize (op_new (LXCD_CONTAINER (iface), invocation, kind));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_stop (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
+{
+  return handle_simple (iface, invocation, OP_STOP);
+}
+
+static gboolean
+handle_freeze (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
+{
+  return handle_simple (iface, invocation, OP_FREEZE);
+}
+
+static gboolean
+handle_unfreeze (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
+{
+  return handle_simple (iface, invocation, OP_UNFREEZE);
+}
+
+/* main thread */
+static gboolean
+handle_timed (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, OpKind kind, gint timeout)
+{
+  g_autoptr(GError) error = NULL;
+  Op *op;
+
+  if (!lxcd_validate_timeout (timeout, &error))
+    return reply_error (invocation, error);
+  op = op_new (LXCD_CONTAINER (iface), invocation, kind);
+  op->timeout = timeout;
+  op_authorize (op);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_shutdown (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, gint timeout)
+{
+  return handle_timed (iface, invocation, OP_SHUTDOWN, timeout);
+}
+
+static gboolean
+handle_reboot (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, gint timeout)
+{
+  return handle_timed (iface, invocation, OP_REBOOT, timeout);
+}
+
+/* main thread */
+static gboolean
+handle_want_daemonize (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, gboolean value)
+{
+  Op *op = op_new (LXCD_CONTAINER (iface), invocation, OP_WANT_DAEMONIZE);
+
+  op->flag = value;
+  op_authorize (op);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* main thread */
+static gboolean
+handle_want_close_all_fds (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, gboolean value)
+{
+  Op *op = op_new (LXCD_CONTAINER (iface), invocation, OP_WANT_CLOSE_ALL_FDS);
+
+  op->flag = value;
+  op_authorize (op);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* main thread */
+static void
+wait_done (LxcdContainer *self, WaitResult result, gpointer user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+
+  switch (result)
+    {
+    case WAIT_REACHED:
+      g_dbus_method_invocation_return_value (g_steal_pointer (&invocation),
+                                             g_variant_new ("(b)", TRUE));
+      break;
+    case WAIT_TIMEOUT:
+      g_dbus_method_invocation_return_value (g_steal_pointer (&invocation),
+                                             g_variant_new ("(b)", FALSE));
+      break;
+    case WAIT_VANISHED:
+      g_dbus_method_invocation_return_error (g_steal_pointer (&invocation), LXCD_ERROR,
+                                             LXCD_ERROR_NOT_FOUND,
+                                             "Container '%s' disappeared", self->name);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* main thread */
+static gboolean
+handle_wait (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+             const char *state_name, gint timeout)
+{
+  g_autoptr(GError) error = NULL;
+  LxcdState state;
+
+  if (!lxcd_state_from_string (state_name, &state))
+    {
+      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "Unknown state '%s'", state_name);
+      return reply_error (invocation, error);
+    }
+  if (!lxcd_validate_timeout (timeout, &error))
+    return reply_error (invocation, error);
+
+  waiter_add (LXCD_CONTAINER (iface), state, FALSE, timeout, wait_done,
+              g_object_ref (invocation));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* worker thread */
+static void
+may_control_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  LxcdContainer *self = LXCD_CONTAINER (source);
+  GError *error = NULL;
+  gboolean value = FALSE;
+
+  if (lxcd_lxc_run_op (self->lxcpath, self->name, LXCD_OP_MAY_CONTROL, &value, &error))
+    g_task_return_boolean (task, value);
+  else
+    g_task_return_error (task, error);
+}
+
+/* main thread */
+static void
+may_control_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean value = g_task_propagate_boolean (G_TASK (res), &error);
+
+  if (error)
+    g_dbus_method_invocation_return_gerror (g_steal_pointer (&invocation), error);
+  else
+    lxcd_dbus_container_complete_may_control (LXCD_DBUS_CONTAINER (source),
+                                              g_steal_pointer (&invocation), value);
+}
+
+/* main thread */
+static gboolean
+handle_may_control (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
+{
+  g_autoptr(GTask) task = g_task_new (iface, NULL, may_control_done, g_object_ref (invocation));
+
+  lxcd_run_in_worker (task, may_control_thread);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- GObject ----------------------------------------------------------- */
+
+static void
+lxcd_container_finalize (GObject *object)
+{
+  LxcdContainer *self = LXCD_CONTAINER (object);
+
+  g_warn_if_fail (self->waiters == NULL);
+  g_clear_object (&self->object);
+  g_free (self->name);
+  g_free (self->lxcpath);
+  g_free (self->object_path);
+  G_OBJECT_CLASS (lxcd_container_parent_class)->finalize (object);
+}
+
+static void
+lxcd_container_init (LxcdContainer *self)
+{
+}
+
+static void
+lxcd_container_class_init (LxcdContainerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lxcd_container_finalize;
+}
+
+static void
+lxcd_container_iface_init (LxcdDBusContainerIface *iface)
+{
+  iface->handle_start = handle_start;
+  iface->handle_stop = handle_stop;
+  iface->handle_shutdown = handle_shutdown;
+  iface->handle_reboot = handle_reboot;
+  iface->handle_freeze = handle_freeze;
+  iface->handle_unfreeze = handle_unfreeze;
+  iface->handle_wait = handle_wait;
+  iface->handle_want_daemonize = handle_want_daemonize;
+  iface->handle_want_close_all_fds = handle_want_close_all_fds;
+  iface->handle_may_control = handle_may_control;
+}
+
+/**
+ * lxcd_container_new:
+ *
+ * A container object, not yet exported. Main thread.
+ */
+LxcdContainer *
+lxcd_container_new (LxcdDaemon *daemon, const char *lxcpath, const char *name)
+{
+  LxcdContainer *self = g_object_new (LXCD_TYPE_CONTAINER, NULL);
+  LxcdDBusContainer *iface = LXCD_DBUS_CONTAINER (self);
+  g_autofree char *escaped = g_dbus_escape_object_path (name);
+
+  self->daemon = daemon;
+  self->name = g_strdup (name);
+  self->lxcpath = g_strdup (lxcpath);
+  self->state = LXCD_STATE_STOPPED;
+  self->object_path = g_strconcat ("/org/linuxcontainers/LXC1/containers/", escaped, NULL);
+  self->object = lxcd_dbus_object_skeleton_new (self->object_path);
+  lxcd_dbus_object_skeleton_set_container (self->object, iface);
+
+  lxcd_dbus_container_set_name (iface, name);
+  lxcd_dbus_container_set_lxcpath (iface, lxcpath);
+  lxcd_dbus_container_set_config_file (iface, "");
+  lxcd_dbus_container_set_state (iface, lxcd_state_to_string (LXCD_STATE_STOPPED));
+  lxcd_dbus_container_set_running (iface, FALSE);
+  lxcd_dbus_container_set_init_pid (iface, -1);
+  lxcd_dbus_container_set_daemonize (iface, TRUE);
+  lxcd_dbus_container_set_close_all_fds (iface, FALSE);
+  return self;
+}
+
+const char *
+lxcd_container_get_name (LxcdContainer *self)
+{
+  return self->name;
+}
+
+const char *
+lxcd_container_get_lxcpath (LxcdContainer *self)
+{
+  return self->lxcpath;
+}
+
+const char *
+lxcd_container_get_object_path (LxcdContainer *self)
+{
+  return self->object_path;
+}
+
+LxcdDBusObjectSkeleton *
+lxcd_container_get_object (LxcdContainer *self)
+{
+  return self->object;
+}
+
+LxcdState
+lxcd_container_get_state (LxcdContainer *self)
+{
+  return self->state;
+}

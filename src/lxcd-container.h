@@ -1,0 +1,27 @@
+/* lxc-dbus: one container object (org.linuxcontainers.LXC1.Container) */
+#pragma once
+
+#include "lxcd-dbus-generated.h"
+#include "lxcd-lxc.h"
+#include "lxcd-types.h"
+#include "lxcd-util.h"
+
+G_BEGIN_DECLS
+
+#define LXCD_TYPE_CONTAINER (lxcd_container_get_type ())
+G_DECLARE_FINAL_TYPE (LxcdContainer, lxcd_container, LXCD, CONTAINER, LxcdDBusContainerSkeleton)
+
+LxcdContainer *lxcd_container_new (LxcdDaemon *daemon, const char *lxcpath, const char *name);
+
+const char *lxcd_container_get_name (LxcdContainer *self);
+const char *lxcd_container_get_lxcpath (LxcdContainer *self);
+const char *lxcd_container_get_object_path (LxcdContainer *self);
+LxcdDBusObjectSkeleton *lxcd_container_get_object (LxcdContainer *self);
+LxcdState   lxcd_container_get_state (LxcdContainer *self);
+guint64     lxcd_container_get_event_seq (LxcdContainer *self);
+
+void lxcd_container_state_event (LxcdContainer *self, LxcdState state);
+void lxcd_container_apply_info (LxcdContainer *self, const LxcdInfo *info, gboolean with_state);
+void lxcd_container_vanished (LxcdContainer *self);
+
+G_END_DECLS

@@ -1,0 +1,315 @@
+/* lxc-dbus: liblxc calls, run in worker threads only
+ *
+ * Each operation uses a fresh struct lxc_container, dropped at the end, so
+ * two threads never share one (see notes on liblxc and threads). Nothing
+ * here forks a long-lived process: start goes through lxc-dbus-helper.
+ */
+#include "config.h"
+
+#include <lxc/lxccontainer.h>
+#include <string.h>
+
+#include "lxcd-error.h"
+#include "lxcd-lxc.h"
+
+typedef struct lxc_container LxcContainer;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxcContainer, lxc_container_put)
+
+void
+lxcd_info_free (LxcdInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->lxcpath);
+  g_free (info->name);
+  g_free (info->config_file);
+  g_free (info);
+}
+
+/* worker thread */
+static char *
+get_config_item (struct lxc_container *c, const char *key)
+{
+  int len = c->get_config_item (c, key, NULL, 0);
+  g_autofree char *buf = NULL;
+
+  if (len <= 0)
+    return NULL;
+  buf = g_malloc0 ((gsize) len + 1);
+  if (c->get_config_item (c, key, buf, len + 1) < 0)
+    return NULL;
+  return g_steal_pointer (&buf);
+}
+
+/**
+ * lxcd_lxc_read_info:
+ *
+ * Reads the container's state from disk and liblxc. Worker thread.
+ */
+LxcdInfo *
+lxcd_lxc_read_info (const char *lxcpath, const char *name)
+{
+  LxcdInfo *info = g_new0 (LxcdInfo, 1);
+  g_autofree char *dir = g_build_filename (lxcpath, name, NULL);
+  g_autofree char *config = g_build_filename (dir, "config", NULL);
+  g_autofree char *partial = g_build_filename (dir, "partial", NULL);
+  g_autoptr(LxcContainer) c = NULL;
+
+  info->lxcpath = g_strdup (lxcpath);
+  info->name = g_strdup (name);
+  info->state = LXCD_STATE_STOPPED;
+  info->init_pid = -1;
+  info->defined = g_file_test (config, G_FILE_TEST_IS_REGULAR) &&
+                  !g_file_test (partial, G_FILE_TEST_EXISTS);
+
+  c = lxc_container_new (name, lxcpath);
+  if (c == NULL)
+    {
+      info->exists = info->defined;
+      return info;
+    }
+
+  if (!lxcd_state_from_string (c->state (c), &info->state))
+    info->state = LXCD_STATE_STOPPED;
+  if (info->state != LXCD_STATE_STOPPED)
+    {
+      pid_t pid = c->init_pid (c);
+      info->init_pid = pid > 0 ? (gint) pid : -1;
+    }
+
+  info->exists = info->defined || info->state != LXCD_STATE_STOPPED;
+  if (info->exists)
+    {
+      g_autofree char *autostart = NULL;
+      char *file = c->config_file_name (c);
+
+      info->config_file = g_strdup (file);
+      free (file);
+      if (info->defined)
+        autostart = get_config_item (c, "lxc.start.auto");
+      info->autostart = autostart != NULL && g_strcmp0 (g_strstrip (autostart), "0") != 0 &&
+                        *autostart != '\0';
+    }
+  return info;
+}
+
+/**
+ * lxcd_lxc_list_names:
+ *
+ * Candidate container names in @lxcpath: its subdirectories (not starting
+ * with '.') and the active containers liblxc knows. Callers check each
+ * with lxcd_lxc_read_info(). Worker thread.
+ */
+char **
+lxcd_lxc_list_names (const char *lxcpath, GError **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *entry;
+  char **active = NULL;
+  int n_active;
+
+  dir = g_dir_open (lxcpath, 0, error);
+  if (dir == NULL)
+    return NULL;
+
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      if (entry[0] == '.')
+        continue;
+      path = g_build_filename (lxcpath, entry, NULL);
+      if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+        continue;
+      if (g_hash_table_add (seen, (char *) entry))
+        g_ptr_array_add (names, g_strdup (entry));
+    }
+
+  n_active = list_active_containers (lxcpath, &active, NULL);
+  for (int i = 0; i < n_active; i++)
+    {
+      if (!g_hash_table_contains (seen, active[i]))
+        g_ptr_array_add (names, g_strdup (active[i]));
+    }
+  for (int i = 0; i < n_active; i++)
+    free (active[i]);
+  free (active);
+
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+/* worker thread */
+static void
+set_lxc_error (GError **error, struct lxc_container *c, const char *what)
+{
+  if (c->error_string && *c->error_string)
+    g_set_error (error, LXCD_ERROR, LXCD_ERROR_FAILED, "%s: %s (liblxc error %d)",
+                 what, c->error_string, c->error_num);
+  else
+    g_set_error (error, LXCD_ERROR, LXCD_ERROR_FAILED, "%s", what);
+}
+
+/**
+ * lxcd_lxc_run_op:
+ * @out_value: (out) (optional): for queries, the answer
+ *
+ * Runs one short liblxc operation on a fresh container object. The
+ * requests for shutdown and reboot only send the signal; callers wait on
+ * the service's own state tracking. Worker thread.
+ */
+gboolean
+lxcd_lxc_run_op (const char *lxcpath, const char *name, LxcdOp op,
+                 gboolean *out_value, GError **error)
+{
+  g_autoptr(LxcContainer) c = lxc_container_new (name, lxcpath);
+  gboolean ok = FALSE;
+
+  if (c == NULL)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_FOUND,
+                   "liblxc could not open container '%s' in %s", name, lxcpath);
+      return FALSE;
+    }
+
+  switch (op)
+    {
+    case LXCD_OP_STOP:
+      if (!c->is_running (c))
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
+                       "Container '%s' is not running", name);
+          return FALSE;
+        }
+      ok = c->stop (c);
+      if (!ok)
+        set_lxc_error (error, c, "Failed to stop the container");
+      break;
+    case LXCD_OP_FREEZE:
+      ok = c->freeze (c);
+      if (!ok)
+        set_lxc_error (error, c, "Failed to freeze the container");
+      break;
+    case LXCD_OP_UNFREEZE:
+      ok = c->unfreeze (c);
+      if (!ok)
+        set_lxc_error (error, c, "Failed to unfreeze the container");
+      break;
+    case LXCD_OP_REQUEST_SHUTDOWN:
+      if (!c->is_running (c))
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
+                       "Container '%s' is not running", name);
+          return FALSE;
+        }
+      ok = c->shutdown (c, 0);
+      if (!ok)
+        set_lxc_error (error, c, "Failed to request the container's shutdown");
+      break;
+    case LXCD_OP_REQUEST_REBOOT:
+      if (!c->is_running (c))
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
+                       "Container '%s' is not running", name);
+          return FALSE;
+        }
+      ok = c->reboot2 (c, 0);
+      if (!ok)
+        set_lxc_error (error, c, "Failed to request the container's reboot");
+      break;
+    case LXCD_OP_MAY_CONTROL:
+      if (out_value)
+        *out_value = c->may_control (c);
+      ok = TRUE;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return ok;
+}
+
+/**
+ * lxcd_lxc_get_global_config_item:
+ *
+ * Worker thread (liblxc guards its global configuration with a lock).
+ */
+char *
+lxcd_lxc_get_global_config_item (const char *key, GError **error)
+{
+  const char *value = lxc_get_global_config_item (key);
+
+  if (value == NULL)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "Unknown global configuration key '%s'", key);
+      return NULL;
+    }
+  return g_strdup (value);
+}
+
+/**
+ * lxcd_lxc_get_wait_states:
+ *
+ * liblxc's list of state names. Any thread.
+ */
+char **
+lxcd_lxc_get_wait_states (void)
+{
+  int n = lxc_get_wait_states (NULL);
+  g_autofree const char **states = NULL;
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **result;
+
+  if (n > 0)
+    {
+      states = g_new0 (const char *, (gsize) n + 1);
+      lxc_get_wait_states (states);
+      for (int i = 0; i < n; i++)
+        g_strv_builder_add (builder, states[i]);
+    }
+  result = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return result;
+}
+
+typedef struct {
+  GTask *task;
+  GTaskThreadFunc func;
+} WorkItem;
+
+/* worker thread */
+static void
+worker_func (gpointer item_ptr, gpointer user_data)
+{
+  WorkItem *item = item_ptr;
+  GTask *task = item->task;
+
+  item->func (task, g_task_get_source_object (task), g_task_get_task_data (task),
+              g_task_get_cancellable (task));
+  g_object_unref (task);
+  g_free (item);
+}
+
+/**
+ * lxcd_run_in_worker:
+ *
+ * Runs @func in one of the service's own worker threads (not GTask's
+ * shared pool, which a slow liblxc call must not starve). @func must
+ * return a result on @task. Main thread.
+ */
+void
+lxcd_run_in_worker (GTask *task, GTaskThreadFunc func)
+{
+  static GThreadPool *pool = NULL;
+  WorkItem *item;
+
+  if (pool == NULL)
+    pool = g_thread_pool_new (worker_func, NULL, 16, FALSE, NULL);
+
+  item = g_new0 (WorkItem, 1);
+  item->task = g_object_ref (task);
+  item->func = func;
+  g_thread_pool_push (pool, item, NULL);
+}

@@ -1,0 +1,45 @@
+/* lxc-dbus: liblxc calls, run in worker threads only */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lxcd-util.h"
+
+G_BEGIN_DECLS
+
+/* What the service knows about one container, read from disk and liblxc. */
+typedef struct {
+  char     *lxcpath;
+  char     *name;
+  gboolean  exists;      /* defined, or running */
+  gboolean  defined;     /* config file present, creation finished */
+  LxcdState state;
+  gint      init_pid;    /* -1 when not running */
+  char     *config_file;
+  gboolean  autostart;
+} LxcdInfo;
+
+void      lxcd_info_free (LxcdInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxcdInfo, lxcd_info_free)
+
+LxcdInfo *lxcd_lxc_read_info  (const char *lxcpath, const char *name);
+char    **lxcd_lxc_list_names (const char *lxcpath, GError **error);
+
+typedef enum {
+  LXCD_OP_STOP,
+  LXCD_OP_FREEZE,
+  LXCD_OP_UNFREEZE,
+  LXCD_OP_REQUEST_SHUTDOWN,
+  LXCD_OP_REQUEST_REBOOT,
+  LXCD_OP_MAY_CONTROL,
+} LxcdOp;
+
+gboolean lxcd_lxc_run_op (const char *lxcpath, const char *name, LxcdOp op,
+                          gboolean *out_value, GError **error);
+
+char   *lxcd_lxc_get_global_config_item (const char *key, GError **error);
+char  **lxcd_lxc_get_wait_states (void);
+
+void    lxcd_run_in_worker (GTask *task, GTaskThreadFunc func);
+
+G_END_DECLS

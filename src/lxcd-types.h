@@ -1,0 +1,12 @@
+/* lxc-dbus: forward declarations shared by the daemon's objects */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef struct _LxcdDaemon LxcdDaemon;
+typedef struct _LxcdContainer LxcdContainer;
+typedef struct _LxcdManager LxcdManager;
+
+G_END_DECLS

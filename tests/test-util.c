@@ -1,0 +1,216 @@
+/* Unit tests of lxc-dbus's pure logic: validation, states, options, errors. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lxcd-error.h"
+#include "lxcd-util.h"
+
+static void
+test_states (void)
+{
+  LxcdState state;
+
+  for (int i = 0; i < LXCD_STATE_N_STATES; i++)
+    {
+      g_assert_true (lxcd_state_from_string (lxcd_state_to_string ((LxcdState) i), &state));
+      g_assert_cmpint (state, ==, i);
+    }
+  g_assert_cmpstr (lxcd_state_to_string (LXCD_STATE_FROZEN), ==, "FROZEN");
+  g_assert_cmpstr (lxcd_state_to_string (LXCD_STATE_N_STATES), ==, "UNKNOWN");
+  g_assert_false (lxcd_state_from_string ("running", &state));
+  g_assert_false (lxcd_state_from_string ("", &state));
+  g_assert_false (lxcd_state_from_string (NULL, &state));
+  g_assert_false (lxcd_state_from_string ("RUNNING ", &state));
+}
+
+static void
+assert_name_invalid (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (lxcd_validate_container_name (name, &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_names (void)
+{
+  g_autofree char *longest = g_strnfill (NAME_MAX, 'a');
+  g_autofree char *too_long = g_strnfill (NAME_MAX + 1, 'a');
+
+  g_assert_true (lxcd_validate_container_name ("c1", NULL));
+  g_assert_true (lxcd_validate_container_name ("web-1_a.b", NULL));
+  g_assert_true (lxcd_validate_container_name ("ünïcode", NULL));
+  g_assert_true (lxcd_validate_container_name (longest, NULL));
+  assert_name_invalid ("");
+  assert_name_invalid (NULL);
+  assert_name_invalid (too_long);
+  assert_name_invalid (".");
+  assert_name_invalid ("..");
+  assert_name_invalid (".hidden");
+  assert_name_invalid ("a/b");
+  assert_name_invalid ("../etc");
+  assert_name_invalid ("a\nb");
+  assert_name_invalid ("a\rb");
+  assert_name_invalid ("tab\there");
+  assert_name_invalid ("del\x7f");
+  assert_name_invalid ("\xff\xfe");
+}
+
+static void
+test_timeouts (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lxcd_validate_timeout (-1, NULL));
+  g_assert_true (lxcd_validate_timeout (0, NULL));
+  g_assert_true (lxcd_validate_timeout (LXCD_MAX_TIMEOUT, NULL));
+  g_assert_false (lxcd_validate_timeout (-2, &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (lxcd_validate_timeout (LXCD_MAX_TIMEOUT + 1, &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (lxcd_validate_timeout (G_MININT32, &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_argv (void)
+{
+  g_autoptr(GPtrArray) many = g_ptr_array_new ();
+  g_autofree char *huge = g_strnfill (LXCD_MAX_ARG_LEN + 1, 'x');
+  const char *one_huge[] = { "/bin/sh", huge, NULL };
+  const char *ok[] = { "/bin/sh", "-c", "true", NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lxcd_validate_argv (NULL, NULL));
+  g_assert_true (lxcd_validate_argv (ok, NULL));
+  for (int i = 0; i <= LXCD_MAX_ARGV; i++)
+    g_ptr_array_add (many, "x");
+  g_ptr_array_add (many, NULL);
+  g_assert_false (lxcd_validate_argv ((const char *const *) many->pdata, &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (lxcd_validate_argv (one_huge, &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_options (void)
+{
+  static const LxcdOptionSpec specs[] = {
+    { "use_init", "b" },
+    { "argv", "as" },
+    { NULL, NULL },
+  };
+  g_autoptr(GVariant) good = g_variant_ref_sink (g_variant_new_parsed ("{'use_init': <true>, 'argv': <['a']>}"));
+  g_autoptr(GVariant) empty = g_variant_ref_sink (g_variant_new_parsed ("@a{sv} {}"));
+  g_autoptr(GVariant) unknown = g_variant_ref_sink (g_variant_new_parsed ("{'use_inti': <true>}"));
+  g_autoptr(GVariant) wrong_type = g_variant_ref_sink (g_variant_new_parsed ("{'use_init': <1>}"));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lxcd_options_validate (good, specs, NULL));
+  g_assert_true (lxcd_options_validate (empty, specs, NULL));
+  g_assert_true (lxcd_options_get_boolean (good, "use_init", FALSE));
+  g_assert_false (lxcd_options_get_boolean (empty, "use_init", FALSE));
+  g_assert_true (lxcd_options_get_boolean (empty, "use_init", TRUE));
+  g_assert_false (lxcd_options_validate (unknown, specs, &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "use_inti"));
+  g_clear_error (&error);
+  g_assert_false (lxcd_options_validate (wrong_type, specs, &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_error_names (void)
+{
+  static const struct {
+    int code;
+    const char *name;
+  } expected[] = {
+    { LXCD_ERROR_FAILED, "Failed" },
+    { LXCD_ERROR_NOT_FOUND, "NotFound" },
+    { LXCD_ERROR_ALREADY_EXISTS, "AlreadyExists" },
+    { LXCD_ERROR_INVALID_ARGUMENT, "InvalidArgument" },
+    { LXCD_ERROR_NOT_AUTHORIZED, "NotAuthorized" },
+    { LXCD_ERROR_BUSY, "Busy" },
+    { LXCD_ERROR_WRONG_STATE, "WrongState" },
+    { LXCD_ERROR_TIMEOUT, "Timeout" },
+    { LXCD_ERROR_CANCELLED, "Cancelled" },
+    { LXCD_ERROR_NOT_SUPPORTED, "NotSupported" },
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (expected) == LXCD_ERROR_N_ERRORS);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (LXCD_ERROR, expected[i].code, "x");
+      g_autofree char *name = g_dbus_error_encode_gerror (error);
+      g_autofree char *want = g_strconcat ("org.linuxcontainers.LXC1.Error.", expected[i].name, NULL);
+      g_assert_cmpstr (name, ==, want);
+    }
+}
+
+static void
+test_error_mapping (void)
+{
+  g_autoptr(GError) io = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "gone");
+  g_autoptr(GError) other = g_error_new_literal (G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE, "bad");
+  g_autoptr(GError) mapped_io = lxcd_error_from_gerror (io);
+  g_autoptr(GError) mapped_other = lxcd_error_from_gerror (other);
+
+  g_assert_error (mapped_io, LXCD_ERROR, LXCD_ERROR_NOT_FOUND);
+  g_assert_cmpstr (mapped_io->message, ==, "gone");
+  g_assert_error (mapped_other, LXCD_ERROR, LXCD_ERROR_FAILED);
+}
+
+static void
+test_canonicalize (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lxcd-util-XXXXXX", NULL);
+  g_autofree char *link = g_strconcat (dir, "-link", NULL);
+  g_autofree char *with_slash = g_strconcat (dir, "/", NULL);
+  g_autofree char *canon_dir = NULL;
+  g_autofree char *c1 = NULL;
+  g_autofree char *c2 = NULL;
+  g_autofree char *c3 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (symlink (dir, link), ==, 0);
+  canon_dir = lxcd_canonicalize_lxcpath (dir, NULL);
+  c1 = lxcd_canonicalize_lxcpath (with_slash, NULL);
+  c2 = lxcd_canonicalize_lxcpath (link, NULL);
+  g_assert_cmpstr (c1, ==, canon_dir);
+  g_assert_cmpstr (c2, ==, canon_dir);
+  g_assert_false (g_str_has_suffix (canon_dir, "/"));
+  c3 = lxcd_canonicalize_lxcpath ("relative/path", &error);
+  g_assert_null (c3);
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (lxcd_canonicalize_lxcpath ("/nonexistent/lxcd/path", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+
+  g_assert_cmpint (unlink (link), ==, 0);
+  g_assert_cmpint (rmdir (dir), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/util/states", test_states);
+  g_test_add_func ("/util/names", test_names);
+  g_test_add_func ("/util/timeouts", test_timeouts);
+  g_test_add_func ("/util/argv", test_argv);
+  g_test_add_func ("/util/options", test_options);
+  g_test_add_func ("/error/names", test_error_names);
+  g_test_add_func ("/error/mapping", test_error_mapping);
+  g_test_add_func ("/util/canonicalize", test_canonicalize);
+  return g_test_run ();
+}
