@@ -81,27 +81,62 @@ do_start (const char *lxcpath, const char *name, const char *flags, char **argv)
   return rc;
 }
 
+/* Copies liblxc's error log to stderr, for the service's error message. */
+static void
+dump_log (const char *path)
+{
+  FILE *f = fopen (path, "re");
+  char line[1024];
+
+  if (f == NULL)
+    return;
+  while (fgets (line, sizeof line, f))
+    fputs (line, stderr);
+  fclose (f);
+}
+
 int
 main (int argc, char **argv)
 {
+  char log_path[] = "/tmp/lxc-dbus-helper-XXXXXX";
   struct lxc_log log = {
-    .name = "lxc-dbus-helper",
+    .name = NULL,
     .lxcpath = NULL,
-    .file = "none",
+    .file = NULL,
     .level = "ERROR",
     .prefix = "lxc-dbus-helper",
-    .quiet = false,
+    .quiet = true,
   };
+  int log_fd;
+  int rc;
 
   if (argc < 5 || strcmp (argv[1], "start") != 0)
     {
       fprintf (stderr, "usage: %s start LXCPATH NAME FLAGS [ARG...]\n", argv[0]);
       return EXIT_USAGE;
     }
-  log.name = argv[3];
-  log.lxcpath = argv[2];
-  /* liblxc's errors go to stderr, which the service reads. */
-  (void) lxc_log_init (&log);
 
-  return do_start (argv[2], argv[3], argv[4], &argv[5]);
+  /* liblxc's errors, including those of the container's monitor process
+   * before it reports failure, go to a private file that is shown on
+   * failure and removed in any case. The monitor keeps only an fd to the
+   * unlinked file, never our stderr pipe (which would keep the service
+   * waiting until the container stops). */
+  log_fd = mkstemp (log_path);
+  if (log_fd >= 0)
+    {
+      close (log_fd);
+      log.name = argv[3];
+      log.lxcpath = argv[2];
+      log.file = log_path;
+      (void) lxc_log_init (&log);
+    }
+
+  rc = do_start (argv[2], argv[3], argv[4], &argv[5]);
+  if (log_fd >= 0)
+    {
+      if (rc != EXIT_DONE)
+        dump_log (log_path);
+      unlink (log_path);
+    }
+  return rc;
 }

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "lxcd-auth.h"
 #include "lxcd-container.h"
 #include "lxcd-daemon.h"
@@ -525,13 +527,18 @@ op_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
       return;
     }
 
-  /* The last non-empty line says why. */
-  if (stderr_text)
+  /* The helper prints liblxc's errors, then a summary line. */
+  if (stderr_text && *g_strstrip (stderr_text))
     {
-      g_auto(GStrv) lines = g_strsplit (g_strstrip (stderr_text), "\n", -1);
-      guint n = g_strv_length (lines);
-      if (n > 0)
-        reason = g_strdup (lines[n - 1]);
+      g_auto(GStrv) lines = g_strsplit (stderr_text, "\n", -1);
+      g_autofree char *joined = NULL;
+
+      for (char **l = lines; *l; l++)
+        g_strstrip (*l);
+      joined = g_strjoinv ("; ", lines);
+      if (strlen (joined) > 2048)
+        joined[2048] = '\0';
+      reason = g_steal_pointer (&joined);
     }
   status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
   switch (status)
@@ -545,8 +552,8 @@ op_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
                            reason ? reason : "Container not found");
       break;
     default:
-      error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED, "Failed to start container '%s': %s",
-                           op->self->name, reason ? reason : "lxc-dbus-helper failed");
+      error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED, "%s",
+                           reason ? reason : "lxc-dbus-helper failed");
       break;
     }
   op_work_finished (op, error);

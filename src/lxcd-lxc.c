@@ -230,23 +230,38 @@ lxcd_lxc_run_op (const char *lxcpath, const char *name, LxcdOp op,
   return ok;
 }
 
+/* The keys liblxc's global configuration knows (lxc-config -l); liblxc
+ * answers NULL both for unknown keys and for known keys without a value. */
+static const char *const global_config_keys[] = {
+  "lxc.default_config",
+  "lxc.lxcpath",
+  "lxc.bdev.lvm.vg",
+  "lxc.bdev.lvm.thin_pool",
+  "lxc.bdev.zfs.root",
+  "lxc.cgroup.use",
+  "lxc.cgroup.pattern",
+  NULL,
+};
+
 /**
  * lxcd_lxc_get_global_config_item:
  *
- * Worker thread (liblxc guards its global configuration with a lock).
+ * The value of a global key, "" when it has none. Worker thread (liblxc
+ * guards its global configuration with a lock).
  */
 char *
 lxcd_lxc_get_global_config_item (const char *key, GError **error)
 {
-  const char *value = lxc_get_global_config_item (key);
+  const char *value;
 
-  if (value == NULL)
+  if (!g_strv_contains (global_config_keys, key))
     {
       g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
                    "Unknown global configuration key '%s'", key);
       return NULL;
     }
-  return g_strdup (value);
+  value = lxc_get_global_config_item (key);
+  return g_strdup (value ? value : "");
 }
 
 /**

@@ -1,0 +1,392 @@
+#!/usr/bin/python3
+"""Container run-state methods as root: Start, Stop, Shutdown, Reboot,
+Freeze, Unfreeze, Wait, WantDaemonize, WantCloseAllFDs, MayControl —
+through a GDBus proxy and busctl/gdbus, with their effect checked against
+liblxc (lxc-info), their bad-input and wrong-state errors, serialization
+(Busy) and the main loop staying responsive while a start is slow."""
+import os
+import subprocess
+import threading
+import time
+import unittest
+
+from gi.repository import GLib, Gio
+
+import lxcdtest
+from lxcdtest import BUS_NAME, CONTAINER_IFACE, ERROR_PREFIX
+
+stack = None
+
+
+def setUpModule():
+    global stack
+    stack = lxcdtest.Stack().start()
+    for name in ('c1', 'c2', 'c3', 'c4'):
+        stack.make_container(name)
+    # A container whose start takes 2 s: a pre-start hook sleeps.
+    hook = os.path.join(stack.tmpdir, 'slow-hook.sh')
+    with open(hook, 'w') as f:
+        f.write('#!/bin/sh\nsleep 2\n')
+    os.chmod(hook, 0o755)
+    stack.make_container('slow', config={'lxc.hook.pre-start': hook})
+    stack.start_daemon()
+
+
+def tearDownModule():
+    stack.close()
+
+
+def path(name):
+    return lxcdtest.container_path(name)
+
+
+class Base(unittest.TestCase):
+    """One container per test, always left stopped."""
+    name = 'c1'
+
+    def setUp(self):
+        self.conn = stack.bus()
+        self.proxy = Gio.DBusProxy.new_sync(self.conn, Gio.DBusProxyFlags.NONE, None,
+                                            BUS_NAME, path(self.name), CONTAINER_IFACE, None)
+
+    def tearDown(self):
+        if stack.container_state(self.name) != 'STOPPED':
+            stack.stop_container(self.name)
+        lxcdtest.wait_until(lambda: self.get('State') == 'STOPPED', 5)
+
+    def get(self, prop, name=None):
+        v = self.conn.call_sync(BUS_NAME, path(name or self.name), 'org.freedesktop.DBus.Properties',
+                                'Get', GLib.Variant('(ss)', (CONTAINER_IFACE, prop)), None,
+                                Gio.DBusCallFlags.NONE, 5000, None)
+        return v.unpack()[0]
+
+    def call(self, method, args='()', name=None, **kw):
+        return stack.call(path(name or self.name), CONTAINER_IFACE, method, args, **kw)
+
+    def assertOk(self, r):
+        self.assertTrue(r.ok, r)
+
+    def assertError(self, r, name):
+        self.assertFalse(r.ok, r)
+        self.assertEqual(r.error_name, ERROR_PREFIX + name, r)
+
+    def lxc_pid(self, name=None):
+        out = stack.lxc('info', name or self.name, '-p', '-H', check=False).stdout.strip()
+        return int(out) if out else -1
+
+    def start(self, name=None):
+        self.assertOk(self.call('Start', '(@a{sv} {},)', name=name))
+
+
+class Start(Base):
+    def test_start_through_proxy_publishes_state_before_reply(self):
+        rec = stack.record_signals(self.conn, path=path(self.name))
+        self.proxy.call_sync('Start', GLib.Variant('(a{sv})', ({},)), Gio.DBusCallFlags.NONE,
+                             10000, None)
+        # The signals were sent before the reply: they are already queued.
+        rec.pump()
+        changed = [s for s in rec.signals if s.member == 'PropertiesChanged'
+                   and s.args[1].get('State') == 'RUNNING']
+        self.assertTrue(changed, rec.signals)
+        self.assertTrue(rec.find(lambda s: s.member == 'StateChanged' and s.args == ('RUNNING', 'STOPPED')
+                                 or s.member == 'StateChanged' and s.args[0] == 'RUNNING'))
+        self.assertEqual(stack.container_state(self.name), 'RUNNING')
+        self.assertEqual(self.get('State'), 'RUNNING')
+        self.assertTrue(self.get('Running'))
+        lxcdtest.wait_until(lambda: self.get('InitPID') == self.lxc_pid(), 5)
+        self.assertGreater(self.get('InitPID'), 1)
+
+    def test_start_with_argv(self):
+        self.assertOk(self.call('Start', "({'argv': <['/bin/sleep', '1234']>},)"))
+        pid = self.lxc_pid()
+        with open('/proc/%d/cmdline' % pid, 'rb') as f:
+            self.assertEqual(f.read().split(b'\0')[:2], [b'/bin/sleep', b'1234'])
+
+    def test_start_running_is_wrong_state(self):
+        self.start()
+        r = self.call('Start', '(@a{sv} {},)')
+        self.assertError(r, 'WrongState')
+        self.assertEqual(stack.container_state(self.name), 'RUNNING')
+
+    def test_bad_options(self):
+        for opts in ("{'use_inti': <true>}", "{'argv': <'/bin/sh'>}", "{'use_init': <1>}",
+                     "{'argv': <['x']>, 'bogus': <0>}"):
+            r = self.call('Start', '(%s,)' % opts)
+            self.assertError(r, 'InvalidArgument')
+        self.assertEqual(stack.container_state(self.name), 'STOPPED')
+
+    def test_absurd_argv(self):
+        argv = GLib.Variant('(a{sv})', ({'argv': GLib.Variant('as', ['x'] * 1025)},))
+        r = self.call('Start', argv)
+        self.assertError(r, 'InvalidArgument')
+        argv = GLib.Variant('(a{sv})', ({'argv': GLib.Variant('as', ['x' * 70000])},))
+        self.assertError(self.call('Start', argv), 'InvalidArgument')
+        self.assertEqual(stack.container_state(self.name), 'STOPPED')
+
+    def test_start_failure_carries_liblxc_message(self):
+        stack.make_container('broken', config={'lxc.rootfs.path': 'dir:/nonexistent/rootfs'})
+        lxcdtest.wait_until(lambda: _exists(self.conn, 'broken'), 5)
+        r = self.call('Start', '(@a{sv} {},)', name='broken')
+        self.assertError(r, 'Failed')
+        self.assertIn('broken', r.result_text)
+        # liblxc's own reason is part of the message.
+        self.assertIn('/nonexistent/rootfs', r.result_text)
+        self.assertEqual(self.get('State', 'broken'), 'STOPPED')
+        stack.lxc('destroy', 'broken')
+
+    def test_busctl_start_stop(self):
+        env = stack.env()
+        for args in (['Start', 'a{sv}', '0'], ['Stop']):
+            out = subprocess.run(['busctl', '--system', 'call', BUS_NAME, path(self.name),
+                                  CONTAINER_IFACE] + args, capture_output=True, text=True, env=env)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            want = 'RUNNING' if args[0] == 'Start' else 'STOPPED'
+            self.assertEqual(stack.container_state(self.name), want)
+            self.assertEqual(self.get('State'), want)
+        self.assertEqual(self.get('InitPID'), -1)
+
+
+class Stop(Base):
+    name = 'c2'
+
+    def test_stop(self):
+        self.start()
+        self.assertOk(self.call('Stop'))
+        self.assertEqual(stack.container_state(self.name), 'STOPPED')
+        self.assertEqual(self.get('State'), 'STOPPED')
+        self.assertFalse(self.get('Running'))
+        self.assertEqual(self.get('InitPID'), -1)
+
+    def test_stop_stopped_is_wrong_state(self):
+        self.assertError(self.call('Stop'), 'WrongState')
+
+    def test_shutdown(self):
+        self.start()
+        t0 = time.monotonic()
+        self.assertOk(self.call('Shutdown', '(30,)'))
+        self.assertLess(time.monotonic() - t0, 30)
+        self.assertEqual(stack.container_state(self.name), 'STOPPED')
+        self.assertEqual(self.get('State'), 'STOPPED')
+
+    def test_shutdown_zero_only_asks(self):
+        self.start()
+        self.assertOk(self.call('Shutdown', '(0,)'))
+        lxcdtest.wait_until(lambda: stack.container_state(self.name) == 'STOPPED', 20)
+
+    def test_shutdown_timeout(self):
+        # sleep as pid 1 ignores SIGPWR: the container cannot shut down.
+        self.assertOk(self.call('Start', "({'argv': <['/bin/sleep', '1000']>},)"))
+        t0 = time.monotonic()
+        r = self.call('Shutdown', '(1,)')
+        self.assertError(r, 'Timeout')
+        self.assertGreaterEqual(time.monotonic() - t0, 0.9)
+        self.assertEqual(stack.container_state(self.name), 'RUNNING')
+        self.assertEqual(self.get('State'), 'RUNNING')
+
+    def test_shutdown_bad_timeouts(self):
+        self.start()
+        for t in (-2, 86401, -2147483648, 2147483647):
+            self.assertError(self.call('Shutdown', '(%d,)' % t), 'InvalidArgument')
+        self.assertEqual(stack.container_state(self.name), 'RUNNING')
+
+    def test_shutdown_stopped_is_wrong_state(self):
+        self.assertError(self.call('Shutdown', '(5,)'), 'WrongState')
+
+    def test_busy_while_shutting_down(self):
+        self.assertOk(self.call('Start', "({'argv': <['/bin/sleep', '1000']>},)"))
+        results = {}
+        t = threading.Thread(target=lambda: results.update(r=self.call('Shutdown', '(3,)')))
+        t.start()
+        time.sleep(0.3)  # the Shutdown now holds the container's slot
+        self.assertError(self.call('Freeze'), 'Busy')
+        self.assertError(self.call('Stop'), 'Busy')
+        t.join()
+        self.assertError(results['r'], 'Timeout')
+        # The slot is free again.
+        self.assertOk(self.call('Stop'))
+
+
+class Freeze(Base):
+    name = 'c3'
+
+    def test_freeze_unfreeze(self):
+        self.start()
+        self.assertOk(self.call('Freeze'))
+        self.assertEqual(stack.container_state(self.name), 'FROZEN')
+        self.assertEqual(self.get('State'), 'FROZEN')
+        self.assertTrue(self.get('Running'))
+        self.assertError(self.call('Freeze'), 'WrongState')
+        self.assertOk(self.call('Unfreeze'))
+        self.assertEqual(stack.container_state(self.name), 'RUNNING')
+        self.assertEqual(self.get('State'), 'RUNNING')
+
+    def test_freeze_stopped_is_wrong_state(self):
+        self.assertError(self.call('Freeze'), 'WrongState')
+        self.assertEqual(stack.container_state(self.name), 'STOPPED')
+
+    def test_unfreeze_running_is_wrong_state(self):
+        self.start()
+        self.assertError(self.call('Unfreeze'), 'WrongState')
+        self.assertEqual(stack.container_state(self.name), 'RUNNING')
+
+    def test_gdbus_freeze(self):
+        self.start()
+        out = subprocess.run(['gdbus', 'call', '--system', '-d', BUS_NAME, '-o', path(self.name),
+                              '-m', CONTAINER_IFACE + '.Freeze'], capture_output=True, text=True,
+                             env=stack.env())
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(stack.container_state(self.name), 'FROZEN')
+        self.assertOk(self.call('Unfreeze'))
+
+
+class Reboot(Base):
+    name = 'c4'
+
+    def test_reboot(self):
+        self.start()
+        lxcdtest.wait_until(lambda: self.get('InitPID') > 0, 5)
+        old_pid = self.get('InitPID')
+        rec = stack.record_signals(self.conn, path=path(self.name), member='StateChanged')
+        self.assertOk(self.call('Reboot', '(30,)'))
+        self.assertEqual(self.get('State'), 'RUNNING')
+        self.assertEqual(stack.container_state(self.name), 'RUNNING')
+        lxcdtest.wait_until(lambda: self.get('InitPID') == self.lxc_pid(), 5)
+        self.assertNotEqual(self.get('InitPID'), old_pid)
+        rec.pump()
+        states = [s.args[0] for s in rec.signals]
+        self.assertIn('STOPPED', states)
+        self.assertEqual(states[-1], 'RUNNING')
+
+    def test_reboot_stopped_is_wrong_state(self):
+        self.assertError(self.call('Reboot', '(5,)'), 'WrongState')
+
+    def test_reboot_bad_timeout(self):
+        self.assertError(self.call('Reboot', '(-7,)'), 'InvalidArgument')
+
+
+class Wait(Base):
+    name = 'c1'
+
+    def test_wait_reached_now(self):
+        r = self.call('Wait', "('STOPPED', 0)")
+        self.assertOk(r)
+        self.assertEqual(r.result_text, '(true,)')
+
+    def test_wait_zero_timeout(self):
+        r = self.call('Wait', "('RUNNING', 0)")
+        self.assertEqual(r.result_text, '(false,)')
+
+    def test_wait_times_out(self):
+        t0 = time.monotonic()
+        r = self.call('Wait', "('FROZEN', 1)")
+        self.assertEqual(r.result_text, '(false,)')
+        self.assertGreaterEqual(time.monotonic() - t0, 0.9)
+
+    def test_wait_for_outside_start(self):
+        results = {}
+        t = threading.Thread(target=lambda: results.update(r=self.call('Wait', "('RUNNING', 10)")))
+        t.start()
+        time.sleep(0.2)
+        stack.start_container(self.name)
+        t.join()
+        self.assertEqual(results['r'].result_text, '(true,)')
+
+    def test_many_waiters_do_not_block(self):
+        # More concurrent waits than worker threads; listing still answers.
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(self.call('Wait', "('FROZEN', 2)")))
+                   for _ in range(24)]
+        for t in threads:
+            t.start()
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        r = stack.call(lxcdtest.MANAGER_PATH, lxcdtest.MANAGER_IFACE, 'ListContainers', "('all', @a{sv} {})")
+        self.assertOk(r)
+        self.assertLess(time.monotonic() - t0, 0.5)
+        for t in threads:
+            t.join()
+        self.assertEqual([r.result_text for r in results], ['(false,)'] * 24)
+
+    def test_wait_bad_input(self):
+        for args in ("('running', 1)", "('', 1)", "('BOGUS', 1)", "('RUNNING', -2)", "('RUNNING', 86401)"):
+            self.assertError(self.call('Wait', args), 'InvalidArgument')
+
+    def test_wait_container_vanishes(self):
+        stack.make_container('gone')
+        lxcdtest.wait_until(lambda: _exists(self.conn, 'gone'), 5)
+        results = {}
+        t = threading.Thread(target=lambda: results.update(
+            r=self.call('Wait', "('RUNNING', 20)", name='gone')))
+        t.start()
+        time.sleep(0.3)
+        stack.lxc('destroy', 'gone')
+        t.join()
+        self.assertError(results['r'], 'NotFound')
+
+
+class Flags(Base):
+    name = 'c2'
+
+    def test_want_daemonize_false_start(self):
+        self.assertOk(self.call('WantDaemonize', '(false,)'))
+        self.assertFalse(self.get('Daemonize'))
+        try:
+            self.start()
+            self.assertEqual(stack.container_state(self.name), 'RUNNING')
+            self.assertOk(self.call('Stop'))
+            self.assertEqual(stack.container_state(self.name), 'STOPPED')
+        finally:
+            self.assertOk(self.call('WantDaemonize', '(true,)'))
+        self.assertTrue(self.get('Daemonize'))
+
+    def test_want_close_all_fds(self):
+        self.assertOk(self.call('WantCloseAllFDs', '(true,)'))
+        self.assertTrue(self.get('CloseAllFDs'))
+        self.start()
+        self.assertEqual(stack.container_state(self.name), 'RUNNING')
+        self.assertOk(self.call('WantCloseAllFDs', '(false,)'))
+        self.assertFalse(self.get('CloseAllFDs'))
+
+    def test_may_control(self):
+        r = self.call('MayControl')
+        self.assertEqual(r.result_text, '(true,)')
+
+
+class Responsiveness(Base):
+    name = 'slow'
+
+    def test_property_reads_during_slow_start(self):
+        results = {}
+        t = threading.Thread(target=lambda: results.update(r=self.call('Start', '(@a{sv} {},)')))
+        t0 = time.monotonic()
+        t.start()
+        worst = 0.0
+        reads = 0
+        while t.is_alive():
+            a = time.monotonic()
+            self.get('State')
+            stack.call(lxcdtest.MANAGER_PATH, lxcdtest.MANAGER_IFACE, 'ListContainers', "('all', @a{sv} {})")
+            worst = max(worst, time.monotonic() - a)
+            reads += 1
+            time.sleep(0.02)
+        t.join()
+        self.assertOk(results['r'])
+        self.assertGreater(time.monotonic() - t0, 1.9, 'the pre-start hook did not slow the start')
+        self.assertGreater(reads, 20)
+        lxcdtest._log('worst read+list latency during a 2 s start: %.1f ms over %d rounds'
+                      % (worst * 1000, reads))
+        self.assertLess(worst, 0.05)
+
+
+def _exists(conn, name):
+    try:
+        conn.call_sync(BUS_NAME, path(name), 'org.freedesktop.DBus.Properties', 'Get',
+                       GLib.Variant('(ss)', (CONTAINER_IFACE, 'Name')), None,
+                       Gio.DBusCallFlags.NONE, 5000, None)
+        return True
+    except GLib.Error:
+        return False
+
+
+if __name__ == '__main__':
+    lxcdtest.main()

@@ -1,0 +1,270 @@
+#!/usr/bin/python3
+"""Manager object: properties, ListContainers, GetContainer,
+GetGlobalConfigItem, the ObjectManager; through GDBus, busctl and gdbus, as
+root and as an unprivileged caller (none of these need authorization)."""
+import json
+import os
+import subprocess
+import unittest
+
+from gi.repository import GLib, Gio
+
+import lxcdtest
+from lxcdtest import (MANAGER_PATH, MANAGER_IFACE, CONTAINER_IFACE, ROOT_PATH,
+                      BUS_NAME, ERROR_PREFIX, UNPRIV_UID)
+
+stack = None
+
+
+def setUpModule():
+    global stack
+    stack = lxcdtest.Stack().start()
+    stack.make_container('c1')
+    stack.make_container('c2')
+    stack.make_container('web-1')
+    stack.start_daemon()
+
+
+def tearDownModule():
+    stack.close()
+
+
+def manager_proxy(conn=None):
+    return Gio.DBusProxy.new_sync(conn or stack.bus(), Gio.DBusProxyFlags.NONE, None,
+                                  BUS_NAME, MANAGER_PATH, MANAGER_IFACE, None)
+
+
+def container_path(name):
+    return lxcdtest.container_path(name)
+
+
+class Properties(unittest.TestCase):
+    def setUp(self):
+        self.proxy = manager_proxy()
+
+    def prop(self, name):
+        v = self.proxy.get_cached_property(name)
+        self.assertIsNotNone(v, name)
+        return v.unpack()
+
+    def test_version_is_liblxc_version(self):
+        out = subprocess.run(['lxc-start', '--version'], capture_output=True, text=True).stdout.strip()
+        self.assertEqual(self.prop('Version'), out)
+
+    def test_daemon_version(self):
+        out = subprocess.run([stack.daemon_path, '--version'], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0)
+        self.assertIn(self.prop('DaemonVersion'), out.stdout)
+        self.assertRegex(self.prop('DaemonVersion'), r'^\d+\.\d+\.\d+')
+
+    def test_lxcpaths(self):
+        self.assertEqual(self.prop('LXCPaths'), [stack.lxcpath])
+        self.assertEqual(self.prop('DefaultLXCPath'), stack.lxcpath)
+
+    def test_wait_states(self):
+        self.assertEqual(self.prop('WaitStates'),
+                         ['STOPPED', 'STARTING', 'RUNNING', 'STOPPING',
+                          'ABORTING', 'FREEZING', 'FROZEN', 'THAWED'])
+
+    def test_templates_are_the_installed_ones(self):
+        installed = sorted(n[4:] for n in os.listdir('/usr/share/lxc/templates')
+                           if n.startswith('lxc-'))
+        self.assertEqual(self.prop('Templates'), installed)
+        self.assertIn('busybox', self.prop('Templates'))
+
+    def test_features(self):
+        features = self.prop('Features')
+        for f in ('lifecycle', 'live-state', 'polkit'):
+            self.assertIn(f, features)
+
+    def test_properties_are_read_only(self):
+        r = stack.call(MANAGER_PATH, 'org.freedesktop.DBus.Properties', 'Set',
+                       "('%s', 'DefaultLXCPath', <'/etc'>)" % MANAGER_IFACE)
+        self.assertFalse(r.ok)
+        self.assertEqual(self.prop('DefaultLXCPath'), stack.lxcpath)
+
+
+class ListContainers(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        stack.start_container('c2')
+        conn = stack.bus()
+        # Wait for the service to have seen it.
+        lxcdtest.wait_until(lambda: get_prop(conn, 'c2', 'State') == 'RUNNING', 5)
+
+    @classmethod
+    def tearDownClass(cls):
+        stack.stop_container('c2')
+
+    def list(self, which, options='{}'):
+        r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'ListContainers',
+                       "('%s', @a{sv} %s)" % (which, options))
+        self.assertTrue(r.ok, r)
+        return GLib.Variant.parse(GLib.VariantType('(a(so))'), r.result_text, None, None).unpack()[0]
+
+    def test_all(self):
+        self.assertEqual(self.list('all'),
+                         [('c1', container_path('c1')), ('c2', container_path('c2')),
+                          ('web-1', container_path('web-1'))])
+
+    def test_defined(self):
+        self.assertEqual([n for n, _ in self.list('defined')], ['c1', 'c2', 'web-1'])
+
+    def test_active(self):
+        self.assertEqual(self.list('active'), [('c2', container_path('c2'))])
+
+    def test_lxcpath_option(self):
+        self.assertEqual(len(self.list('all', "{'lxcpath': <'%s'>}" % stack.lxcpath)), 3)
+
+    def test_object_path_escaping(self):
+        self.assertEqual(dict(self.list('all'))['web-1'],
+                         '/org/linuxcontainers/LXC1/containers/web_2d1')
+
+    def test_bad_which(self):
+        for which in ('', 'running', 'ALL', 'defined '):
+            r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'ListContainers', "('%s', @a{sv} {})" % which)
+            self.assertEqual(r.error_name, ERROR_PREFIX + 'InvalidArgument', which)
+
+    def test_unserved_lxcpath(self):
+        for path in ('/var/lib/lxc', '/', stack.lxcpath + '/', stack.lxcpath + '/..'):
+            r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'ListContainers',
+                           "('all', {'lxcpath': <'%s'>})" % path)
+            self.assertEqual(r.error_name, ERROR_PREFIX + 'InvalidArgument', path)
+
+    def test_unknown_option_and_wrong_type(self):
+        for opt in ("{'lxcpaht': <'x'>}", "{'lxcpath': <1>}"):
+            r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'ListContainers', "('all', %s)" % opt)
+            self.assertEqual(r.error_name, ERROR_PREFIX + 'InvalidArgument', opt)
+
+    def test_busctl(self):
+        out = subprocess.run(['busctl', '--system', '--json=short', 'call', BUS_NAME, MANAGER_PATH,
+                              MANAGER_IFACE, 'ListContainers', 'sa{sv}', 'active', '0'],
+                             capture_output=True, text=True, env=stack.env())
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(json.loads(out.stdout)['data'], [[['c2', container_path('c2')]]])
+
+    def test_unprivileged(self):
+        r = stack.call_as(UNPRIV_UID, MANAGER_PATH, MANAGER_IFACE, 'ListContainers', "('all', @a{sv} {})")
+        self.assertTrue(r.ok, r)
+        self.assertIn("'c1'", r.result_text)
+
+
+def get_prop(conn, name, prop):
+    v = conn.call_sync(BUS_NAME, container_path(name), 'org.freedesktop.DBus.Properties', 'Get',
+                       GLib.Variant('(ss)', (CONTAINER_IFACE, prop)), None,
+                       Gio.DBusCallFlags.NONE, 5000, None)
+    return v.unpack()[0]
+
+
+class GetContainer(unittest.TestCase):
+    def test_found(self):
+        r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'GetContainer', "('c1',)")
+        self.assertTrue(r.ok, r)
+        self.assertEqual(r.result_text, "(objectpath '%s',)" % container_path('c1'))
+
+    def test_gdbus_tool(self):
+        out = subprocess.run(['gdbus', 'call', '--system', '-d', BUS_NAME, '-o', MANAGER_PATH,
+                              '-m', MANAGER_IFACE + '.GetContainer', 'web-1'],
+                             capture_output=True, text=True, env=stack.env())
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.strip(), "(objectpath '/org/linuxcontainers/LXC1/containers/web_2d1',)")
+
+    def test_not_found(self):
+        r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'GetContainer', "('nosuch',)")
+        self.assertEqual(r.error_name, ERROR_PREFIX + 'NotFound')
+
+    def test_not_found_busctl_error_name(self):
+        out = subprocess.run(['busctl', '--system', 'call', BUS_NAME, MANAGER_PATH,
+                              MANAGER_IFACE, 'GetContainer', 's', 'nosuch'],
+                             capture_output=True, text=True, env=stack.env())
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn('nosuch', out.stderr)
+
+    def test_invalid_names(self):
+        for name in ('', '.', '..', '../c1', 'a/b', '.hidden', 'x' * 256, 'a\\nb'):
+            r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'GetContainer', "('%s',)" % name)
+            self.assertEqual(r.error_name, ERROR_PREFIX + 'InvalidArgument', repr(name))
+
+    def test_unprivileged(self):
+        r = stack.call_as(UNPRIV_UID, MANAGER_PATH, MANAGER_IFACE, 'GetContainer', "('c2',)")
+        self.assertTrue(r.ok, r)
+
+
+class GlobalConfig(unittest.TestCase):
+    def test_known_keys_match_lxc_config(self):
+        for key in subprocess.run(['lxc-config', '-l'], capture_output=True, text=True).stdout.split():
+            want = subprocess.run(['lxc-config', key], capture_output=True, text=True).stdout.strip()
+            if want == key + ' is not set.':
+                want = ''
+            r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'GetGlobalConfigItem', "('%s',)" % key)
+            self.assertTrue(r.ok, r)
+            got = GLib.Variant.parse(GLib.VariantType('(s)'), r.result_text, None, None).unpack()[0]
+            self.assertEqual(got, want, key)
+
+    def test_unknown_key(self):
+        for key in ('lxc.nosuch', '', 'lxc.net.0.type', 'a\\nb'):
+            r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'GetGlobalConfigItem', "('%s',)" % key)
+            self.assertEqual(r.error_name, ERROR_PREFIX + 'InvalidArgument', key)
+
+    def test_unprivileged(self):
+        r = stack.call_as(UNPRIV_UID, MANAGER_PATH, MANAGER_IFACE, 'GetGlobalConfigItem',
+                          "('lxc.lxcpath',)")
+        self.assertTrue(r.ok, r)
+
+
+class ObjectManager(unittest.TestCase):
+    def test_managed_objects(self):
+        conn = stack.bus()
+        reply = conn.call_sync(BUS_NAME, ROOT_PATH, 'org.freedesktop.DBus.ObjectManager',
+                               'GetManagedObjects', None, None, Gio.DBusCallFlags.NONE, 5000, None)
+        objects = reply.unpack()[0]
+        self.assertIn(MANAGER_IFACE, objects[MANAGER_PATH])
+        c1 = objects[container_path('c1')][CONTAINER_IFACE]
+        self.assertEqual(c1['Name'], 'c1')
+        self.assertEqual(c1['LXCPath'], stack.lxcpath)
+        self.assertEqual(c1['ConfigFile'], os.path.join(stack.lxcpath, 'c1', 'config'))
+        self.assertEqual(c1['State'], 'STOPPED')
+        self.assertFalse(c1['Running'])
+        self.assertTrue(c1['Defined'])
+        self.assertEqual(c1['InitPID'], -1)
+        self.assertTrue(c1['Daemonize'])
+        self.assertFalse(c1['CloseAllFDs'])
+        self.assertFalse(c1['Autostart'])
+        self.assertEqual(len([p for p in objects if p.startswith(lxcdtest.CONTAINERS_PATH)]), 3)
+
+    def test_object_manager_client_as_unprivileged(self):
+        code = '''
+from gi.repository import Gio
+om = Gio.DBusObjectManagerClient.new_for_bus_sync(Gio.BusType.SYSTEM,
+    Gio.DBusObjectManagerClientFlags.NONE, "org.linuxcontainers.LXC1",
+    "/org/linuxcontainers/LXC1", None, None, None)
+for o in sorted(om.get_objects(), key=lambda o: o.get_object_path()):
+    c = o.get_interface("org.linuxcontainers.LXC1.Container")
+    if c:
+        print(c.get_cached_property("Name").unpack(), c.get_cached_property("State").unpack())
+'''
+        out = stack.run_as(UNPRIV_UID, ['/usr/bin/python3', '-c', code])
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.split('\n')[0], 'c1 STOPPED')
+        self.assertIn('web-1 STOPPED', out.stdout)
+
+    def test_autostart_property_from_config(self):
+        stack.make_container('auto1', config={'lxc.start.auto': '1'})
+        conn = stack.bus()
+        lxcdtest.wait_until(lambda: lxcdtest.name_owner(conn, BUS_NAME) and
+                            _exists(conn, 'auto1'), 5)
+        self.assertTrue(get_prop(conn, 'auto1', 'Autostart'))
+        stack.lxc('destroy', 'auto1')
+        lxcdtest.wait_until(lambda: not _exists(conn, 'auto1'), 5)
+
+
+def _exists(conn, name):
+    try:
+        get_prop(conn, name, 'Name')
+        return True
+    except GLib.Error:
+        return False
+
+
+if __name__ == '__main__':
+    lxcdtest.main()
