@@ -53,9 +53,14 @@ check_authorization_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       g_task_return_boolean (task, TRUE);
       return;
     }
-  if (polkit_authorization_result_get_is_challenge (result))
+  if (polkit_authorization_result_get_is_challenge (result) && !data->allow_interaction)
     g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
                              "Authentication is required for %s (interactive authorization was not allowed)",
+                             data->action_id);
+  else if (polkit_authorization_result_get_is_challenge (result))
+    g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                             "Authentication is required for %s and could not be obtained "
+                             "(no authentication agent answered)",
                              data->action_id);
   else
     g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
@@ -72,6 +77,7 @@ authority_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(PolkitAuthority) authority = NULL;
   g_autoptr(PolkitSubject) subject = NULL;
   PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+  GCancellable *cancellable;
 
   authority = polkit_authority_get_finish (res, &error);
   if (authority == NULL)
@@ -85,9 +91,11 @@ authority_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   if (data->allow_interaction)
     flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
 
+  /* (fetch the cancellable before the task is handed over: argument
+   * evaluation order is unspecified) */
+  cancellable = g_task_get_cancellable (task);
   polkit_authority_check_authorization (authority, subject, data->action_id,
-                                        data->details, flags,
-                                        g_task_get_cancellable (task),
+                                        data->details, flags, cancellable,
                                         check_authorization_cb,
                                         g_steal_pointer (&task));
 }
@@ -100,6 +108,7 @@ get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   AuthData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
+  GCancellable *cancellable;
   guint32 uid;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
@@ -118,8 +127,8 @@ get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       return;
     }
 
-  polkit_authority_get_async (g_task_get_cancellable (task), authority_cb,
-                              g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  polkit_authority_get_async (cancellable, authority_cb, g_steal_pointer (&task));
 }
 
 /**
