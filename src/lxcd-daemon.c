@@ -53,6 +53,20 @@ static void scan_lxcpath (LxcdDaemon *self, const char *lxcpath, GTask *task);
 
 /* ---- container objects -------------------------------------------------- */
 
+/* main thread: position of a served lxcpath (earlier ones win collisions) */
+static guint
+lxcpath_index (LxcdDaemon *self, const char *lxcpath)
+{
+  guint i;
+
+  for (i = 0; self->lxcpaths[i]; i++)
+    {
+      if (g_str_equal (self->lxcpaths[i], lxcpath))
+        break;
+    }
+  return i;
+}
+
 /* main thread */
 static void
 add_container (LxcdDaemon *self, const LxcdInfo *info)
@@ -128,9 +142,20 @@ sync_done (GObject *source, GAsyncResult *res, gpointer user_data)
 
   if (container && !g_str_equal (lxcd_container_get_lxcpath (container), entry->lxcpath))
     {
-      if (info->exists)
-        g_message ("Container '%s' in %s is hidden by the one of the same name in %s",
-                   entry->name, entry->lxcpath, lxcd_container_get_lxcpath (container));
+      /* Names are unique across lxcpaths: the earlier lxcpath wins. */
+      if (info->exists &&
+          lxcpath_index (self, entry->lxcpath) < lxcpath_index (self, lxcd_container_get_lxcpath (container)))
+        {
+          g_message ("Container '%s' in %s is hidden by the one of the same name in %s",
+                     entry->name, lxcd_container_get_lxcpath (container), entry->lxcpath);
+          remove_container (self, container);
+          add_container (self, info);
+        }
+      else if (info->exists)
+        {
+          g_message ("Container '%s' in %s is hidden by the one of the same name in %s",
+                     entry->name, entry->lxcpath, lxcd_container_get_lxcpath (container));
+        }
     }
   else if (info->exists)
     {

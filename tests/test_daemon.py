@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+"""The daemon process: command line, config file, clean exit on SIGTERM and
+SIGINT, --replace, a second instance, running containers surviving a stop
+or a crash of the daemon and found again in their true state, several
+lxcpaths with a name collision."""
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from gi.repository import GLib, Gio
+
+import lxcdtest
+from lxcdtest import BUS_NAME, CONTAINER_IFACE, MANAGER_IFACE, MANAGER_PATH
+
+stack = None
+
+
+def setUpModule():
+    global stack
+    stack = lxcdtest.Stack().start()
+    for name in ('c1', 'c2'):
+        stack.make_container(name)
+
+
+def tearDownModule():
+    stack.close()
+
+
+def path(name):
+    return lxcdtest.container_path(name)
+
+
+def get(conn, name, prop, iface=CONTAINER_IFACE, obj=None):
+    return conn.call_sync(BUS_NAME, obj or path(name), 'org.freedesktop.DBus.Properties', 'Get',
+                          GLib.Variant('(ss)', (iface, prop)), None,
+                          Gio.DBusCallFlags.NONE, 5000, None).unpack()[0]
+
+
+class Lifetime(unittest.TestCase):
+    def tearDown(self):
+        if stack.daemon_running():
+            stack.stop_daemon()
+        for name in ('c1', 'c2'):
+            if stack.container_state(name) != 'STOPPED':
+                stack.stop_container(name)
+
+    def test_sigterm_and_sigint_exit_cleanly(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            stack.start_daemon()
+            self.assertEqual(stack.stop_daemon(sig), 0, stack.daemon_log_tail())
+
+    def test_version(self):
+        out = subprocess.run([stack.daemon_path, '--version'], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0)
+        self.assertRegex(out.stdout, r'^lxc-dbus \d+\.\d+\.\d+ \(liblxc \d')
+
+    def test_bad_option(self):
+        out = subprocess.run([stack.daemon_path, '--no-such-option'], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 2)
+
+    def test_running_container_survives_stop_and_is_found_again(self):
+        stack.start_daemon()
+        conn = stack.bus()
+        r = stack.call(path('c1'), CONTAINER_IFACE, 'Start', '(@a{sv} {},)')
+        self.assertTrue(r.ok, r)
+        pid = get(conn, 'c1', 'InitPID')
+        self.assertEqual(stack.stop_daemon(), 0)
+        self.assertEqual(stack.container_state('c1'), 'RUNNING')
+        self.assertTrue(os.path.exists('/proc/%d' % pid))
+        # Changed while the daemon was away.
+        stack.lxc('freeze', 'c1')
+        stack.start_daemon()
+        self.assertEqual(get(conn, 'c1', 'State'), 'FROZEN')
+        self.assertEqual(get(conn, 'c1', 'InitPID'), pid)
+        self.assertEqual(get(conn, 'c2', 'State'), 'STOPPED')
+        stack.lxc('unfreeze', 'c1')
+
+    def test_running_container_survives_a_crash(self):
+        stack.start_daemon()
+        r = stack.call(path('c2'), CONTAINER_IFACE, 'Start', '(@a{sv} {},)')
+        self.assertTrue(r.ok, r)
+        self.assertEqual(stack.kill_daemon(), -9)
+        time.sleep(0.2)
+        self.assertEqual(stack.container_state('c2'), 'RUNNING')
+        stack.start_daemon()
+        conn = stack.bus()
+        self.assertEqual(get(conn, 'c2', 'State'), 'RUNNING')
+        self.assertTrue(get(conn, 'c2', 'Running'))
+        self.assertGreater(get(conn, 'c2', 'InitPID'), 1)
+        # And it is still controllable.
+        r = stack.call(path('c2'), CONTAINER_IFACE, 'Stop', '()')
+        self.assertTrue(r.ok, r)
+
+    def test_second_instance_refused_and_replace(self):
+        first = stack.start_daemon()
+        out = subprocess.run(['setpriv', '--pdeathsig', 'KILL', '--', stack.daemon_path,
+                              '--lxcpath=' + stack.lxcpath], capture_output=True, text=True,
+                             env=stack.env(), timeout=20)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn('--replace', out.stderr)
+        self.assertIsNone(first.poll())
+        # --replace takes the name over; the first exits cleanly.
+        stack.daemon_proc = None
+        second = stack.start_daemon(['--replace'])
+        self.assertEqual(first.wait(10), 0)
+        conn = stack.bus()
+        owner = lxcdtest.name_owner(conn, BUS_NAME)
+        self.assertEqual(lxcdtest.connection_pid(conn, owner), second.pid)
+        self.assertEqual(get(conn, 'c1', 'Name'), 'c1')
+
+
+class Configuration(unittest.TestCase):
+    def tearDown(self):
+        if stack.daemon_running():
+            stack.stop_daemon()
+
+    def make_lxcpath(self, name):
+        d = os.path.join(stack.tmpdir, name)
+        os.makedirs(d, exist_ok=True)
+        return os.path.realpath(d)
+
+    def test_config_file_lists_lxcpaths(self):
+        extra = self.make_lxcpath('extra-lxcpath')
+        conf = os.path.join(stack.tmpdir, 'lxc-dbus.conf')
+        with open(conf, 'w') as f:
+            f.write('[Daemon]\nLXCPaths=%s;%s/\n' % (extra, stack.lxcpath))
+        # --lxcpath (set by the harness) replaces the file's list; run
+        # without it here.
+        stack.daemon_proc = None
+        p = subprocess.Popen(['setpriv', '--pdeathsig', 'KILL', '--', stack.daemon_path,
+                              '--config=' + conf], env=stack.env({'G_DEBUG': 'fatal-criticals'}),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            conn = stack.bus()
+            lxcdtest.wait_until(lambda: lxcdtest.name_owner(conn, BUS_NAME) is not None, 10)
+            self.assertEqual(get(conn, None, 'LXCPaths', MANAGER_IFACE, MANAGER_PATH),
+                             [extra, stack.lxcpath])
+            self.assertEqual(get(conn, None, 'DefaultLXCPath', MANAGER_IFACE, MANAGER_PATH), extra)
+            self.assertEqual(get(conn, 'c1', 'LXCPath'), stack.lxcpath)
+        finally:
+            p.send_signal(signal.SIGTERM)
+            self.assertEqual(p.wait(10), 0, p.stderr.read())
+
+    def test_missing_config_file_is_an_error(self):
+        out = subprocess.run([stack.daemon_path, '--config=/nonexistent/lxc-dbus.conf'],
+                             capture_output=True, text=True, env=stack.env(), timeout=10)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn('/nonexistent/lxc-dbus.conf', out.stderr)
+
+    def test_relative_lxcpath_is_refused(self):
+        out = subprocess.run([stack.daemon_path, '--lxcpath=relative/dir'],
+                             capture_output=True, text=True, env=stack.env(), timeout=10, cwd=stack.tmpdir)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn('relative/dir', out.stderr)
+
+    def test_two_lxcpaths_and_a_name_collision(self):
+        other = self.make_lxcpath('second-lxcpath')
+        # A container c1 in the second path collides with the first's c1; c9 does not.
+        for name in ('c1', 'c9'):
+            d = stack.factory.make(other, name)
+            self.assertTrue(os.path.isdir(d))
+        stack.start_daemon(['--lxcpath=' + other])
+        conn = stack.bus()
+        self.assertEqual(get(conn, None, 'LXCPaths', MANAGER_IFACE, MANAGER_PATH),
+                         [stack.lxcpath, other])
+        self.assertEqual(get(conn, 'c1', 'LXCPath'), stack.lxcpath)
+        self.assertEqual(get(conn, 'c9', 'LXCPath'), other)
+        self.assertIn('hidden', stack.daemon_log_text())
+        r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'ListContainers', "('all', {'lxcpath': <'%s'>})" % other)
+        self.assertTrue(r.ok, r)
+        self.assertEqual(lxcdtest.parse_variant(r.result_text)[0], [('c9', path('c9'))])
+        # When the first c1 goes, the second one shows up.
+        os.rename(os.path.join(stack.lxcpath, 'c1'), os.path.join(stack.tmpdir, 'c1-away'))
+        lxcdtest.wait_until(lambda: _lxcpath_of(conn, 'c1') == other, 3)
+        os.rename(os.path.join(stack.tmpdir, 'c1-away'), os.path.join(stack.lxcpath, 'c1'))
+        stack.stop_daemon()
+        for name in ('c1', 'c9'):
+            subprocess.run(['lxc-destroy', '-P', other, '-n', name], capture_output=True)
+
+
+def _lxcpath_of(conn, name):
+    try:
+        return get(conn, name, 'LXCPath')
+    except GLib.Error:
+        return None
+
+
+if __name__ == '__main__':
+    lxcdtest.main()
