@@ -244,24 +244,27 @@ static const char *const global_config_keys[] = {
 };
 
 /**
- * lxcd_lxc_get_global_config_item:
+ * lxcd_lxc_read_global_config:
  *
- * The value of a global key, "" when it has none. Worker thread (liblxc
- * guards its global configuration with a lock).
+ * Every global key with its value ("" when it has none). liblxc reads its
+ * global configuration once per thread and keeps it for the thread's
+ * lifetime, so the service reads it once, at start, on the main thread
+ * (before the main loop runs): worker threads come and go and would each
+ * leave a copy behind.
+ *
+ * Returns: (transfer full): key -> value
  */
-char *
-lxcd_lxc_get_global_config_item (const char *key, GError **error)
+GHashTable *
+lxcd_lxc_read_global_config (void)
 {
-  const char *value;
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
-  if (!g_strv_contains (global_config_keys, key))
+  for (const char *const *key = global_config_keys; *key; key++)
     {
-      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-                   "Unknown global configuration key '%s'", key);
-      return NULL;
+      const char *value = lxc_get_global_config_item (*key);
+      g_hash_table_insert (table, (gpointer) *key, g_strdup (value ? value : ""));
     }
-  value = lxc_get_global_config_item (key);
-  return g_strdup (value ? value : "");
+  return table;
 }
 
 /**

@@ -37,7 +37,7 @@ typedef enum {
 gboolean lxcd_lxc_run_op (const char *lxcpath, const char *name, LxcdOp op,
                           gboolean *out_value, GError **error);
 
-char   *lxcd_lxc_get_global_config_item (const char *key, GError **error);
+GHashTable *lxcd_lxc_read_global_config (void);
 char  **lxcd_lxc_get_wait_states (void);
 
 void    lxcd_run_in_worker (GTask *task, GTaskThreadFunc func);

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <lxc/lxccontainer.h>
-#include <string.h>
 
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
@@ -26,6 +25,7 @@ struct _LxcdManager {
 
   LxcdDaemon *daemon; /* unowned */
   GFileMonitor *template_monitor;
+  GHashTable *global_config; /* key -> value, read at start */
 };
 
 static void lxcd_manager_iface_init (LxcdDBusManagerIface *iface);
@@ -158,50 +158,21 @@ handle_get_container (LxcdDBusManager *iface, GDBusMethodInvocation *invocation,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-/* worker thread */
-static void
-global_config_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  GError *error = NULL;
-  char *value = lxcd_lxc_get_global_config_item (task_data, &error);
-
-  if (value)
-    g_task_return_pointer (task, value, g_free);
-  else
-    g_task_return_error (task, error);
-}
-
-/* main thread */
-static void
-global_config_done (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  g_autoptr(GDBusMethodInvocation) invocation = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *value = g_task_propagate_pointer (G_TASK (res), &error);
-
-  if (value == NULL)
-    g_dbus_method_invocation_return_gerror (g_steal_pointer (&invocation), error);
-  else
-    lxcd_dbus_manager_complete_get_global_config_item (LXCD_DBUS_MANAGER (source),
-                                                       g_steal_pointer (&invocation), value);
-}
-
 /* main thread */
 static gboolean
 handle_get_global_config_item (LxcdDBusManager *iface, GDBusMethodInvocation *invocation,
                                const char *key)
 {
-  g_autoptr(GTask) task = NULL;
+  LxcdManager *self = LXCD_MANAGER (iface);
+  const char *value = g_hash_table_lookup (self->global_config, key);
 
-  if (*key == '\0' || strlen (key) > 256 || strpbrk (key, "\n\r") != NULL)
+  if (value == NULL)
     {
       g_dbus_method_invocation_return_error (invocation, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-                                             "Invalid global configuration key");
+                                             "Unknown global configuration key '%s'", key);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  task = g_task_new (iface, NULL, global_config_done, g_object_ref (invocation));
-  g_task_set_task_data (task, g_strdup (key), g_free);
-  lxcd_run_in_worker (task, global_config_thread);
+  lxcd_dbus_manager_complete_get_global_config_item (iface, invocation, value);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -215,6 +186,7 @@ lxcd_manager_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->template_monitor, self);
       g_clear_object (&self->template_monitor);
     }
+  g_clear_pointer (&self->global_config, g_hash_table_unref);
   G_OBJECT_CLASS (lxcd_manager_parent_class)->dispose (object);
 }
 
@@ -252,6 +224,7 @@ lxcd_manager_new (LxcdDaemon *daemon)
   g_autoptr(GFile) template_dir = g_file_new_for_path (LXCD_TEMPLATE_DIR);
 
   self->daemon = daemon;
+  self->global_config = lxcd_lxc_read_global_config ();
   lxcd_dbus_manager_set_version (iface, lxc_get_version ());
   lxcd_dbus_manager_set_daemon_version (iface, PACKAGE_VERSION);
   lxcd_dbus_manager_set_lxcpaths (iface, lxcpaths);
