@@ -117,7 +117,7 @@ waiter_add (LxcdContainer *self, LxcdState target, gboolean require_leave, gint 
   waiter->func = func;
   waiter->user_data = user_data;
   if (timeout_s > 0)
-    waiter->timeout_id = g_timeout_add_seconds ((guint) timeout_s, waiter_timeout_cb, waiter);
+    waiter->timeout_id = g_timeout_add ((guint) timeout_s * 1000, waiter_timeout_cb, waiter);
   self->waiters = g_list_append (self->waiters, waiter);
 }
 

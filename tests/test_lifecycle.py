@@ -77,6 +77,21 @@ class Base(unittest.TestCase):
     def start(self, name=None):
         self.assertOk(self.call('Start', '(@a{sv} {},)', name=name))
 
+    def wait_init_ready(self, name=None):
+        """Wait until the container's busybox init waits for signals in its
+        main loop. pid 1 of a namespace drops signals it neither handles
+        nor blocks, so a halt or reboot signal sent while init is still
+        starting up is lost (under load that window is long enough for a
+        test to hit it); busybox init blocks them, then sits in
+        sigtimedwait()."""
+        def ready():
+            try:
+                with open('/proc/%d/wchan' % self.lxc_pid(name)) as f:
+                    return 'sigtimedwait' in f.read()
+            except OSError:
+                return False
+        lxcdtest.wait_until(ready, 10)
+
 
 class Start(Base):
     def test_start_through_proxy_publishes_state_before_reply(self):
@@ -162,14 +177,16 @@ class Stop(Base):
 
     def test_shutdown(self):
         self.start()
+        self.wait_init_ready()
         t0 = time.monotonic()
-        self.assertOk(self.call('Shutdown', '(30,)'))
+        self.assertOk(self.call('Shutdown', '(30,)', timeout=40))
         self.assertLess(time.monotonic() - t0, 30)
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
         self.assertEqual(self.get('State'), 'STOPPED')
 
     def test_shutdown_zero_only_asks(self):
         self.start()
+        self.wait_init_ready()
         self.assertOk(self.call('Shutdown', '(0,)'))
         lxcdtest.wait_until(lambda: stack.container_state(self.name) == 'STOPPED', 20)
 
@@ -246,8 +263,9 @@ class Reboot(Base):
         self.start()
         lxcdtest.wait_until(lambda: self.get('InitPID') > 0, 5)
         old_pid = self.get('InitPID')
+        self.wait_init_ready()
         rec = stack.record_signals(self.conn, path=path(self.name), member='StateChanged')
-        self.assertOk(self.call('Reboot', '(30,)'))
+        self.assertOk(self.call('Reboot', '(30,)', timeout=40))
         self.assertEqual(self.get('State'), 'RUNNING')
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
         lxcdtest.wait_until(lambda: self.get('InitPID') == self.lxc_pid(), 5)

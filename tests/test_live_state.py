@@ -67,23 +67,28 @@ class Base(unittest.TestCase):
 
 class OutsideStateChanges(Base):
     def test_lxc_start_freeze_unfreeze_stop(self):
+        # (clear() before each action: only signals after it count)
+        self.rec.clear()
         t0 = time.monotonic()
-        subprocess.run(['lxc-start', '-P', stack.lxcpath, '-n', 'c1'], check=True)
+        subprocess.run(['lxc-start', '-P', stack.lxcpath, '-n', 'c1'], check=True, timeout=30)
         self.wait_state('c1', 'RUNNING', t0, 'lxc-start -> RUNNING')
         lxcdtest.wait_until(lambda: self.get('c1', 'InitPID') > 1, 1)
         self.assertTrue(self.get('c1', 'Running'))
 
+        self.rec.clear()
         t0 = time.monotonic()
-        subprocess.run(['lxc-freeze', '-P', stack.lxcpath, '-n', 'c1'], check=True)
+        subprocess.run(['lxc-freeze', '-P', stack.lxcpath, '-n', 'c1'], check=True, timeout=30)
         # cgroup v1's freezer loop may sleep 1 s before FROZEN.
         self.wait_state('c1', 'FROZEN', t0, 'lxc-freeze -> FROZEN', timeout=2.0)
 
+        self.rec.clear()
         t0 = time.monotonic()
-        subprocess.run(['lxc-unfreeze', '-P', stack.lxcpath, '-n', 'c1'], check=True)
+        subprocess.run(['lxc-unfreeze', '-P', stack.lxcpath, '-n', 'c1'], check=True, timeout=30)
         self.wait_state('c1', 'RUNNING', t0, 'lxc-unfreeze -> RUNNING')
 
+        self.rec.clear()
         t0 = time.monotonic()
-        subprocess.run(['lxc-stop', '-k', '-P', stack.lxcpath, '-n', 'c1'], check=True)
+        subprocess.run(['lxc-stop', '-k', '-P', stack.lxcpath, '-n', 'c1'], check=True, timeout=30)
         self.wait_state('c1', 'STOPPED', t0, 'lxc-stop -k -> STOPPED')
         self.assertEqual(self.get('c1', 'InitPID'), -1)
         self.assertFalse(self.get('c1', 'Running'))
@@ -99,7 +104,7 @@ class OutsideStateChanges(Base):
         self.assertNotEqual(sig.args[1], 'STOPPED')
 
     def test_init_exits_by_itself(self):
-        subprocess.run(['lxc-start', '-P', stack.lxcpath, '-n', 'c3', '--', '/bin/sleep', '1'], check=True)
+        subprocess.run(['lxc-start', '-P', stack.lxcpath, '-n', 'c3', '--', '/bin/sleep', '1'], check=True, timeout=30)
         self.rec.wait_for(lambda s: s.path == path('c3') and s.member == 'StateChanged'
                           and s.args[0] == 'RUNNING', timeout=2)
         # The container stops when sleep exits; find out when init is gone.
@@ -128,7 +133,7 @@ class OutsideCreateDestroy(Base):
                                  timeout=timeout)
 
     def test_lxc_copy_and_destroy(self):
-        subprocess.run(['lxc-copy', '-P', stack.lxcpath, '-n', 'c1', '-N', 'copy1'], check=True,
+        subprocess.run(['lxc-copy', '-P', stack.lxcpath, '-n', 'c1', '-N', 'copy1'], check=True, timeout=30,
                        capture_output=True)
         t0 = time.monotonic()
         sig = self.added('copy1', 1.0)
@@ -138,7 +143,7 @@ class OutsideCreateDestroy(Base):
         self.assertEqual(props['State'], 'STOPPED')
         self.assertTrue(props['Defined'])
         t0 = time.monotonic()
-        subprocess.run(['lxc-destroy', '-P', stack.lxcpath, '-n', 'copy1'], check=True,
+        subprocess.run(['lxc-destroy', '-P', stack.lxcpath, '-n', 'copy1'], check=True, timeout=30,
                        capture_output=True)
         sig = self.removed('copy1', 1.0)
         note('lxc-destroy -> InterfacesRemoved', time.monotonic() - t0)
@@ -150,7 +155,9 @@ class OutsideCreateDestroy(Base):
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         partial = os.path.join(stack.lxcpath, 'fresh', 'partial')
         seen_partial = False
+        deadline = time.monotonic() + 60
         while proc.poll() is None:
+            self.assertLess(time.monotonic(), deadline, 'lxc-create did not finish')
             if os.path.exists(partial):
                 seen_partial = True
                 # While the template runs, the container is not on the bus.
@@ -171,7 +178,7 @@ class OutsideCreateDestroy(Base):
         self.added('old1', 2.0)
         t0 = time.monotonic()
         subprocess.run(['lxc-copy', '-P', stack.lxcpath, '-n', 'old1', '-N', 'new1', '-R'],
-                       check=True, capture_output=True)
+                       check=True, capture_output=True, timeout=30)
         self.removed('old1', 1.0)
         self.added('new1', 1.0)
         note('lxc-copy -R -> removed+added', time.monotonic() - t0)
@@ -215,7 +222,7 @@ class MonitordRestart(Base):
             ['pgrep', '-f', '^/usr/libexec/lxc/lxc-monitord %s ' % stack.lxcpath],
             capture_output=True).returncode == 0, 5)
         t0 = time.monotonic()
-        subprocess.run(['lxc-start', '-P', stack.lxcpath, '-n', 'c2'], check=True)
+        subprocess.run(['lxc-start', '-P', stack.lxcpath, '-n', 'c2'], check=True, timeout=30)
         self.wait_state('c2', 'RUNNING', t0, 'after monitord restart', timeout=2.0)
         stack.stop_container('c2')
         self.rec.wait_for(lambda s: s.path == path('c2') and s.member == 'StateChanged'
