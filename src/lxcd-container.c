@@ -264,6 +264,7 @@ typedef struct {
   gboolean waiting;
   LxcdState target;          /* the state the operation leads to */
   gboolean target_via_state; /* reaching it can be checked by a re-read */
+  gboolean failing;          /* the work failed; the failure path replies */
   GError *error;
 } Op;
 
@@ -348,6 +349,8 @@ op_timeout_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(Op) op = user_data;
 
   lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
+  if (op->failing)
+    return;
   if (op->error == NULL && !(op->target_via_state && op->self->state == op->target))
     op->error = op_timeout_error (op);
   if (op->work_done || op->error)
@@ -363,6 +366,8 @@ op_state_waited (LxcdContainer *self, WaitResult result, gpointer user_data)
   g_autoptr(Op) op = user_data;
 
   op->waiting = FALSE;
+  if (op->failing)
+    return;
   switch (result)
     {
     case WAIT_REACHED:
@@ -393,22 +398,56 @@ op_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(Op) op = user_data;
 
   lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
+  if (op->failing)
+    return;
   op->work_done = TRUE;
   if (op->error || op->state_reached || !op->waiting)
     op_reply (op, op->error);
+}
+
+/* main thread: the re-read after a failure is published, reply */
+static void
+op_failed_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+
+  lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
+  op_reply (op, op->error);
+}
+
+/* main thread: a failed start has wound down (or did not within the wait) */
+static void
+op_failed_settled (LxcdContainer *self, WaitResult result, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+
+  lxcd_daemon_sync_container (self->daemon, self->lxcpath, self->name, NULL,
+                              op_failed_synced_cb, op_ref (op));
 }
 
 /* main thread: the liblxc part is over (successfully or not) */
 static void
 op_work_finished (Op *op, GError *error)
 {
+  LxcdContainer *self = op->self;
+
   if (error)
     {
-      /* The waiter, if any, stays registered but its result is ignored. */
-      op_reply (op, error);
+      /* Publish the state the failure left (the waiter armed for success,
+       * if any, stays registered but its result is ignored). A failed
+       * start is still winding down (ABORTING, STOPPING): let it reach
+       * STOPPED first, so the reply never precedes its state. */
+      if (op->error == NULL)
+        op->error = g_error_copy (error);
+      op->failing = TRUE;
+      if (op->kind == OP_START)
+        waiter_add (self, LXCD_STATE_STOPPED, FALSE, 5, op_failed_settled, op_ref (op));
+      else
+        lxcd_daemon_sync_container (self->daemon, self->lxcpath, self->name, NULL,
+                                    op_failed_synced_cb, op_ref (op));
       return;
     }
-  lxcd_daemon_sync_container (op->self->daemon, op->self->lxcpath, op->self->name,
+  lxcd_daemon_sync_container (self->daemon, self->lxcpath, self->name,
                               NULL, op_synced_cb, op_ref (op));
 }
 
