@@ -180,6 +180,13 @@ class GetContainer(unittest.TestCase):
         self.assertNotEqual(out.returncode, 0)
         self.assertIn('nosuch', out.stderr)
 
+    def test_methods_on_unknown_container_path(self):
+        r = stack.call(container_path('nosuch'), CONTAINER_IFACE, 'Stop', '()', signature='')
+        # GDBus answers for paths below the ObjectManager that hold nothing.
+        self.assertIn(r.error_name, ('org.freedesktop.DBus.Error.UnknownObject',
+                                     'org.freedesktop.DBus.Error.UnknownMethod'), r)
+        self.assertIn('does not exist', r.result_text)
+
     def test_invalid_names(self):
         for name in ('', '.', '..', '../c1', 'a/b', '.hidden', 'x' * 256, 'a\\nb'):
             r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'GetContainer', "('%s',)" % name)

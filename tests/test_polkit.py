@@ -71,9 +71,18 @@ class Base(unittest.TestCase):
         return lxcdtest.parse_variant(r.result_text)[0]
 
     def snapshot(self, name):
-        """What must not change when a call is refused."""
+        """What must not change when a call is refused: the run state as
+        liblxc and the service see it, the start flags, and the container's
+        directory on disk (every file's content and mtime)."""
+        files = {}
+        top = os.path.join(stack.lxcpath, name)
+        for entry in sorted(os.listdir(top)):
+            p = os.path.join(top, entry)
+            if os.path.isfile(p):
+                with open(p, 'rb') as f:
+                    files[entry] = (f.read(), os.stat(p).st_mtime_ns)
         return (stack.container_state(name), self.prop(name, 'State'),
-                self.prop(name, 'Daemonize'), self.prop(name, 'CloseAllFDs'))
+                self.prop(name, 'Daemonize'), self.prop(name, 'CloseAllFDs'), files)
 
 
 class Denied(Base):
