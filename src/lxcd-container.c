@@ -22,7 +22,8 @@
 typedef enum {
   WAIT_REACHED,
   WAIT_TIMEOUT,
-  WAIT_VANISHED,
+  WAIT_VANISHED,    /* the container is gone */
+  WAIT_CALLER_GONE, /* the caller that waits left the bus */
 } WaitResult;
 
 typedef void (*WaiterFunc) (LxcdContainer *self, WaitResult result, gpointer user_data);
@@ -33,6 +34,7 @@ typedef struct {
   gboolean require_leave; /* the state must first differ from target */
   gboolean left;
   guint timeout_id;
+  guint caller_watch_id;
   WaiterFunc func;
   gpointer user_data;
 } Waiter;
@@ -64,6 +66,8 @@ waiter_free (Waiter *waiter)
 {
   if (waiter->timeout_id)
     g_source_remove (waiter->timeout_id);
+  if (waiter->caller_watch_id)
+    g_bus_unwatch_name (waiter->caller_watch_id);
   g_free (waiter);
 }
 
@@ -91,11 +95,23 @@ waiter_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* main thread */
+static void
+waiter_caller_vanished_cb (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  Waiter *waiter = user_data;
+
+  g_debug ("%s: %s left the bus; dropping its wait", waiter->container->name, name);
+  waiter_fire (waiter, WAIT_CALLER_GONE);
+}
+
 /* main thread: @timeout_s -1 waits forever. The callback may run before this
- * returns only if the state is already reached and !require_leave. */
+ * returns only if the state is already reached and !require_leave. With
+ * @caller, the wait ends (WAIT_CALLER_GONE) when the caller leaves the bus,
+ * so a forgotten wait does not stay behind. */
 static void
 waiter_add (LxcdContainer *self, LxcdState target, gboolean require_leave, gint timeout_s,
-            WaiterFunc func, gpointer user_data)
+            GDBusMethodInvocation *caller, WaiterFunc func, gpointer user_data)
 {
   Waiter *waiter;
 
@@ -119,6 +135,12 @@ waiter_add (LxcdContainer *self, LxcdState target, gboolean require_leave, gint 
   if (timeout_s > 0)
     waiter->timeout_id = g_timeout_add ((guint) timeout_s * 1000, waiter_timeout_cb, waiter);
   self->waiters = g_list_append (self->waiters, waiter);
+  if (caller && g_dbus_method_invocation_get_sender (caller))
+    waiter->caller_watch_id =
+      g_bus_watch_name_on_connection (g_dbus_method_invocation_get_connection (caller),
+                                      g_dbus_method_invocation_get_sender (caller),
+                                      G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                                      waiter_caller_vanished_cb, waiter, NULL);
 }
 
 /* main thread */
@@ -441,7 +463,7 @@ op_work_finished (Op *op, GError *error)
         op->error = g_error_copy (error);
       op->failing = TRUE;
       if (op->kind == OP_START)
-        waiter_add (self, LXCD_STATE_STOPPED, FALSE, 5, op_failed_settled, op_ref (op));
+        waiter_add (self, LXCD_STATE_STOPPED, FALSE, 5, NULL, op_failed_settled, op_ref (op));
       else
         lxcd_daemon_sync_container (self->daemon, self->lxcpath, self->name, NULL,
                                     op_failed_synced_cb, op_ref (op));
@@ -495,7 +517,7 @@ op_arm_wait (Op *op)
       return;
     }
   op->waiting = TRUE;
-  waiter_add (op->self, target, require_leave, timeout, op_state_waited, op_ref (op));
+  waiter_add (op->self, target, require_leave, timeout, NULL, op_state_waited, op_ref (op));
 }
 
 /* worker thread */
@@ -908,6 +930,11 @@ wait_done (LxcdContainer *self, WaitResult result, gpointer user_data)
                                              LXCD_ERROR_NOT_FOUND,
                                              "Container '%s' disappeared", self->name);
       break;
+    case WAIT_CALLER_GONE:
+      /* Nobody to tell; the bus drops the reply. */
+      g_dbus_method_invocation_return_error (g_steal_pointer (&invocation), LXCD_ERROR,
+                                             LXCD_ERROR_CANCELLED, "Caller left the bus");
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -930,7 +957,7 @@ handle_wait (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
   if (!lxcd_validate_timeout (timeout, &error))
     return reply_error (invocation, error);
 
-  waiter_add (LXCD_CONTAINER (iface), state, FALSE, timeout, wait_done,
+  waiter_add (LXCD_CONTAINER (iface), state, FALSE, timeout, invocation, wait_done,
               g_object_ref (invocation));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }

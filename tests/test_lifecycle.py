@@ -325,6 +325,17 @@ class Wait(Base):
             t.join()
         self.assertEqual([r.result_text for r in results], ['(false,)'] * 24)
 
+    def test_wait_of_a_caller_that_leaves_is_dropped(self):
+        # A client waits forever, then goes away: the service forgets the wait.
+        p = subprocess.Popen(['gdbus', 'call', '--system', '-d', BUS_NAME, '-o', path(self.name),
+                              '-m', CONTAINER_IFACE + '.Wait', 'FROZEN', '--', '-1'],
+                             env=stack.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        p.kill()
+        p.wait()
+        lxcdtest.wait_until(lambda: 'left the bus; dropping its wait' in stack.daemon_log_text(), 5,
+                            message=lambda: stack.daemon_log_tail())
+
     def test_wait_bad_input(self):
         for args in ("('running', 1)", "('', 1)", "('BOGUS', 1)", "('RUNNING', -2)", "('RUNNING', 86401)"):
             self.assertError(self.call('Wait', args), 'InvalidArgument')
