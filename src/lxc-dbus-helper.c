@@ -1,22 +1,30 @@
 /* lxc-dbus-helper: runs one liblxc operation that forks a long-lived
- * process, on behalf of the lxc-dbus service.
+ * process or runs host programs for long (templates, copies), on behalf of
+ * the lxc-dbus service.
  *
  * The service is multithreaded; liblxc's start() forks the container's
- * monitor process, which must not inherit the service's memory, locks or
- * descriptors. So the service execs this small single-threaded program per
- * operation (the pattern LXD uses for forkstart), and only this program
- * calls liblxc's forking functions.
+ * monitor process, create() runs a template, clone() copies a root file
+ * system. None of that may inherit the service's memory, locks or
+ * descriptors, and a cancelled operation must be killable as a whole. So
+ * the service execs this small single-threaded program per operation (the
+ * pattern LXD uses for forkstart), in a process group of its own, and only
+ * this program calls those liblxc functions.
  *
- * Usage (internal interface, not for people):
+ * Usage (internal interface between the service and its helper):
  *   lxc-dbus-helper start LXCPATH NAME FLAGS [ARG...]
- *     FLAGS: any of 'd' (daemonize), 'c' (close all fds), 'i' (use lxc-init),
- *     or '-' for none. ARGs replace the container's init command.
+ *     FLAGS: any of 'd' (daemonize), 'c' (close all fds), 'i' (use
+ *     lxc-init), or '-' for none. ARGs replace the container's init.
+ *   lxc-dbus-helper create LXCPATH NAME TEMPLATE [OPTION...] [-- TEMPLATE-ARG...]
+ *     --bdev-type=T --fstype=S --fssize=BYTES --zfs-root=S --lvm-vg=S
+ *     --lvm-lv=S --lvm-thinpool=S --dir=PATH --quiet --config=KEY=VALUE
  *
- * Exit status: 0 done; 1 failed; 2 usage; 3 wrong state; 4 not found.
- * On failure the last line on stderr says why.
+ * Exit status: 0 done; 1 failed; 2 usage; 3 wrong state; 4 not found;
+ * 5 already exists. On failure stderr says why, with liblxc's errors.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <lxc/lxccontainer.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,7 +38,17 @@ enum {
   EXIT_USAGE = 2,
   EXIT_WRONG_STATE = 3,
   EXIT_NOT_FOUND = 4,
+  EXIT_EXISTS = 5,
 };
+
+static void
+report (struct lxc_container *c, const char *what, const char *name)
+{
+  if (c && c->error_string && *c->error_string)
+    fprintf (stderr, "%s '%s': %s\n", what, name, c->error_string);
+  else
+    fprintf (stderr, "%s '%s'\n", what, name);
+}
 
 static int
 do_start (const char *lxcpath, const char *name, const char *flags, char **argv)
@@ -71,13 +89,173 @@ do_start (const char *lxcpath, const char *name, const char *flags, char **argv)
 
   if (!c->start (c, use_init ? 1 : 0, argv[0] ? argv : NULL))
     {
-      if (c->error_string && *c->error_string)
-        fprintf (stderr, "Failed to start container '%s': %s\n", name, c->error_string);
-      else
-        fprintf (stderr, "Failed to start container '%s'\n", name);
+      report (c, "Failed to start container", name);
       rc = EXIT_FAILED;
     }
   lxc_container_put (c);
+  return rc;
+}
+
+static unsigned long long
+parse_size (const char *text, bool *ok)
+{
+  char *end = NULL;
+  unsigned long long v;
+
+  errno = 0;
+  v = strtoull (text, &end, 10);
+  *ok = errno == 0 && end && *end == '\0' && *text != '-';
+  return v;
+}
+
+static int
+do_create (int argc, char **argv)
+{
+  enum { OPT_BDEV_TYPE = 256, OPT_FSTYPE, OPT_FSSIZE, OPT_ZFS_ROOT, OPT_LVM_VG, OPT_LVM_LV,
+         OPT_LVM_THINPOOL, OPT_DIR, OPT_QUIET, OPT_CONFIG };
+  static const struct option options[] = {
+    { "bdev-type", required_argument, NULL, OPT_BDEV_TYPE },
+    { "fstype", required_argument, NULL, OPT_FSTYPE },
+    { "fssize", required_argument, NULL, OPT_FSSIZE },
+    { "zfs-root", required_argument, NULL, OPT_ZFS_ROOT },
+    { "lvm-vg", required_argument, NULL, OPT_LVM_VG },
+    { "lvm-lv", required_argument, NULL, OPT_LVM_LV },
+    { "lvm-thinpool", required_argument, NULL, OPT_LVM_THINPOOL },
+    { "dir", required_argument, NULL, OPT_DIR },
+    { "quiet", no_argument, NULL, OPT_QUIET },
+    { "config", required_argument, NULL, OPT_CONFIG },
+    { NULL, 0, NULL, 0 },
+  };
+  struct bdev_specs specs;
+  bool have_specs = false;
+  const char *bdev_type = NULL;
+  char **config = calloc ((size_t) argc + 1, sizeof (char *));
+  int n_config = 0;
+  int flags = 0;
+  int opt;
+  const char *lxcpath, *name, *template;
+  struct lxc_container *c;
+  int rc = EXIT_DONE;
+
+  memset (&specs, 0, sizeof specs);
+  if (config == NULL)
+    return EXIT_FAILED;
+  /* argv: create LXCPATH NAME TEMPLATE [OPTION...] [-- ARG...] */
+  if (argc < 4)
+    {
+      free (config);
+      return EXIT_USAGE;
+    }
+  lxcpath = argv[1];
+  name = argv[2];
+  template = argv[3];
+  optind = 4;
+  while ((opt = getopt_long (argc, argv, "+", options, NULL)) != -1)
+    {
+      bool ok = true;
+
+      switch (opt)
+        {
+        case OPT_BDEV_TYPE:
+          bdev_type = optarg;
+          break;
+        case OPT_FSTYPE:
+          specs.fstype = optarg;
+          have_specs = true;
+          break;
+        case OPT_FSSIZE:
+          specs.fssize = parse_size (optarg, &ok);
+          have_specs = true;
+          break;
+        case OPT_ZFS_ROOT:
+          specs.zfs.zfsroot = optarg;
+          have_specs = true;
+          break;
+        case OPT_LVM_VG:
+          specs.lvm.vg = optarg;
+          have_specs = true;
+          break;
+        case OPT_LVM_LV:
+          specs.lvm.lv = optarg;
+          have_specs = true;
+          break;
+        case OPT_LVM_THINPOOL:
+          specs.lvm.thinpool = optarg;
+          have_specs = true;
+          break;
+        case OPT_DIR:
+          specs.dir = optarg;
+          have_specs = true;
+          break;
+        case OPT_QUIET:
+          flags |= LXC_CREATE_QUIET;
+          break;
+        case OPT_CONFIG:
+          if (strchr (optarg, '=') == NULL)
+            ok = false;
+          else
+            config[n_config++] = optarg;
+          break;
+        default:
+          ok = false;
+          break;
+        }
+      if (!ok)
+        {
+          fprintf (stderr, "Bad option for create\n");
+          free (config);
+          return EXIT_USAGE;
+        }
+    }
+
+  c = lxc_container_new (name, lxcpath);
+  if (c == NULL)
+    {
+      fprintf (stderr, "liblxc could not make a container object for '%s'\n", name);
+      free (config);
+      return EXIT_FAILED;
+    }
+  if (c->is_defined (c))
+    {
+      fprintf (stderr, "Container '%s' already exists\n", name);
+      rc = EXIT_EXISTS;
+      goto out;
+    }
+
+  if (n_config > 0)
+    {
+      /* Items set before the first save: start from the host's default
+       * configuration, as create() would, then apply them. */
+      const char *def = lxc_get_global_config_item ("lxc.default_config");
+
+      if (def && access (def, R_OK) == 0 && !c->load_config (c, def))
+        {
+          report (c, "Failed to load the default configuration for", name);
+          rc = EXIT_FAILED;
+          goto out;
+        }
+      for (int i = 0; i < n_config; i++)
+        {
+          char *eq = strchr (config[i], '=');
+          *eq = '\0';
+          if (!c->set_config_item (c, config[i], eq + 1))
+            {
+              fprintf (stderr, "liblxc refused config item '%s'\n", config[i]);
+              rc = EXIT_USAGE;
+              goto out;
+            }
+        }
+    }
+
+  if (!c->create (c, template, bdev_type, have_specs ? &specs : NULL, flags, &argv[optind]))
+    {
+      report (c, "Failed to create container", name);
+      rc = EXIT_FAILED;
+    }
+
+out:
+  lxc_container_put (c);
+  free (config);
   return rc;
 }
 
@@ -110,15 +288,15 @@ main (int argc, char **argv)
   int log_fd;
   int rc;
 
-  if (argc < 5 || strcmp (argv[1], "start") != 0)
+  if (argc < 4)
     {
-      fprintf (stderr, "usage: %s start LXCPATH NAME FLAGS [ARG...]\n", argv[0]);
+      fprintf (stderr, "usage: %s start|create LXCPATH NAME ...\n", argv[0]);
       return EXIT_USAGE;
     }
 
-  /* liblxc's errors, including those of the container's monitor process
+  /* liblxc's errors, including those of a container's monitor process
    * before it reports failure, go to a private file that is shown on
-   * failure and removed in any case. The monitor keeps only an fd to the
+   * failure and removed in any case. A monitor keeps only an fd to the
    * unlinked file, never our stderr pipe (which would keep the service
    * waiting until the container stops). */
   log_fd = mkstemp (log_path);
@@ -131,7 +309,16 @@ main (int argc, char **argv)
       (void) lxc_log_init (&log);
     }
 
-  rc = do_start (argv[2], argv[3], argv[4], &argv[5]);
+  if (strcmp (argv[1], "start") == 0 && argc >= 5)
+    rc = do_start (argv[2], argv[3], argv[4], &argv[5]);
+  else if (strcmp (argv[1], "create") == 0 && argc >= 5)
+    rc = do_create (argc - 1, argv + 1);
+  else
+    {
+      fprintf (stderr, "%s: unknown operation or missing arguments\n", argv[0]);
+      rc = EXIT_USAGE;
+    }
+
   if (log_fd >= 0)
     {
       if (rc != EXIT_DONE)

@@ -20,6 +20,8 @@ typedef struct {
   const char *lxcpath;    /* detail "lxcpath" */
   const char *key;        /* detail "key", may be NULL */
   const char *value;      /* detail "value", may be NULL */
+  const char *extra_name; /* one more detail (e.g. "template"), may be NULL */
+  const char *extra_value;
   GVariant   *options;    /* a{sv} holding auth.no_user_interaction, may be NULL */
 } LxcdAuthRequest;
 

@@ -15,6 +15,7 @@
 #include "lxcd-container.h"
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
+#include "lxcd-spawn.h"
 
 /* How long an operation may take to show its effect on the state. */
 #define OP_STATE_TIMEOUT_S 30
@@ -266,6 +267,7 @@ typedef enum {
   OP_UNFREEZE,
   OP_WANT_DAEMONIZE,
   OP_WANT_CLOSE_ALL_FDS,
+  OP_DESTROY,
 } OpKind;
 
 typedef struct {
@@ -275,7 +277,10 @@ typedef struct {
   OpKind kind;
   gint timeout;
   gboolean flag;
+  gboolean force;
   gboolean use_init;
+  uid_t uid;         /* the caller's */
+  LxcdJob *job;      /* for long operations */
   char **argv;
   GVariant *options;
   /* progress */
@@ -302,6 +307,7 @@ op_unref (Op *op)
 {
   if (--op->ref_count > 0)
     return;
+  g_clear_object (&op->job);
   g_clear_object (&op->self);
   g_clear_object (&op->invocation);
   g_strfreev (op->argv);
@@ -331,6 +337,8 @@ op_reply (Op *op, GError *error)
   if (op->replied)
     return;
   op->replied = TRUE;
+  if (op->job)
+    lxcd_daemon_finish_job (op->self->daemon, op->job, error);
   if (op->holds_slot)
     {
       op->self->op_busy = FALSE;
@@ -545,6 +553,12 @@ op_lxc_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     case OP_REBOOT:
       lxc_op = LXCD_OP_REQUEST_REBOOT;
       break;
+    case OP_DESTROY:
+      if (lxcd_lxc_destroy (op->self->lxcpath, op->self->name, op->force, op->flag, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, error);
+      return;
     default:
       g_assert_not_reached ();
     }
@@ -571,53 +585,10 @@ static void
 op_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(Op) op = user_data;
-  GSubprocess *proc = G_SUBPROCESS (source);
   g_autoptr(GError) error = NULL;
-  g_autofree char *stderr_text = NULL;
-  g_autofree char *reason = NULL;
-  int status;
+  g_autofree char *out = lxcd_spawn_helper_finish (res, &error);
 
-  if (!g_subprocess_communicate_utf8_finish (proc, res, NULL, &stderr_text, &error))
-    {
-      op_work_finished (op, error);
-      return;
-    }
-  if (g_subprocess_get_if_exited (proc) && g_subprocess_get_exit_status (proc) == 0)
-    {
-      op_work_finished (op, NULL);
-      return;
-    }
-
-  /* The helper prints liblxc's errors, then a summary line. */
-  if (stderr_text && *g_strstrip (stderr_text))
-    {
-      g_auto(GStrv) lines = g_strsplit (stderr_text, "\n", -1);
-      g_autofree char *joined = NULL;
-
-      for (char **l = lines; *l; l++)
-        g_strstrip (*l);
-      joined = g_strjoinv ("; ", lines);
-      if (strlen (joined) > 2048)
-        joined[2048] = '\0';
-      reason = g_steal_pointer (&joined);
-    }
-  status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
-  switch (status)
-    {
-    case 3:
-      error = g_error_new (LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "%s",
-                           reason ? reason : "Container is already running");
-      break;
-    case 4:
-      error = g_error_new (LXCD_ERROR, LXCD_ERROR_NOT_FOUND, "%s",
-                           reason ? reason : "Container not found");
-      break;
-    default:
-      error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED, "%s",
-                           reason ? reason : "lxc-dbus-helper failed");
-      break;
-    }
-  op_work_finished (op, error);
+  op_work_finished (op, out ? NULL : error);
 }
 
 /* main thread: a non-daemonized container's helper (its monitor) exited */
@@ -650,7 +621,7 @@ op_spawn_helper (Op *op)
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   GString *flags = g_string_new (NULL);
-  GSubprocessFlags spawn_flags = G_SUBPROCESS_FLAGS_STDIN_INHERIT;
+  const char *helper = lxcd_daemon_get_helper_path (op->self->daemon);
 
   if (daemonize)
     g_string_append_c (flags, 'd');
@@ -661,7 +632,7 @@ op_spawn_helper (Op *op)
   if (flags->len == 0)
     g_string_append_c (flags, '-');
 
-  g_ptr_array_add (args, (gpointer) lxcd_daemon_get_helper_path (op->self->daemon));
+  g_ptr_array_add (args, (gpointer) helper);
   g_ptr_array_add (args, "start");
   g_ptr_array_add (args, op->self->lxcpath);
   g_ptr_array_add (args, op->self->name);
@@ -671,32 +642,28 @@ op_spawn_helper (Op *op)
   g_ptr_array_add (args, NULL);
 
   if (daemonize)
-    spawn_flags = G_SUBPROCESS_FLAGS_STDIN_INHERIT | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                  G_SUBPROCESS_FLAGS_STDERR_PIPE;
-  else
-    spawn_flags = G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE;
+    {
+      /* The helper returns once the container runs; the monitor process
+       * it leaves behind has its own session and closes our pipes. */
+      lxcd_spawn_helper_async (helper, (const char *const *) args->pdata + 1, NULL, NULL,
+                               op_helper_done, op_ref (op));
+      g_string_free (flags, TRUE);
+      return;
+    }
 
-  proc = g_subprocess_newv ((const char *const *) args->pdata, spawn_flags, &error);
+  /* The helper is the container's monitor and lives as long as the
+   * container: the reply comes when the state shows RUNNING. */
+  proc = g_subprocess_newv ((const char *const *) args->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error);
   g_string_free (flags, TRUE);
   if (proc == NULL)
     {
       op_work_finished (op, error);
       return;
     }
-
-  if (daemonize)
-    {
-      /* The helper returns once the container runs; the monitor process
-       * it leaves behind closes our pipe. */
-      g_subprocess_communicate_utf8_async (proc, NULL, NULL, op_helper_done, op_ref (op));
-    }
-  else
-    {
-      /* The helper is the container's monitor and lives as long as the
-       * container: the reply comes when the state shows RUNNING. */
-      g_subprocess_wait_async (proc, NULL, op_foreground_exited, op_ref (op));
-      op->work_done = TRUE;
-    }
+  g_subprocess_wait_async (proc, NULL, op_foreground_exited, op_ref (op));
+  op->work_done = TRUE;
 }
 
 /* main thread: authorized; check the state, take the slot, start the work */
@@ -733,6 +700,9 @@ op_run (Op *op)
     case OP_UNFREEZE:
       state_ok = self->state == LXCD_STATE_FROZEN;
       break;
+    case OP_DESTROY:
+      state_ok = op->force || self->state == LXCD_STATE_STOPPED;
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -756,7 +726,16 @@ op_run (Op *op)
   self->op_busy = TRUE;
   op->holds_slot = TRUE;
 
-  op_arm_wait (op);
+  if (op->kind == OP_DESTROY)
+    {
+      op->job = lxcd_job_new ("destroy", op->uid, FALSE, self->name, self->lxcpath);
+      lxcd_job_add_object (op->job, self->object_path);
+      lxcd_daemon_export_job (self->daemon, op->job);
+    }
+  else
+    {
+      op_arm_wait (op);
+    }
 
   if (op->kind == OP_START)
     {
@@ -776,7 +755,7 @@ op_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(Op) op = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!lxcd_auth_check_finish (res, NULL, &error))
+  if (!lxcd_auth_check_finish (res, &op->uid, &error))
     {
       op_reply (op, error);
       return;
@@ -789,7 +768,7 @@ static void
 op_authorize (Op *op)
 {
   LxcdAuthRequest request = {
-    .action_id = LXCD_ACTION_LIFECYCLE,
+    .action_id = op->kind == OP_DESTROY ? LXCD_ACTION_MANAGE : LXCD_ACTION_LIFECYCLE,
     .container = op->self->name,
     .lxcpath = op->self->lxcpath,
     .options = op->options,
@@ -829,6 +808,29 @@ handle_start (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GVari
   op = op_new (LXCD_CONTAINER (iface), invocation, OP_START);
   op->use_init = lxcd_options_get_boolean (options, "use_init", FALSE);
   op->argv = g_steal_pointer (&argv);
+  op->options = g_variant_ref (options);
+  op_authorize (op);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* main thread */
+static gboolean
+handle_destroy (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GVariant *options)
+{
+  static const LxcdOptionSpec specs[] = {
+    { "with_snapshots", "b" },
+    { "force", "b" },
+    { "auth.no_user_interaction", "b" },
+    { NULL, NULL },
+  };
+  g_autoptr(GError) error = NULL;
+  Op *op;
+
+  if (!lxcd_options_validate (options, specs, &error))
+    return reply_error (invocation, error);
+  op = op_new (LXCD_CONTAINER (iface), invocation, OP_DESTROY);
+  op->flag = lxcd_options_get_boolean (options, "with_snapshots", FALSE);
+  op->force = lxcd_options_get_boolean (options, "force", FALSE);
   op->options = g_variant_ref (options);
   op_authorize (op);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -1040,6 +1042,7 @@ lxcd_container_iface_init (LxcdDBusContainerIface *iface)
   iface->handle_want_daemonize = handle_want_daemonize;
   iface->handle_want_close_all_fds = handle_want_close_all_fds;
   iface->handle_may_control = handle_may_control;
+  iface->handle_destroy = handle_destroy;
 }
 
 /**

@@ -45,6 +45,8 @@ struct _LxcdDaemon {
   GHashTable *containers; /* name -> LxcdContainer */
   GHashTable *syncs;      /* "lxcpath/name" -> SyncEntry */
   GPtrArray *monitors;    /* of LxcdMonitor */
+  GHashTable *reserved;   /* names being created by our jobs */
+  guint next_job_id;
 };
 
 G_DEFINE_TYPE (LxcdDaemon, lxcd_daemon, G_TYPE_OBJECT)
@@ -495,6 +497,84 @@ lxcd_daemon_start_finish (LxcdDaemon *self, GAsyncResult *result, GError **error
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- jobs and names -------------------------------------------------------- */
+
+/**
+ * lxcd_daemon_export_job:
+ *
+ * Puts @job on the bus at /org/linuxcontainers/LXC1/jobs/N. Main thread.
+ */
+void
+lxcd_daemon_export_job (LxcdDaemon *self, LxcdJob *job)
+{
+  g_autofree char *path = g_strdup_printf ("/org/linuxcontainers/LXC1/jobs/%u", ++self->next_job_id);
+  g_autoptr(LxcdDBusObjectSkeleton) object = lxcd_dbus_object_skeleton_new (path);
+
+  lxcd_dbus_object_skeleton_set_job (object, LXCD_DBUS_JOB (job));
+  lxcd_job_set_object (job, object);
+  g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
+  g_debug ("job %s: %s started", path, lxcd_dbus_job_get_operation (LXCD_DBUS_JOB (job)));
+}
+
+/**
+ * lxcd_daemon_finish_job:
+ * @error: (nullable): why it failed
+ *
+ * Emits Completed and removes the job from the bus. Main thread.
+ */
+void
+lxcd_daemon_finish_job (LxcdDaemon *self, LxcdJob *job, const GError *error)
+{
+  LxcdDBusObjectSkeleton *object = lxcd_job_get_object (job);
+
+  lxcd_job_complete (job, error);
+  if (object && self->object_manager)
+    {
+      g_debug ("job %s: %s", lxcd_job_get_object_path (job), error ? error->message : "done");
+      g_dbus_object_manager_server_unexport (self->object_manager,
+                                             g_dbus_object_get_object_path (G_DBUS_OBJECT (object)));
+    }
+}
+
+/**
+ * lxcd_daemon_name_taken:
+ *
+ * Whether a container @name exists in any served lxcpath (as an object, a
+ * directory, or a creation of ours in progress). Main thread (a stat per
+ * lxcpath).
+ */
+gboolean
+lxcd_daemon_name_taken (LxcdDaemon *self, const char *name)
+{
+  if (g_hash_table_contains (self->containers, name) || g_hash_table_contains (self->reserved, name))
+    return TRUE;
+  for (char **p = self->lxcpaths; *p; p++)
+    {
+      g_autofree char *dir = g_build_filename (*p, name, NULL);
+      if (g_file_test (dir, G_FILE_TEST_EXISTS))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+void
+lxcd_daemon_reserve_name (LxcdDaemon *self, const char *name)
+{
+  g_hash_table_add (self->reserved, g_strdup (name));
+}
+
+void
+lxcd_daemon_release_name (LxcdDaemon *self, const char *name)
+{
+  g_hash_table_remove (self->reserved, name);
+}
+
+LxcdManager *
+lxcd_daemon_get_manager (LxcdDaemon *self)
+{
+  return self->manager;
+}
+
 /* ---- accessors ------------------------------------------------------------ */
 
 GDBusConnection *
@@ -590,6 +670,7 @@ lxcd_daemon_finalize (GObject *object)
   LxcdDaemon *self = LXCD_DAEMON (object);
 
   g_clear_pointer (&self->syncs, g_hash_table_unref);
+  g_clear_pointer (&self->reserved, g_hash_table_unref);
   g_strfreev (self->lxcpaths);
   g_free (self->helper_path);
   g_free (self->monitord_path);
@@ -603,6 +684,7 @@ lxcd_daemon_init (LxcdDaemon *self)
   self->syncs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) sync_entry_free);
   self->monitors = g_ptr_array_new_with_free_func (g_object_unref);
+  self->reserved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->object_manager = g_dbus_object_manager_server_new ("/org/linuxcontainers/LXC1");
 }
 

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "lxcd-container.h"
+#include "lxcd-job.h"
 #include "lxcd-types.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,13 @@ gboolean            lxcd_daemon_serves_lxcpath (LxcdDaemon *self, const char *lx
 const char         *lxcd_daemon_get_helper_path (LxcdDaemon *self);
 LxcdContainer      *lxcd_daemon_find_container (LxcdDaemon *self, const char *name);
 GPtrArray          *lxcd_daemon_list_containers (LxcdDaemon *self);
+
+void     lxcd_daemon_export_job  (LxcdDaemon *self, LxcdJob *job);
+void     lxcd_daemon_finish_job  (LxcdDaemon *self, LxcdJob *job, const GError *error);
+gboolean lxcd_daemon_name_taken  (LxcdDaemon *self, const char *name);
+void     lxcd_daemon_reserve_name (LxcdDaemon *self, const char *name);
+void     lxcd_daemon_release_name (LxcdDaemon *self, const char *name);
+LxcdManager *lxcd_daemon_get_manager (LxcdDaemon *self);
 
 void     lxcd_daemon_sync_container        (LxcdDaemon *self, const char *lxcpath, const char *name,
                                             GCancellable *cancellable, GAsyncReadyCallback callback,

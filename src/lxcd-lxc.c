@@ -6,8 +6,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <ftw.h>
 #include <lxc/lxccontainer.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lxcd-error.h"
 #include "lxcd-lxc.h"
@@ -228,6 +231,114 @@ lxcd_lxc_run_op (const char *lxcpath, const char *name, LxcdOp op,
       g_assert_not_reached ();
     }
   return ok;
+}
+
+/**
+ * lxcd_lxc_destroy:
+ * @force: stop a running container first
+ * @with_snapshots: also destroy its snapshots
+ *
+ * Worker thread.
+ */
+gboolean
+lxcd_lxc_destroy (const char *lxcpath, const char *name, gboolean force, gboolean with_snapshots,
+                  GError **error)
+{
+  g_autoptr(LxcContainer) c = lxc_container_new (name, lxcpath);
+  struct lxc_snapshot *snaps = NULL;
+  int n_snaps;
+
+  if (c == NULL || !c->is_defined (c))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_FOUND,
+                   "Container '%s' is not defined in %s", name, lxcpath);
+      return FALSE;
+    }
+  n_snaps = c->snapshot_list (c, &snaps);
+  for (int i = 0; i < n_snaps; i++)
+    snaps[i].free (&snaps[i]);
+  free (snaps);
+  if (n_snaps > 0 && !with_snapshots)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
+                   "Container '%s' has %d snapshot(s); destroy them too with with_snapshots",
+                   name, n_snaps);
+      return FALSE;
+    }
+  if (c->is_running (c))
+    {
+      if (!force)
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
+                       "Container '%s' is running; stop it first or use force", name);
+          return FALSE;
+        }
+      if (!c->stop (c) || !c->wait (c, "STOPPED", 30))
+        {
+          set_lxc_error (error, c, "Failed to stop the container before destroying it");
+          return FALSE;
+        }
+    }
+  if (!(with_snapshots ? c->destroy_with_snapshots (c) : c->destroy (c)))
+    {
+      set_lxc_error (error, c, "Failed to destroy the container");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+  if (type == FTW_DP)
+    return rmdir (path) < 0 && errno != ENOENT ? -1 : 0;
+  return unlink (path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/**
+ * lxcd_lxc_remove_tree:
+ *
+ * Removes @path and everything below it, without following symlinks or
+ * crossing into other file systems (what a cancelled create or clone left
+ * behind). Worker thread.
+ */
+gboolean
+lxcd_lxc_remove_tree (const char *path, GError **error)
+{
+  if (nftw (path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot remove %s: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * lxcd_lxc_config_key_is_supported:
+ *
+ * Whether liblxc knows @key. lxc_config_item_is_supported() matches its
+ * table exactly, where families of keys (lxc.net.N.*, lxc.cgroup.*, ...)
+ * have one entry: check the family for those; liblxc's set_config_item()
+ * still rejects a bad member later. Any thread (a table lookup).
+ */
+gboolean
+lxcd_lxc_config_key_is_supported (const char *key)
+{
+  static const char *const families[] = {
+    "lxc.net", "lxc.cgroup", "lxc.cgroup2", "lxc.prlimit", "lxc.sysctl", "lxc.proc", NULL,
+  };
+
+  if (lxc_config_item_is_supported (key))
+    return TRUE;
+  for (const char *const *f = families; *f; f++)
+    {
+      size_t len = strlen (*f);
+      if (strncmp (key, *f, len) == 0 && key[len] == '.' && key[len + 1] != '\0')
+        return lxc_config_item_is_supported (*f);
+    }
+  return FALSE;
 }
 
 /* The keys liblxc's global configuration knows (lxc-config -l); liblxc

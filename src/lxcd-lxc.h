@@ -39,6 +39,10 @@ gboolean lxcd_lxc_run_op (const char *lxcpath, const char *name, LxcdOp op,
 
 GHashTable *lxcd_lxc_read_global_config (void);
 char  **lxcd_lxc_get_wait_states (void);
+gboolean lxcd_lxc_destroy (const char *lxcpath, const char *name, gboolean force,
+                           gboolean with_snapshots, GError **error);
+gboolean lxcd_lxc_remove_tree (const char *path, GError **error);
+gboolean lxcd_lxc_config_key_is_supported (const char *key);
 
 void    lxcd_run_in_worker (GTask *task, GTaskThreadFunc func);
 

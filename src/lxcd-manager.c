@@ -2,11 +2,15 @@
 #include "config.h"
 
 #include <lxc/lxccontainer.h>
+#include <string.h>
 
+#include "lxcd-auth.h"
+#include "lxcd-config-keys.h"
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
 #include "lxcd-lxc.h"
 #include "lxcd-manager.h"
+#include "lxcd-spawn.h"
 #include "lxcd-util.h"
 
 #ifndef LXCD_TEMPLATE_DIR
@@ -176,6 +180,470 @@ handle_get_global_config_item (LxcdDBusManager *iface, GDBusMethodInvocation *in
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* ---- CreateContainer ------------------------------------------------------ */
+
+/* Backing stores liblxc can create a container on. */
+static const char *const create_bdev_types[] = {
+  "dir", "btrfs", "zfs", "lvm", "loop", "rbd", "best", NULL,
+};
+
+/* Biggest file system size accepted (1 PiB). */
+#define MAX_FSSIZE (G_GUINT64_CONSTANT (1) << 50)
+
+typedef struct {
+  LxcdManager *self;
+  GDBusMethodInvocation *invocation;
+  char *name;
+  char *template;
+  char *lxcpath;
+  GPtrArray *args;      /* helper arguments after "create LXCPATH NAME TEMPLATE" */
+  const char *host_key; /* why configure-host is needed, or NULL */
+  GVariant *options;
+  uid_t uid;
+  LxcdJob *job;
+  gboolean reserved;
+  GError *error;
+} CreateData;
+
+static void
+create_data_free (CreateData *data)
+{
+  if (data->reserved)
+    lxcd_daemon_release_name (data->self->daemon, data->name);
+  g_clear_object (&data->job);
+  g_object_unref (data->self);
+  g_clear_object (&data->invocation);
+  g_free (data->name);
+  g_free (data->template);
+  g_free (data->lxcpath);
+  g_ptr_array_unref (data->args);
+  g_variant_unref (data->options);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CreateData, create_data_free)
+
+/* main thread: ends the call and the job */
+static void
+create_reply (CreateData *data, const GError *error)
+{
+  LxcdDaemon *daemon = data->self->daemon;
+  g_autofree char *escaped = g_dbus_escape_object_path (data->name);
+  g_autofree char *path = g_strconcat ("/org/linuxcontainers/LXC1/containers/", escaped, NULL);
+
+  if (data->job)
+    lxcd_daemon_finish_job (daemon, data->job, error);
+  if (error)
+    {
+      g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
+      g_dbus_method_invocation_return_gerror (g_steal_pointer (&data->invocation), mapped);
+    }
+  else
+    {
+      lxcd_dbus_manager_complete_create_container (LXCD_DBUS_MANAGER (data->self),
+                                                   g_steal_pointer (&data->invocation), path);
+    }
+}
+
+/* main thread: the leftovers of a failed create are gone */
+static void
+create_cleaned_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(CreateData) data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    g_warning ("After a failed create of '%s': %s", data->name, error->message);
+  create_reply (data, data->error);
+}
+
+/* worker thread */
+static void
+create_cleanup_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  CreateData *data = task_data;
+  g_autofree char *dir = g_build_filename (data->lxcpath, data->name, NULL);
+  GError *error = NULL;
+
+  if (lxcd_lxc_remove_tree (dir, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* main thread: the container is published (or not, if it vanished) */
+static void
+create_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(CreateData) data = user_data;
+  LxcdContainer *container = lxcd_daemon_find_container (data->self->daemon, data->name);
+
+  lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
+  if (container == NULL || !g_str_equal (lxcd_container_get_lxcpath (container), data->lxcpath))
+    {
+      g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
+                                             "Container '%s' was created but is not there any more",
+                                             data->name);
+      create_reply (data, error);
+      return;
+    }
+  create_reply (data, NULL);
+}
+
+/* main thread */
+static void
+create_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(CreateData) data = user_data;
+  g_autofree char *out = lxcd_spawn_helper_finish (res, &data->error);
+  LxcdDaemon *daemon = data->self->daemon;
+
+  if (out != NULL)
+    {
+      CreateData *d = g_steal_pointer (&data);
+
+      g_clear_error (&d->error);
+      lxcd_daemon_sync_container (daemon, d->lxcpath, d->name, NULL, create_synced_cb, d);
+      return;
+    }
+
+  /* Failed or cancelled: remove whatever it left (the directory did not
+   * exist before: the name was free and reserved for us). */
+  {
+    CreateData *d = g_steal_pointer (&data);
+    g_autoptr(GTask) task = g_task_new (NULL, NULL, create_cleaned_cb, d);
+
+    g_task_set_task_data (task, d, NULL);
+    lxcd_run_in_worker (task, create_cleanup_thread);
+  }
+}
+
+/* main thread: authorized; take the name and run the template */
+static void
+create_run (CreateData *data)
+{
+  LxcdDaemon *daemon = data->self->daemon;
+  g_autofree char *escaped = g_dbus_escape_object_path (data->name);
+  g_autofree char *path = g_strconcat ("/org/linuxcontainers/LXC1/containers/", escaped, NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  if (lxcd_daemon_name_taken (daemon, data->name))
+    {
+      g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_ALREADY_EXISTS,
+                                             "A container named '%s' already exists", data->name);
+      create_reply (data, error);
+      create_data_free (data);
+      return;
+    }
+  lxcd_daemon_reserve_name (daemon, data->name);
+  data->reserved = TRUE;
+
+  data->job = lxcd_job_new ("create", data->uid, TRUE, data->name, data->lxcpath);
+  lxcd_job_add_object (data->job, path);
+  lxcd_daemon_export_job (daemon, data->job);
+
+  g_ptr_array_add (argv, "create");
+  g_ptr_array_add (argv, data->lxcpath);
+  g_ptr_array_add (argv, data->name);
+  g_ptr_array_add (argv, data->template);
+  for (guint i = 0; i < data->args->len; i++)
+    g_ptr_array_add (argv, data->args->pdata[i]);
+  g_ptr_array_add (argv, NULL);
+  lxcd_spawn_helper_async (lxcd_daemon_get_helper_path (daemon),
+                           (const char *const *) argv->pdata, NULL,
+                           lxcd_job_get_cancellable (data->job), create_helper_done, data);
+}
+
+/* main thread */
+static void
+create_host_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CreateData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lxcd_auth_check_finish (res, NULL, &error))
+    {
+      create_reply (data, error);
+      create_data_free (data);
+      return;
+    }
+  create_run (data);
+}
+
+/* main thread */
+static void
+create_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CreateData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lxcd_auth_check_finish (res, &data->uid, &error))
+    {
+      create_reply (data, error);
+      create_data_free (data);
+      return;
+    }
+  if (data->host_key)
+    {
+      LxcdAuthRequest request = {
+        .action_id = LXCD_ACTION_CONFIGURE_HOST,
+        .container = data->name,
+        .lxcpath = data->lxcpath,
+        .key = data->host_key,
+        .options = data->options,
+      };
+      lxcd_auth_check_async (data->invocation, &request, NULL, create_host_authorized_cb, data);
+      return;
+    }
+  create_run (data);
+}
+
+/* main thread: checks one string option value for control characters */
+static gboolean
+check_plain_string (const char *what, const char *value, GError **error)
+{
+  for (const char *p = value; *p; p++)
+    {
+      if ((unsigned char) *p < 0x20 || *p == 0x7f)
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "%s must not contain control characters", what);
+          return FALSE;
+        }
+    }
+  if (strlen (value) > 4096)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT, "%s is too long", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* main thread: validates everything and turns it into helper arguments */
+static gboolean
+create_parse (CreateData *data, GError **error)
+{
+  static const LxcdOptionSpec specs[] = {
+    { "lxcpath", "s" },
+    { "bdev_type", "s" },
+    { "bdev_specs", "a{sv}" },
+    { "flags", "as" },
+    { "template_args", "as" },
+    { "config", "a{ss}" },
+    { "auth.no_user_interaction", "b" },
+    { NULL, NULL },
+  };
+  static const LxcdOptionSpec bdev_spec_specs[] = {
+    { "fstype", "s" },
+    { "fssize", "t" },
+    { "zfs_root", "s" },
+    { "lvm_vg", "s" },
+    { "lvm_lv", "s" },
+    { "lvm_thinpool", "s" },
+    { "dir", "s" },
+    { NULL, NULL },
+  };
+  static const struct {
+    const char *key;
+    const char *arg;
+  } bdev_string_args[] = {
+    { "fstype", "--fstype=" },
+    { "zfs_root", "--zfs-root=" },
+    { "lvm_vg", "--lvm-vg=" },
+    { "lvm_lv", "--lvm-lv=" },
+    { "lvm_thinpool", "--lvm-thinpool=" },
+    { "dir", "--dir=" },
+  };
+  LxcdDaemon *daemon = data->self->daemon;
+  GVariant *options = data->options;
+  const char *const *templates = lxcd_dbus_manager_get_templates (LXCD_DBUS_MANAGER (data->self));
+  const char *lxcpath = NULL;
+  const char *bdev_type = NULL;
+  g_autoptr(GVariant) bdev_specs = NULL;
+  g_autoptr(GVariant) config = NULL;
+  g_auto(GStrv) flags = NULL;
+  g_auto(GStrv) template_args = NULL;
+
+  if (!lxcd_validate_container_name (data->name, error))
+    return FALSE;
+  if (templates == NULL || !g_strv_contains (templates, data->template))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "Unknown template '%s' (see the Templates property)", data->template);
+      return FALSE;
+    }
+  if (!lxcd_options_validate (options, specs, error))
+    return FALSE;
+
+  if (g_variant_lookup (options, "lxcpath", "&s", &lxcpath))
+    {
+      if (!lxcd_daemon_serves_lxcpath (daemon, lxcpath))
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "lxcpath '%s' is not served", lxcpath);
+          return FALSE;
+        }
+    }
+  else
+    {
+      lxcpath = lxcd_daemon_get_lxcpaths (daemon)[0];
+    }
+  data->lxcpath = g_strdup (lxcpath);
+
+  if (g_variant_lookup (options, "bdev_type", "&s", &bdev_type))
+    {
+      if (!g_strv_contains (create_bdev_types, bdev_type))
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "Unknown backing store type '%s'", bdev_type);
+          return FALSE;
+        }
+      g_ptr_array_add (data->args, g_strconcat ("--bdev-type=", bdev_type, NULL));
+    }
+
+  bdev_specs = g_variant_lookup_value (options, "bdev_specs", G_VARIANT_TYPE ("a{sv}"));
+  if (bdev_specs)
+    {
+      guint64 fssize;
+
+      if (!lxcd_options_validate (bdev_specs, bdev_spec_specs, error))
+        {
+          g_prefix_error (error, "bdev_specs: ");
+          return FALSE;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (bdev_string_args); i++)
+        {
+          const char *value;
+          if (!g_variant_lookup (bdev_specs, bdev_string_args[i].key, "&s", &value))
+            continue;
+          if (!check_plain_string (bdev_string_args[i].key, value, error))
+            return FALSE;
+          g_ptr_array_add (data->args, g_strconcat (bdev_string_args[i].arg, value, NULL));
+        }
+      if (g_variant_lookup (bdev_specs, "dir", "&s", &bdev_type))
+        {
+          if (!g_path_is_absolute (bdev_type))
+            {
+              g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                           "bdev_specs.dir must be an absolute path");
+              return FALSE;
+            }
+          data->host_key = "bdev_specs.dir";
+        }
+      if (g_variant_lookup (bdev_specs, "fssize", "t", &fssize))
+        {
+          if (fssize == 0 || fssize > MAX_FSSIZE)
+            {
+              g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                           "bdev_specs.fssize %" G_GUINT64_FORMAT " is out of range (1 byte to 1 PiB)",
+                           fssize);
+              return FALSE;
+            }
+          g_ptr_array_add (data->args, g_strdup_printf ("--fssize=%" G_GUINT64_FORMAT, fssize));
+        }
+    }
+
+  if (g_variant_lookup (options, "flags", "^as", &flags))
+    {
+      for (char **f = flags; *f; f++)
+        {
+          if (!g_str_equal (*f, "quiet"))
+            {
+              g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                           "Unknown create flag '%s'", *f);
+              return FALSE;
+            }
+        }
+      if (flags[0])
+        g_ptr_array_add (data->args, g_strdup ("--quiet"));
+    }
+
+  config = g_variant_lookup_value (options, "config", G_VARIANT_TYPE ("a{ss}"));
+  if (config)
+    {
+      GVariantIter iter;
+      const char *key, *value;
+
+      if (g_variant_n_children (config) > LXCD_MAX_ARGV)
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT, "Too many config items");
+          return FALSE;
+        }
+      g_variant_iter_init (&iter, config);
+      while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+        {
+          if (!lxcd_lxc_config_key_is_supported (key) || strchr (key, '=') != NULL)
+            {
+              g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                           "Unknown configuration key '%s'", key);
+              return FALSE;
+            }
+          if (!lxcd_config_value_is_valid (value, error))
+            return FALSE;
+          if (!lxcd_config_key_is_ordinary (key) && data->host_key == NULL)
+            data->host_key = g_intern_string (key);
+          g_ptr_array_add (data->args, g_strconcat ("--config=", key, "=", value, NULL));
+        }
+    }
+
+  if (g_variant_lookup (options, "template_args", "^as", &template_args))
+    {
+      if (!lxcd_validate_argv ((const char *const *) template_args, error))
+        return FALSE;
+      if (template_args[0])
+        {
+          data->host_key = data->host_key ? data->host_key : "template_args";
+          g_ptr_array_add (data->args, g_strdup ("--"));
+          for (char **a = template_args; *a; a++)
+            g_ptr_array_add (data->args, g_strdup (*a));
+        }
+    }
+  return TRUE;
+}
+
+/* main thread */
+static gboolean
+handle_create_container (LxcdDBusManager *iface, GDBusMethodInvocation *invocation,
+                         const char *name, const char *template, GVariant *options)
+{
+  LxcdManager *self = LXCD_MANAGER (iface);
+  g_autoptr(GError) error = NULL;
+  CreateData *data = g_new0 (CreateData, 1);
+  LxcdAuthRequest request = { 0 };
+
+  data->self = g_object_ref (self);
+  data->invocation = g_object_ref (invocation);
+  data->name = g_strdup (name);
+  data->template = g_strdup (template);
+  data->options = g_variant_ref (options);
+  data->args = g_ptr_array_new_with_free_func (g_free);
+
+  if (!create_parse (data, &error))
+    {
+      create_reply (data, error);
+      create_data_free (data);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  if (lxcd_daemon_name_taken (self->daemon, name))
+    {
+      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_ALREADY_EXISTS,
+                   "A container named '%s' already exists", name);
+      create_reply (data, error);
+      create_data_free (data);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  request.action_id = LXCD_ACTION_MANAGE;
+  request.container = data->name;
+  request.lxcpath = data->lxcpath;
+  request.options = options;
+  request.extra_name = "template";
+  request.extra_value = data->template;
+  lxcd_auth_check_async (invocation, &request, NULL, create_authorized_cb, data);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static void
 lxcd_manager_dispose (GObject *object)
 {
@@ -207,6 +675,7 @@ lxcd_manager_iface_init (LxcdDBusManagerIface *iface)
   iface->handle_list_containers = handle_list_containers;
   iface->handle_get_container = handle_get_container;
   iface->handle_get_global_config_item = handle_get_global_config_item;
+  iface->handle_create_container = handle_create_container;
 }
 
 /**

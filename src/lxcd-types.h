@@ -8,5 +8,6 @@ G_BEGIN_DECLS
 typedef struct _LxcdDaemon LxcdDaemon;
 typedef struct _LxcdContainer LxcdContainer;
 typedef struct _LxcdManager LxcdManager;
+typedef struct _LxcdJob LxcdJob;
 
 G_END_DECLS

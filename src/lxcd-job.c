@@ -1,0 +1,258 @@
+/* lxc-dbus: a long operation on the bus (org.linuxcontainers.LXC1.Job)
+ *
+ * The daemon exports a job when a long operation starts and unexports it
+ * when lxcd_job_complete() is called. Cancel() cancels the job's
+ * GCancellable; the operation owning the job reacts (kills its helper,
+ * cleans up) and completes the job.
+ */
+#include "config.h"
+
+#include "lxcd-auth.h"
+#include "lxcd-error.h"
+#include "lxcd-job.h"
+#include "lxcd-util.h"
+
+struct _LxcdJob {
+  LxcdDBusJobSkeleton parent_instance;
+
+  GCancellable *cancellable;
+  LxcdDBusObjectSkeleton *object;
+  char *container; /* for the polkit details of Cancel */
+  char *lxcpath;
+  gboolean completed;
+};
+
+static void lxcd_job_iface_init (LxcdDBusJobIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (LxcdJob, lxcd_job, LXCD_DBUS_TYPE_JOB_SKELETON,
+                         G_IMPLEMENT_INTERFACE (LXCD_DBUS_TYPE_JOB, lxcd_job_iface_init))
+
+typedef struct {
+  LxcdJob *job;
+  GDBusMethodInvocation *invocation;
+  GVariant *options;
+} CancelData;
+
+static void
+cancel_data_free (CancelData *data)
+{
+  g_object_unref (data->job);
+  g_clear_object (&data->invocation);
+  g_variant_unref (data->options);
+  g_free (data);
+}
+
+/* main thread */
+static void
+cancel_do (CancelData *data)
+{
+  LxcdJob *self = data->job;
+
+  if (self->completed || g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_dbus_method_invocation_return_error (g_steal_pointer (&data->invocation), LXCD_ERROR,
+                                             LXCD_ERROR_WRONG_STATE, "The job is already ending");
+      return;
+    }
+  g_debug ("job %s: cancelled", lxcd_job_get_object_path (self));
+  g_cancellable_cancel (self->cancellable);
+  lxcd_dbus_job_complete_cancel (LXCD_DBUS_JOB (self), g_steal_pointer (&data->invocation));
+}
+
+/* main thread */
+static void
+cancel_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CancelData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lxcd_auth_check_finish (res, NULL, &error))
+    g_dbus_method_invocation_return_gerror (g_steal_pointer (&data->invocation), error);
+  else
+    cancel_do (data);
+  cancel_data_free (data);
+}
+
+/* main thread */
+static void
+cancel_got_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CancelData *data = user_data;
+  LxcdJob *self = data->job;
+  g_autoptr(GVariant) reply = NULL;
+  guint32 uid = G_MAXUINT32;
+  LxcdAuthRequest request = {
+    .action_id = LXCD_ACTION_MANAGE,
+    .container = self->container,
+    .lxcpath = self->lxcpath,
+    .options = data->options,
+  };
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, NULL);
+  if (reply)
+    g_variant_get (reply, "(u)", &uid);
+  if (reply && uid == lxcd_dbus_job_get_started_by_uid (LXCD_DBUS_JOB (self)))
+    {
+      cancel_do (data);
+      cancel_data_free (data);
+      return;
+    }
+  lxcd_auth_check_async (data->invocation, &request, NULL, cancel_authorized_cb, data);
+}
+
+/* main thread */
+static gboolean
+handle_cancel (LxcdDBusJob *iface, GDBusMethodInvocation *invocation, GVariant *options)
+{
+  static const LxcdOptionSpec specs[] = {
+    { "auth.no_user_interaction", "b" },
+    { NULL, NULL },
+  };
+  LxcdJob *self = LXCD_JOB (iface);
+  g_autoptr(GError) error = NULL;
+  CancelData *data;
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
+
+  if (!lxcd_options_validate (options, specs, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  if (!lxcd_dbus_job_get_cancelable (iface))
+    {
+      g_dbus_method_invocation_return_error (invocation, LXCD_ERROR, LXCD_ERROR_NOT_SUPPORTED,
+                                             "This job cannot be cancelled");
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  data = g_new0 (CancelData, 1);
+  data->job = g_object_ref (self);
+  data->invocation = g_object_ref (invocation);
+  data->options = g_variant_ref (options);
+  /* The uid that started the job may cancel it without polkit. */
+  g_dbus_connection_call (g_dbus_method_invocation_get_connection (invocation),
+                          "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetConnectionUnixUser",
+                          g_variant_new ("(s)", sender ? sender : ""),
+                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          NULL, cancel_got_uid_cb, data);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/**
+ * lxcd_job_complete:
+ * @error: (nullable): why the job failed, or %NULL on success
+ *
+ * Emits Completed. The daemon unexports the job afterwards. Main thread.
+ */
+void
+lxcd_job_complete (LxcdJob *self, const GError *error)
+{
+  if (self->completed)
+    return;
+  self->completed = TRUE;
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
+  lxcd_dbus_job_emit_completed (LXCD_DBUS_JOB (self), error == NULL, error ? error->message : "");
+}
+
+void
+lxcd_job_add_object (LxcdJob *self, const char *object_path)
+{
+  LxcdDBusJob *iface = LXCD_DBUS_JOB (self);
+  const char *const *old = lxcd_dbus_job_get_objects (iface);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) paths = NULL;
+
+  for (const char *const *o = old; o && *o; o++)
+    g_strv_builder_add (builder, *o);
+  g_strv_builder_add (builder, object_path);
+  paths = g_strv_builder_end (builder);
+  lxcd_dbus_job_set_objects (iface, (const char *const *) paths);
+}
+
+void
+lxcd_job_set_progress (LxcdJob *self, double progress)
+{
+  lxcd_dbus_job_set_progress (LXCD_DBUS_JOB (self), CLAMP (progress, 0.0, 1.0));
+  lxcd_dbus_job_set_progress_valid (LXCD_DBUS_JOB (self), TRUE);
+}
+
+GCancellable *
+lxcd_job_get_cancellable (LxcdJob *self)
+{
+  return self->cancellable;
+}
+
+void
+lxcd_job_set_object (LxcdJob *self, LxcdDBusObjectSkeleton *object)
+{
+  g_set_object (&self->object, object);
+}
+
+LxcdDBusObjectSkeleton *
+lxcd_job_get_object (LxcdJob *self)
+{
+  return self->object;
+}
+
+const char *
+lxcd_job_get_object_path (LxcdJob *self)
+{
+  return self->object ? g_dbus_object_get_object_path (G_DBUS_OBJECT (self->object)) : "(unexported)";
+}
+
+static void
+lxcd_job_finalize (GObject *object)
+{
+  LxcdJob *self = LXCD_JOB (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->object);
+  g_free (self->container);
+  g_free (self->lxcpath);
+  G_OBJECT_CLASS (lxcd_job_parent_class)->finalize (object);
+}
+
+static void
+lxcd_job_init (LxcdJob *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+static void
+lxcd_job_class_init (LxcdJobClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lxcd_job_finalize;
+}
+
+static void
+lxcd_job_iface_init (LxcdDBusJobIface *iface)
+{
+  iface->handle_cancel = handle_cancel;
+}
+
+/**
+ * lxcd_job_new:
+ * @container: (nullable): the container name, for authorization details
+ *
+ * Main thread.
+ */
+LxcdJob *
+lxcd_job_new (const char *operation, uid_t started_by, gboolean cancelable,
+              const char *container, const char *lxcpath)
+{
+  LxcdJob *self = g_object_new (LXCD_TYPE_JOB, NULL);
+  LxcdDBusJob *iface = LXCD_DBUS_JOB (self);
+  const char *const no_objects[] = { NULL };
+
+  self->container = g_strdup (container);
+  self->lxcpath = g_strdup (lxcpath);
+  lxcd_dbus_job_set_operation (iface, operation);
+  lxcd_dbus_job_set_objects (iface, no_objects);
+  lxcd_dbus_job_set_started_by_uid (iface, (guint32) started_by);
+  lxcd_dbus_job_set_start_time (iface, (guint64) g_get_real_time ());
+  lxcd_dbus_job_set_progress (iface, 0.0);
+  lxcd_dbus_job_set_progress_valid (iface, FALSE);
+  lxcd_dbus_job_set_cancelable (iface, cancelable);
+  return self;
+}
