@@ -312,7 +312,14 @@ main (int argc, char **argv)
   if (strcmp (argv[1], "start") == 0 && argc >= 5)
     rc = do_start (argv[2], argv[3], argv[4], &argv[5]);
   else if (strcmp (argv[1], "create") == 0 && argc >= 5)
-    rc = do_create (argc - 1, argv + 1);
+    {
+      /* Templates and copies are bulk work: let the service (and running
+       * containers) have the CPU first. */
+      errno = 0;
+      if (nice (10) < 0 && errno != 0)
+        fprintf (stderr, "lxc-dbus-helper: nice: %s\n", strerror (errno));
+      rc = do_create (argc - 1, argv + 1);
+    }
   else
     {
       fprintf (stderr, "%s: unknown operation or missing arguments\n", argv[0]);
