@@ -103,6 +103,10 @@ POLKIT_IFACE = 'org.freedesktop.PolicyKit1.Authority'
 #: CheckAuthorization flag AllowUserInteraction
 POLKIT_ALLOW_USER_INTERACTION = 1
 
+#: Latency bounds in tests are multiplied by this: the sanitizer build of the
+#: suite (contrib/run-tests.sh) runs several times slower by design.
+SLOWDOWN = float(os.environ.get('LXCD_TEST_SLOWDOWN') or 1)
+
 UNPRIV_USER = 'nobody'
 #: uid used as the default unprivileged caller (user ``nobody``)
 UNPRIV_UID = pwd.getpwnam(UNPRIV_USER).pw_uid

@@ -404,7 +404,7 @@ class Responsiveness(Base):
         self.assertGreater(reads, 20)
         lxcdtest._log('worst read+list latency during a 2 s start: %.1f ms over %d rounds'
                       % (worst * 1000, reads))
-        self.assertLess(worst, 0.05)
+        self.assertLess(worst, 0.05 * lxcdtest.SLOWDOWN)
 
 
 def _exists(conn, name):
