@@ -17,6 +17,15 @@
  *   lxc-dbus-helper create LXCPATH NAME TEMPLATE [OPTION...] [-- TEMPLATE-ARG...]
  *     --bdev-type=T --fstype=S --fssize=BYTES --zfs-root=S --lvm-vg=S
  *     --lvm-lv=S --lvm-thinpool=S --dir=PATH --quiet --config=KEY=VALUE
+ *   lxc-dbus-helper clone LXCPATH NAME NEWLXCPATH NEWNAME FLAGS BDEVTYPE BDEVDATA NEWSIZE [HOOK-ARG...]
+ *     FLAGS, NEWSIZE: decimal; BDEVTYPE, BDEVDATA: "-" for none
+ *   lxc-dbus-helper rename LXCPATH NAME NEWNAME
+ *   lxc-dbus-helper snapshot LXCPATH NAME      (comment on stdin; prints the snapshot's name)
+ *   lxc-dbus-helper restore LXCPATH NAME SNAPSHOT NEWNAME
+ *
+ * A new container (clone, rename, restore) gets a "partial" file in its
+ * directory while it is being made, as liblxc's create does, so nobody
+ * lists it before it is complete, even if this helper is killed.
  *
  * Exit status: 0 done; 1 failed; 2 usage; 3 wrong state; 4 not found;
  * 5 already exists. On failure stderr says why, with liblxc's errors.
@@ -24,6 +33,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <lxc/lxccontainer.h>
 #include <stdbool.h>
@@ -259,6 +270,209 @@ out:
   return rc;
 }
 
+/* Makes LXCPATH/NAME with a "partial" marker; the new container does not
+ * count as defined until mark_done(). */
+static int
+mark_partial (const char *lxcpath, const char *name, char *marker, size_t size)
+{
+  char dir[4096];
+  int fd;
+
+  snprintf (dir, sizeof dir, "%s/%s", lxcpath, name);
+  snprintf (marker, size, "%s/partial", dir);
+  if (mkdir (dir, 0755) < 0)
+    {
+      fprintf (stderr, "Cannot make %s: %s\n", dir, strerror (errno));
+      return errno == EEXIST ? EXIT_EXISTS : EXIT_FAILED;
+    }
+  fd = open (marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      fprintf (stderr, "Cannot make %s: %s\n", marker, strerror (errno));
+      return EXIT_FAILED;
+    }
+  close (fd);
+  return EXIT_DONE;
+}
+
+static struct lxc_container *
+open_defined (const char *lxcpath, const char *name, int *rc)
+{
+  struct lxc_container *c = lxc_container_new (name, lxcpath);
+
+  if (c == NULL || !c->is_defined (c))
+    {
+      fprintf (stderr, "Container '%s' is not defined\n", name);
+      if (c)
+        lxc_container_put (c);
+      *rc = EXIT_NOT_FOUND;
+      return NULL;
+    }
+  *rc = EXIT_DONE;
+  return c;
+}
+
+static int
+do_clone (int argc, char **argv)
+{
+  /* argv: clone LXCPATH NAME NEWLXCPATH NEWNAME FLAGS BDEVTYPE BDEVDATA NEWSIZE [HOOK-ARG...] */
+  struct lxc_container *c, *c2;
+  char marker[4200];
+  unsigned long long flags, newsize;
+  bool ok1, ok2;
+  int rc;
+
+  if (argc < 9)
+    return EXIT_USAGE;
+  flags = parse_size (argv[5], &ok1);
+  newsize = parse_size (argv[8], &ok2);
+  if (!ok1 || !ok2)
+    return EXIT_USAGE;
+  c = open_defined (argv[1], argv[2], &rc);
+  if (c == NULL)
+    return rc;
+  rc = mark_partial (argv[3], argv[4], marker, sizeof marker);
+  if (rc != EXIT_DONE)
+    {
+      lxc_container_put (c);
+      return rc;
+    }
+  c2 = c->clone (c, argv[4], argv[3], (int) flags,
+                 strcmp (argv[6], "-") ? argv[6] : NULL,
+                 strcmp (argv[7], "-") ? argv[7] : NULL,
+                 newsize, argc > 9 ? &argv[9] : NULL);
+  if (c2 == NULL)
+    {
+      report (c, "Failed to clone container", argv[2]);
+      rc = EXIT_FAILED;
+    }
+  else
+    {
+      lxc_container_put (c2);
+      unlink (marker);
+    }
+  lxc_container_put (c);
+  return rc;
+}
+
+static int
+do_rename (const char *lxcpath, const char *name, const char *newname)
+{
+  struct lxc_container *c;
+  char marker[4200];
+  int rc;
+
+  c = open_defined (lxcpath, name, &rc);
+  if (c == NULL)
+    return rc;
+  if (c->is_running (c))
+    {
+      fprintf (stderr, "Container '%s' is running\n", name);
+      lxc_container_put (c);
+      return EXIT_WRONG_STATE;
+    }
+  rc = mark_partial (lxcpath, newname, marker, sizeof marker);
+  if (rc == EXIT_DONE)
+    {
+      if (c->rename (c, newname))
+        unlink (marker);
+      else
+        {
+          report (c, "Failed to rename container", name);
+          rc = EXIT_FAILED;
+        }
+    }
+  lxc_container_put (c);
+  return rc;
+}
+
+static int
+do_snapshot (const char *lxcpath, const char *name)
+{
+  char comment_path[] = "/tmp/lxc-dbus-comment-XXXXXX";
+  char buf[4096];
+  struct lxc_container *c;
+  ssize_t n;
+  size_t total = 0;
+  int fd, idx, rc;
+
+  c = open_defined (lxcpath, name, &rc);
+  if (c == NULL)
+    return rc;
+  /* The comment arrives on stdin; liblxc wants it in a file. */
+  fd = mkstemp (comment_path);
+  if (fd < 0)
+    {
+      fprintf (stderr, "Cannot make a comment file: %s\n", strerror (errno));
+      lxc_container_put (c);
+      return EXIT_FAILED;
+    }
+  while ((n = read (STDIN_FILENO, buf, sizeof buf)) > 0)
+    {
+      total += (size_t) n;
+      if (write (fd, buf, (size_t) n) != n)
+        break;
+    }
+  close (fd);
+  idx = c->snapshot (c, total > 0 ? comment_path : NULL);
+  unlink (comment_path);
+  if (idx < 0)
+    {
+      report (c, "Failed to snapshot container", name);
+      rc = EXIT_FAILED;
+    }
+  else
+    printf ("snap%d\n", idx);
+  lxc_container_put (c);
+  return rc;
+}
+
+static int
+do_restore (const char *lxcpath, const char *name, const char *snapshot, const char *newname)
+{
+  struct lxc_container *c;
+  struct lxc_snapshot *snaps = NULL;
+  char marker[4200] = "";
+  bool found = false;
+  int n, rc;
+
+  c = open_defined (lxcpath, name, &rc);
+  if (c == NULL)
+    return rc;
+  n = c->snapshot_list (c, &snaps);
+  for (int i = 0; i < n; i++)
+    {
+      if (strcmp (snaps[i].name, snapshot) == 0)
+        found = true;
+      snaps[i].free (&snaps[i]);
+    }
+  free (snaps);
+  if (!found)
+    {
+      fprintf (stderr, "Container '%s' has no snapshot '%s'\n", name, snapshot);
+      lxc_container_put (c);
+      return EXIT_NOT_FOUND;
+    }
+  if (strcmp (name, newname) != 0)
+    {
+      rc = mark_partial (lxcpath, newname, marker, sizeof marker);
+      if (rc != EXIT_DONE)
+        {
+          lxc_container_put (c);
+          return rc;
+        }
+    }
+  if (!c->snapshot_restore (c, snapshot, newname))
+    {
+      report (c, "Failed to restore snapshot of container", name);
+      rc = EXIT_FAILED;
+    }
+  else if (marker[0])
+    unlink (marker);
+  lxc_container_put (c);
+  return rc;
+}
+
 /* Copies liblxc's error log to stderr, for the service's error message. */
 static void
 dump_log (const char *path)
@@ -290,7 +504,8 @@ main (int argc, char **argv)
 
   if (argc < 4)
     {
-      fprintf (stderr, "usage: %s start|create LXCPATH NAME ...\n", argv[0]);
+      fprintf (stderr, "usage: %s start|create|clone|rename|snapshot|restore LXCPATH NAME ...\n",
+               argv[0]);
       return EXIT_USAGE;
     }
 
@@ -309,17 +524,28 @@ main (int argc, char **argv)
       (void) lxc_log_init (&log);
     }
 
+  if (strcmp (argv[1], "start") != 0)
+    {
+      /* Templates and copies are bulk work: let the service (and running
+       * containers) have the CPU first. A container started by us keeps
+       * the normal priority. */
+      errno = 0;
+      if (nice (10) == -1 && errno != 0)
+        fprintf (stderr, "lxc-dbus-helper: nice: %s\n", strerror (errno));
+    }
+
   if (strcmp (argv[1], "start") == 0 && argc >= 5)
     rc = do_start (argv[2], argv[3], argv[4], &argv[5]);
   else if (strcmp (argv[1], "create") == 0 && argc >= 5)
-    {
-      /* Templates and copies are bulk work: let the service (and running
-       * containers) have the CPU first. */
-      errno = 0;
-      if (nice (10) < 0 && errno != 0)
-        fprintf (stderr, "lxc-dbus-helper: nice: %s\n", strerror (errno));
-      rc = do_create (argc - 1, argv + 1);
-    }
+    rc = do_create (argc - 1, argv + 1);
+  else if (strcmp (argv[1], "clone") == 0)
+    rc = do_clone (argc - 1, argv + 1);
+  else if (strcmp (argv[1], "rename") == 0 && argc == 5)
+    rc = do_rename (argv[2], argv[3], argv[4]);
+  else if (strcmp (argv[1], "snapshot") == 0 && argc == 4)
+    rc = do_snapshot (argv[2], argv[3]);
+  else if (strcmp (argv[1], "restore") == 0 && argc == 6)
+    rc = do_restore (argv[2], argv[3], argv[4], argv[5]);
   else
     {
       fprintf (stderr, "%s: unknown operation or missing arguments\n", argv[0]);

@@ -715,15 +715,15 @@ op_run (Op *op)
       op_reply (op, error);
       return;
     }
-  if (self->op_busy)
-    {
-      g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_BUSY,
-                                             "Another operation is in progress on container '%s'",
-                                             self->name);
-      op_reply (op, error);
-      return;
-    }
-  self->op_busy = TRUE;
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!lxcd_container_take_slot (self, &error))
+      {
+        op_reply (op, error);
+        return;
+      }
+  }
   op->holds_slot = TRUE;
 
   if (op->kind == OP_DESTROY)
@@ -1043,6 +1043,7 @@ lxcd_container_iface_init (LxcdDBusContainerIface *iface)
   iface->handle_want_close_all_fds = handle_want_close_all_fds;
   iface->handle_may_control = handle_may_control;
   iface->handle_destroy = handle_destroy;
+  lxcd_container_storage_iface_init (iface);
 }
 
 /**
@@ -1104,4 +1105,35 @@ LxcdState
 lxcd_container_get_state (LxcdContainer *self)
 {
   return self->state;
+}
+
+LxcdDaemon *
+lxcd_container_get_daemon (LxcdContainer *self)
+{
+  return self->daemon;
+}
+
+/**
+ * lxcd_container_take_slot:
+ *
+ * Takes the container's one slot for a changing operation, or fails with
+ * Busy. Main thread.
+ */
+gboolean
+lxcd_container_take_slot (LxcdContainer *self, GError **error)
+{
+  if (self->op_busy)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_BUSY,
+                   "Another operation is in progress on container '%s'", self->name);
+      return FALSE;
+    }
+  self->op_busy = TRUE;
+  return TRUE;
+}
+
+void
+lxcd_container_release_slot (LxcdContainer *self)
+{
+  self->op_busy = FALSE;
 }

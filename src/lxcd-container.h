@@ -24,4 +24,11 @@ void lxcd_container_state_event (LxcdContainer *self, LxcdState state);
 void lxcd_container_apply_info (LxcdContainer *self, const LxcdInfo *info, gboolean with_state);
 void lxcd_container_vanished (LxcdContainer *self);
 
+LxcdDaemon *lxcd_container_get_daemon (LxcdContainer *self);
+gboolean    lxcd_container_take_slot (LxcdContainer *self, GError **error);
+void        lxcd_container_release_slot (LxcdContainer *self);
+
+/* lxcd-container-storage.c: Clone, Rename and the snapshot methods */
+void lxcd_container_storage_iface_init (LxcdDBusContainerIface *iface);
+
 G_END_DECLS

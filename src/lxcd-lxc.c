@@ -287,6 +287,99 @@ lxcd_lxc_destroy (const char *lxcpath, const char *name, gboolean force, gboolea
   return TRUE;
 }
 
+/**
+ * lxcd_lxc_list_snapshots:
+ *
+ * The container's snapshots as a(ssss): name, comment text, timestamp,
+ * lxcpath. Worker thread.
+ */
+GVariant *
+lxcd_lxc_list_snapshots (const char *lxcpath, const char *name, GError **error)
+{
+  g_autoptr(LxcContainer) c = lxc_container_new (name, lxcpath);
+  struct lxc_snapshot *snaps = NULL;
+  GVariantBuilder builder;
+  int n;
+
+  if (c == NULL || !c->is_defined (c))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_FOUND, "Container '%s' is not defined", name);
+      return NULL;
+    }
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  n = c->snapshot_list (c, &snaps);
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *comment = NULL;
+      gsize len = 0;
+
+      if (snaps[i].comment_pathname &&
+          g_file_get_contents (snaps[i].comment_pathname, &comment, &len, NULL))
+        {
+          if (len > 65536 || !g_utf8_validate (comment, (gssize) len, NULL))
+            g_clear_pointer (&comment, g_free);
+        }
+      g_variant_builder_add (&builder, "(ssss)", snaps[i].name ? snaps[i].name : "",
+                             comment ? g_strchomp (comment) : "",
+                             snaps[i].timestamp ? snaps[i].timestamp : "",
+                             snaps[i].lxcpath ? snaps[i].lxcpath : "");
+      snaps[i].free (&snaps[i]);
+    }
+  free (snaps);
+  return g_variant_builder_end (&builder);
+}
+
+/**
+ * lxcd_lxc_destroy_snapshot:
+ * @snapshot: (nullable): the snapshot's name, or %NULL for all of them
+ *
+ * Worker thread.
+ */
+gboolean
+lxcd_lxc_destroy_snapshot (const char *lxcpath, const char *name, const char *snapshot,
+                           GError **error)
+{
+  g_autoptr(LxcContainer) c = lxc_container_new (name, lxcpath);
+  struct lxc_snapshot *snaps = NULL;
+  gboolean found = FALSE;
+  int n;
+
+  if (c == NULL || !c->is_defined (c))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_FOUND, "Container '%s' is not defined", name);
+      return FALSE;
+    }
+  n = c->snapshot_list (c, &snaps);
+  for (int i = 0; i < n; i++)
+    {
+      if (snapshot && g_strcmp0 (snaps[i].name, snapshot) == 0)
+        found = TRUE;
+      snaps[i].free (&snaps[i]);
+    }
+  free (snaps);
+  if (snapshot == NULL)
+    {
+      if (n > 0 && !c->snapshot_destroy_all (c))
+        {
+          set_lxc_error (error, c, "Failed to destroy the snapshots");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (!found)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_FOUND,
+                   "Container '%s' has no snapshot '%s'", name, snapshot);
+      return FALSE;
+    }
+  if (!c->snapshot_destroy (c, snapshot))
+    {
+      set_lxc_error (error, c, "Failed to destroy the snapshot");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
 {

@@ -21,6 +21,11 @@ const char *const lxcd_manager_features[] = {
   "lifecycle",
   "live-state",
   "polkit",
+  "create",
+  "destroy",
+  "clone",
+  "snapshots",
+  "jobs",
   NULL,
 };
 
