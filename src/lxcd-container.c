@@ -726,16 +726,19 @@ op_run (Op *op)
   }
   op->holds_slot = TRUE;
 
-  if (op->kind == OP_DESTROY)
+  /* Long operations run as Jobs (a shutdown or reboot that only sends
+   * the request is not long). */
+  if (op->kind == OP_DESTROY ||
+      ((op->kind == OP_SHUTDOWN || op->kind == OP_REBOOT) && op->timeout != 0))
     {
-      op->job = lxcd_job_new ("destroy", op->uid, FALSE, self->name, self->lxcpath);
+      op->job = lxcd_job_new (op->kind == OP_DESTROY ? "destroy" :
+                              op->kind == OP_SHUTDOWN ? "shutdown" : "reboot",
+                              op->uid, FALSE, self->name, self->lxcpath);
       lxcd_job_add_object (op->job, self->object_path);
       lxcd_daemon_export_job (self->daemon, op->job);
     }
-  else
-    {
-      op_arm_wait (op);
-    }
+  if (op->kind != OP_DESTROY)
+    op_arm_wait (op);
 
   if (op->kind == OP_START)
     {

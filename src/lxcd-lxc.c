@@ -279,7 +279,8 @@ lxcd_lxc_destroy (const char *lxcpath, const char *name, gboolean force, gboolea
           return FALSE;
         }
     }
-  if (!(with_snapshots ? c->destroy_with_snapshots (c) : c->destroy (c)))
+  /* (destroy_with_snapshots() fails when there is nothing to destroy) */
+  if (!(n_snaps > 0 ? c->destroy_with_snapshots (c) : c->destroy (c)))
     {
       set_lxc_error (error, c, "Failed to destroy the container");
       return FALSE;

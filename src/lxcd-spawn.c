@@ -39,20 +39,60 @@ child_setup (gpointer user_data)
   (void) setpgid (0, 0);
 }
 
-/* any thread (GCancellable callbacks run where cancel() is called) */
+/* Stops (SIGSTOP) and records every descendant of @pid, so that none can
+ * fork or be reparented before it is killed. */
+static void
+stop_descendants (pid_t pid, GArray *pids, guint depth)
+{
+  g_autofree char *tasks_path = g_strdup_printf ("/proc/%d/task", (int) pid);
+  g_autoptr(GDir) tasks = g_dir_open (tasks_path, 0, NULL);
+  const char *task;
+
+  if (tasks == NULL || depth > 64)
+    return;
+  while ((task = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *children_path = g_build_filename (tasks_path, task, "children", NULL);
+      g_autofree char *children = NULL;
+      g_auto(GStrv) list = NULL;
+
+      if (!g_file_get_contents (children_path, &children, NULL, NULL))
+        continue;
+      list = g_strsplit (g_strstrip (children), " ", -1);
+      for (char **c = list; *c; c++)
+        {
+          pid_t child = (pid_t) g_ascii_strtoll (*c, NULL, 10);
+          if (child <= 1)
+            continue;
+          (void) kill (child, SIGSTOP);
+          g_array_append_val (pids, child);
+          stop_descendants (child, pids, depth + 1);
+        }
+    }
+}
+
+/* main thread (GCancellable callbacks run where cancel() is called) */
 static void
 on_cancelled (GCancellable *cancellable, gpointer user_data)
 {
   SpawnData *data = user_data;
   const char *id = g_subprocess_get_identifier (data->proc);
   pid_t pid = id ? (pid_t) g_ascii_strtoll (id, NULL, 10) : 0;
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
 
-  if (pid > 0)
-    {
-      data->killed = TRUE;
-      /* The whole group: the helper and what it runs. */
-      (void) kill (-pid, SIGKILL);
-    }
+  if (pid <= 0)
+    return;
+  data->killed = TRUE;
+  /* The helper's group, and every process it started even if that left
+   * the group (liblxc runs hooks and templates in process groups of their
+   * own): freeze them all, then kill them all. */
+  (void) kill (-pid, SIGSTOP);
+  (void) kill (pid, SIGSTOP);
+  stop_descendants (pid, pids, 0);
+  for (guint i = 0; i < pids->len; i++)
+    (void) kill (g_array_index (pids, pid_t, i), SIGKILL);
+  (void) kill (-pid, SIGKILL);
+  (void) kill (pid, SIGKILL);
 }
 
 /* Joins the helper's stderr into one line for an error message. */

@@ -159,6 +159,21 @@ def _log(msg):
     sys.stderr.flush()
 
 
+def live_processes(pattern):
+    """pids of processes matching *pattern* that are not zombies (a killed
+    process reparented to pid 1 stays a zombie until pid 1 reaps it)."""
+    out = subprocess.run(['pgrep', '-f', pattern], capture_output=True, text=True).stdout.split()
+    live = []
+    for pid in out:
+        try:
+            with open('/proc/%s/stat' % pid) as f:
+                if f.read().rsplit(')', 1)[1].split()[0] != 'Z':
+                    live.append(int(pid))
+        except OSError:
+            pass
+    return live
+
+
 def container_path(name):
     """Object path of container *name* (escaped with g_dbus_escape_object_path)."""
     return CONTAINERS_PATH + '/' + Gio.dbus_escape_object_path(name)

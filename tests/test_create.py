@@ -204,8 +204,7 @@ class Create(Base):
         self.assertNothingChanged()
         self.assertNotIn(job_path, self.managed())
         # The template's sleep is gone too.
-        out = subprocess.run(['pgrep', '-f', 'lxc-lxcdtest-slow'], capture_output=True)
-        self.assertNotEqual(out.returncode, 0, out.stdout)
+        lxcdtest.wait_until(lambda: not lxcdtest.live_processes('lxc-lxcdtest-slow'), 5)
 
     def test_cancel_twice_and_bad_options(self):
         t, result = self.call_async(create, 'cancel2', 'lxcdtest-slow', '')

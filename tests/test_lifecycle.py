@@ -184,6 +184,19 @@ class Stop(Base):
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
         self.assertEqual(self.get('State'), 'STOPPED')
 
+    def test_shutdown_runs_as_a_job(self):
+        self.start()
+        self.wait_init_ready()
+        rec = stack.record_signals(stack.bus(), path_prefix=lxcdtest.ROOT_PATH)
+        self.assertOk(self.call('Shutdown', '(30,)', timeout=40))
+        added = rec.wait_for(lambda s: s.member == 'InterfacesAdded' and lxcdtest.JOB_IFACE in s.args[1], 5)
+        props = added.args[1][lxcdtest.JOB_IFACE]
+        self.assertEqual(props['Operation'], 'shutdown')
+        self.assertEqual(props['Objects'], [path(self.name)])
+        rec.wait_for(lambda s: s.path == added.args[0] and s.member == 'Completed'
+                     and s.args == (True, ''), 5)
+        rec.wait_for(lambda s: s.member == 'InterfacesRemoved' and s.args[0] == added.args[0], 5)
+
     def test_shutdown_zero_only_asks(self):
         self.start()
         self.wait_init_ready()
