@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <getopt.h>
 #include <lxc/lxccontainer.h>
 #include <stdbool.h>
@@ -53,6 +54,10 @@ __lsan_default_suppressions (void)
 {
   return "leak:liblxc.so.1\n";
 }
+
+/* <linux/ioprio.h> is not in every libc's headers: the two values used. */
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_BE_LOWEST ((2 << 13) | 7) /* IOPRIO_CLASS_BE, level 7 */
 
 enum {
   EXIT_DONE = 0,
@@ -543,6 +548,9 @@ main (int argc, char **argv)
       errno = 0;
       if (nice (10) == -1 && errno != 0)
         fprintf (stderr, "lxc-dbus-helper: nice: %s\n", strerror (errno));
+      /* ...and the disk: best-effort class, lowest priority. */
+      if (syscall (SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_BE_LOWEST) < 0)
+        fprintf (stderr, "lxc-dbus-helper: ioprio_set: %s\n", strerror (errno));
     }
 
   if (strcmp (argv[1], "start") == 0 && argc >= 5)
