@@ -8,7 +8,8 @@
 #
 #   contrib/install-deps.sh          build + run + test dependencies
 #   contrib/install-deps.sh --ci     also the CI/debugging tools
-#                                    (valgrind, scan-build, codespell, gcovr, gdb)
+#                                    (valgrind, scan-build, codespell, gcovr, gdb,
+#                                    python3-lxc for the benchmarks)
 #   contrib/install-deps.sh --force  do not insist on Debian 12
 #
 # Package names are Debian 12's: e.g. the liblxc headers are in lxc-dev
@@ -94,6 +95,7 @@ if [[ $ci -eq 1 ]]; then
         clang-tools         # scan-build
         codespell
         gcovr               # b_coverage reports
+        python3-lxc         # bench/: direct liblxc calls beside lxc-dbus
     )
 fi
 
