@@ -381,6 +381,14 @@ st_run (StOp *op)
           lxcd_job_add_object (op->job, new_path);
         }
       lxcd_daemon_export_job (daemon, op->job);
+      /* A copy's progress can be measured: the new root file system
+       * against the old one. */
+      if (op->kind == ST_CLONE && !(op->clone_flags & LXC_CLONE_SNAPSHOT))
+        {
+          g_autofree char *src = g_build_filename (lxcpath, name, "rootfs", NULL);
+          g_autofree char *dst = g_build_filename (op->new_lxcpath, op->new_name, "rootfs", NULL);
+          lxcd_job_track_copy (op->job, src, dst);
+        }
     }
 
   if (op->kind == ST_DESTROY_SNAPSHOT || op->kind == ST_DESTROY_ALL_SNAPSHOTS)

@@ -10,6 +10,7 @@
 #include "lxcd-auth.h"
 #include "lxcd-error.h"
 #include "lxcd-job.h"
+#include "lxcd-lxc.h"
 #include "lxcd-util.h"
 
 struct _LxcdJob {
@@ -20,6 +21,12 @@ struct _LxcdJob {
   char *container; /* for the polkit details of Cancel */
   char *lxcpath;
   gboolean completed;
+  /* progress of a copy: the target's size against the source's */
+  char *copy_source;
+  char *copy_target;
+  guint64 copy_total;
+  guint copy_timer;
+  gboolean copy_sampling;
 };
 
 static void lxcd_job_iface_init (LxcdDBusJobIface *iface);
@@ -139,6 +146,85 @@ handle_cancel (LxcdDBusJob *iface, GDBusMethodInvocation *invocation, GVariant *
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+typedef struct {
+  char *source;
+  char *target;
+  guint64 total;   /* known already, or 0 */
+  guint64 current; /* results */
+} CopySample;
+
+static void
+copy_sample_free (CopySample *sample)
+{
+  g_free (sample->source);
+  g_free (sample->target);
+  g_free (sample);
+}
+
+/* worker thread */
+static void
+copy_sample_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  CopySample *sample = task_data;
+
+  if (sample->total == 0)
+    sample->total = lxcd_lxc_tree_size (sample->source);
+  sample->current = lxcd_lxc_tree_size (sample->target);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* main thread */
+static void
+copy_sampled (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LxcdJob *self = LXCD_JOB (source);
+  CopySample *sample = g_task_get_task_data (G_TASK (res));
+
+  self->copy_sampling = FALSE;
+  if (self->completed || sample->total == 0)
+    return;
+  self->copy_total = sample->total;
+  /* Never 1.0 before the job is done: the copy is followed by hooks. */
+  lxcd_job_set_progress (self, MIN (0.99, (double) sample->current / (double) sample->total));
+}
+
+/* main thread: a sample at a time, while the job runs */
+static gboolean
+copy_tick (gpointer user_data)
+{
+  LxcdJob *self = user_data;
+  g_autoptr(GTask) task = NULL;
+  CopySample *sample;
+
+  if (self->copy_sampling)
+    return G_SOURCE_CONTINUE;
+  self->copy_sampling = TRUE;
+  sample = g_new0 (CopySample, 1);
+  sample->source = g_strdup (self->copy_source);
+  sample->target = g_strdup (self->copy_target);
+  sample->total = self->copy_total;
+  task = g_task_new (self, NULL, copy_sampled, NULL);
+  g_task_set_task_data (task, sample, (GDestroyNotify) copy_sample_free);
+  lxcd_run_in_worker (task, copy_sample_thread);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * lxcd_job_track_copy:
+ *
+ * Publishes the progress of a copy from @source_dir to @target_dir: four
+ * times a second, while the job runs, a worker thread compares their
+ * sizes. Main thread.
+ */
+void
+lxcd_job_track_copy (LxcdJob *self, const char *source_dir, const char *target_dir)
+{
+  g_return_if_fail (self->copy_timer == 0);
+  self->copy_source = g_strdup (source_dir);
+  self->copy_target = g_strdup (target_dir);
+  self->copy_timer = g_timeout_add (250, copy_tick, self);
+}
+
 /**
  * lxcd_job_complete:
  * @error: (nullable): why the job failed, or %NULL on success
@@ -151,6 +237,13 @@ lxcd_job_complete (LxcdJob *self, const GError *error)
   if (self->completed)
     return;
   self->completed = TRUE;
+  if (self->copy_timer)
+    {
+      g_source_remove (self->copy_timer);
+      self->copy_timer = 0;
+      if (error == NULL)
+        lxcd_job_set_progress (self, 1.0);
+    }
   g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
   lxcd_dbus_job_emit_completed (LXCD_DBUS_JOB (self), error == NULL, error ? error->message : "");
 }
@@ -210,6 +303,8 @@ lxcd_job_finalize (GObject *object)
   g_clear_object (&self->object);
   g_free (self->container);
   g_free (self->lxcpath);
+  g_free (self->copy_source);
+  g_free (self->copy_target);
   G_OBJECT_CLASS (lxcd_job_parent_class)->finalize (object);
 }
 

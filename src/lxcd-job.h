@@ -20,5 +20,6 @@ const char   *lxcd_job_get_object_path (LxcdJob *self);
 void          lxcd_job_set_object (LxcdJob *self, LxcdDBusObjectSkeleton *object);
 LxcdDBusObjectSkeleton *lxcd_job_get_object (LxcdJob *self);
 void          lxcd_job_complete (LxcdJob *self, const GError *error);
+void          lxcd_job_track_copy (LxcdJob *self, const char *source_dir, const char *target_dir);
 
 G_END_DECLS

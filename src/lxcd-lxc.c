@@ -381,6 +381,30 @@ lxcd_lxc_destroy_snapshot (const char *lxcpath, const char *name, const char *sn
   return TRUE;
 }
 
+static __thread guint64 tree_size_sum;
+
+static int
+add_entry_size (const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+  if (type == FTW_F)
+    tree_size_sum += (guint64) st->st_size;
+  return 0;
+}
+
+/**
+ * lxcd_lxc_tree_size:
+ *
+ * The total size of the regular files below @path (not following links,
+ * not crossing mounts); 0 if it does not exist. Worker thread.
+ */
+guint64
+lxcd_lxc_tree_size (const char *path)
+{
+  tree_size_sum = 0;
+  (void) nftw (path, add_entry_size, 32, FTW_PHYS | FTW_MOUNT);
+  return tree_size_sum;
+}
+
 static int
 remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
 {

@@ -143,6 +143,31 @@ class Clone(Base):
         self.assertOk(call('slowclone', 'MayControl'))
         self.assertOk(call('slowclone', 'WantCloseAllFDs', '(false,)'))
 
+    def test_clone_job_reports_progress(self):
+        # A root file system big enough for the copy to take a while.
+        stack.make_container('big')
+        with open(os.path.join(stack.lxcpath, 'big', 'rootfs', 'bigfile'), 'wb') as f:
+            chunk = os.urandom(1 << 20)
+            for _ in range(384):
+                f.write(chunk)
+        lxcdtest.wait_until(lambda: path('big') in self.managed(), 5)
+        watcher = stack.bus()
+        rec = stack.record_signals(watcher, path_prefix=lxcdtest.JOBS_PATH)
+        self.assertOk(call('big', 'Clone', "('bigcopy', @a{sv} {})"))
+        done = rec.wait_for(lambda s: s.member == 'Completed', 5)
+        progress = [s.args[1]['Progress'] for s in rec.signals
+                    if s.path == done.path and s.member == 'PropertiesChanged' and 'Progress' in s.args[1]]
+        valid = [s.args[1]['ProgressValid'] for s in rec.signals
+                 if s.path == done.path and s.member == 'PropertiesChanged' and 'ProgressValid' in s.args[1]]
+        lxcdtest._log('clone progress seen: %s' % ['%.2f' % p for p in progress])
+        self.assertEqual(done.args, (True, ''))
+        self.assertTrue(valid and valid[-1])
+        self.assertEqual(progress[-1], 1.0)
+        self.assertEqual(progress, sorted(progress))
+        self.assertTrue(any(0.0 < p < 1.0 for p in progress), progress)
+        self.destroy('bigcopy')
+        self.destroy('big')
+
     def test_bad_input(self):
         for args in ("('', @a{sv} {})", "('a/b', @a{sv} {})", "('..', @a{sv} {})",
                      "('.x', @a{sv} {})", "('%s', @a{sv} {})" % ('y' * 256),
@@ -153,6 +178,34 @@ class Clone(Base):
             self.assertError(call('src', 'Clone', args), 'InvalidArgument')
         self.assertError(call('src', 'Clone', "('slowclone', @a{sv} {})"), 'AlreadyExists')
         self.assertNothingChanged()
+
+
+class Crash(Base):
+    def test_daemon_killed_mid_clone(self):
+        hook = os.path.join(stack.tmpdir, 'clone-hook-2s.sh')
+        with open(hook, 'w') as f:
+            f.write('#!/bin/sh\nsleep 2\n')
+        os.chmod(hook, 0o755)
+        stack.make_container('hook2', config={'lxc.hook.clone': hook})
+        lxcdtest.wait_until(lambda: path('hook2') in self.managed(), 5)
+        result = {}
+        t = threading.Thread(target=lambda: result.update(
+            r=call('hook2', 'Clone', "('crashcopy', @a{sv} {})")))
+        t.start()
+        lxcdtest.wait_until(lambda: lxcdtest.live_processes('clone-hook-2s'), 20)
+        stack.kill_daemon()
+        t.join()
+        self.assertFalse(result['r'].ok)
+        stack.start_daemon()
+        d = os.path.join(stack.lxcpath, 'crashcopy')
+        # Not listed while incomplete; complete once the helper finished.
+        while os.path.exists(os.path.join(d, 'partial')):
+            self.assertNotIn(path('crashcopy'), self.managed())
+            time.sleep(0.05)
+        lxcdtest.wait_until(lambda: path('crashcopy') in self.managed(), 5)
+        self.assertTrue(os.path.isdir(os.path.join(d, 'rootfs', 'bin')))
+        self.destroy('crashcopy')
+        self.destroy('hook2')
 
 
 class Rename(Base):
