@@ -194,24 +194,10 @@ st_cleaned (GObject *source, GAsyncResult *res, gpointer user_data)
   StOp *op = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (res), &error))
+  if (!lxcd_lxc_remove_tree_finish (res, &error))
     g_warning ("After a failed operation on '%s': %s", lxcd_container_get_name (op->self),
                error->message);
   st_reply (op, op->error);
-}
-
-/* worker thread */
-static void
-st_cleanup_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  StOp *op = task_data;
-  g_autofree char *dir = g_build_filename (op->new_lxcpath, op->new_name, NULL);
-  GError *error = NULL;
-
-  if (lxcd_lxc_remove_tree (dir, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
 }
 
 /* main thread: the work is over */
@@ -228,9 +214,8 @@ st_work_finished (StOp *op, GError *error)
        * free and reserved for us): remove what the failure left. */
       if (op->reserved && !g_error_matches (error, LXCD_ERROR, LXCD_ERROR_ALREADY_EXISTS))
         {
-          g_autoptr(GTask) task = g_task_new (NULL, NULL, st_cleaned, op);
-          g_task_set_task_data (task, op, NULL);
-          lxcd_run_in_worker (task, st_cleanup_thread);
+          g_autofree char *dir = g_build_filename (op->new_lxcpath, op->new_name, NULL);
+          lxcd_lxc_remove_tree_async (dir, st_cleaned, op);
           return;
         }
       st_reply (op, op->error);

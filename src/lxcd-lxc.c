@@ -381,6 +381,38 @@ lxcd_lxc_destroy_snapshot (const char *lxcpath, const char *name, const char *sn
   return TRUE;
 }
 
+/* worker thread */
+static void
+remove_tree_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (lxcd_lxc_remove_tree (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * lxcd_lxc_remove_tree_async:
+ *
+ * lxcd_lxc_remove_tree() in a worker thread. Main thread.
+ */
+void
+lxcd_lxc_remove_tree_async (const char *path, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
+
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  lxcd_run_in_worker (task, remove_tree_thread);
+}
+
+gboolean
+lxcd_lxc_remove_tree_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static __thread guint64 tree_size_sum;
 
 static int

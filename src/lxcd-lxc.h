@@ -44,6 +44,9 @@ gboolean lxcd_lxc_destroy (const char *lxcpath, const char *name, gboolean force
 gboolean lxcd_lxc_remove_tree (const char *path, GError **error);
 gboolean lxcd_lxc_config_key_is_supported (const char *key);
 guint64  lxcd_lxc_tree_size (const char *path);
+void     lxcd_lxc_remove_tree_async (const char *path, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+gboolean lxcd_lxc_remove_tree_finish (GAsyncResult *result, GError **error);
 GVariant *lxcd_lxc_list_snapshots (const char *lxcpath, const char *name, GError **error);
 gboolean lxcd_lxc_destroy_snapshot (const char *lxcpath, const char *name, const char *snapshot,
                                     GError **error);

@@ -258,23 +258,9 @@ create_cleaned_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(CreateData) data = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (res), &error))
+  if (!lxcd_lxc_remove_tree_finish (res, &error))
     g_warning ("After a failed create of '%s': %s", data->name, error->message);
   create_reply (data, data->error);
-}
-
-/* worker thread */
-static void
-create_cleanup_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  CreateData *data = task_data;
-  g_autofree char *dir = g_build_filename (data->lxcpath, data->name, NULL);
-  GError *error = NULL;
-
-  if (lxcd_lxc_remove_tree (dir, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
 }
 
 /* main thread: the container is published (or not, if it vanished) */
@@ -317,10 +303,9 @@ create_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
    * exist before: the name was free and reserved for us). */
   {
     CreateData *d = g_steal_pointer (&data);
-    g_autoptr(GTask) task = g_task_new (NULL, NULL, create_cleaned_cb, d);
+    g_autofree char *dir = g_build_filename (d->lxcpath, d->name, NULL);
 
-    g_task_set_task_data (task, d, NULL);
-    lxcd_run_in_worker (task, create_cleanup_thread);
+    lxcd_lxc_remove_tree_async (dir, create_cleaned_cb, d);
   }
 }
 

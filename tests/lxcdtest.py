@@ -174,6 +174,19 @@ def live_processes(pattern):
     return live
 
 
+class TestCase(unittest.TestCase):
+    """unittest.TestCase with assertions for :data:`CallResult` replies."""
+
+    def assertOk(self, r):
+        """The call succeeded."""
+        self.assertTrue(r.ok, r)
+
+    def assertError(self, r, name):
+        """The call failed with ``org.linuxcontainers.LXC1.Error.<name>``."""
+        self.assertFalse(r.ok, r)
+        self.assertEqual(r.error_name, ERROR_PREFIX + name, r)
+
+
 def container_path(name):
     """Object path of container *name* (escaped with g_dbus_escape_object_path)."""
     return CONTAINERS_PATH + '/' + Gio.dbus_escape_object_path(name)

@@ -46,17 +46,11 @@ def call(name, method, args='()', **kw):
     return stack.call(path(name), CONTAINER_IFACE, method, args, **kw)
 
 
-class Base(unittest.TestCase):
+class Base(lxcdtest.TestCase):
     def setUp(self):
         self.conn = stack.bus()
         self.before = entries()
 
-    def assertOk(self, r):
-        self.assertTrue(r.ok, r)
-
-    def assertError(self, r, name):
-        self.assertFalse(r.ok, r)
-        self.assertEqual(r.error_name, ERROR_PREFIX + name, r)
 
     def assertNothingChanged(self):
         self.assertEqual(entries(), self.before)

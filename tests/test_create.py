@@ -82,17 +82,11 @@ def destroy(name, options='', **kw):
     return stack.call(path(name), CONTAINER_IFACE, 'Destroy', "({%s},)" % options, **kw)
 
 
-class Base(unittest.TestCase):
+class Base(lxcdtest.TestCase):
     def setUp(self):
         self.conn = stack.bus()
         self.before = lxcpath_entries()
 
-    def assertOk(self, r):
-        self.assertTrue(r.ok, r)
-
-    def assertError(self, r, name):
-        self.assertFalse(r.ok, r)
-        self.assertEqual(r.error_name, ERROR_PREFIX + name, r)
 
     def assertNothingChanged(self):
         self.assertEqual(lxcpath_entries(), self.before)

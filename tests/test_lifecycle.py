@@ -40,7 +40,7 @@ def path(name):
     return lxcdtest.container_path(name)
 
 
-class Base(unittest.TestCase):
+class Base(lxcdtest.TestCase):
     """One container per test, always left stopped."""
     name = 'c1'
 
@@ -63,12 +63,6 @@ class Base(unittest.TestCase):
     def call(self, method, args='()', name=None, **kw):
         return stack.call(path(name or self.name), CONTAINER_IFACE, method, args, **kw)
 
-    def assertOk(self, r):
-        self.assertTrue(r.ok, r)
-
-    def assertError(self, r, name):
-        self.assertFalse(r.ok, r)
-        self.assertEqual(r.error_name, ERROR_PREFIX + name, r)
 
     def lxc_pid(self, name=None):
         out = stack.lxc('info', name or self.name, '-p', '-H', check=False).stdout.strip()
