@@ -22,6 +22,8 @@
  *   lxc-dbus-helper rename LXCPATH NAME NEWNAME
  *   lxc-dbus-helper snapshot LXCPATH NAME      (comment on stdin; prints the snapshot's name)
  *   lxc-dbus-helper restore LXCPATH NAME SNAPSHOT NEWNAME
+ *   lxc-dbus-helper interfaces LXCPATH NAME    (prints one per line)
+ *   lxc-dbus-helper ips LXCPATH NAME INTERFACE FAMILY SCOPE   ("-" for any)
  *
  * A new container (clone, rename, restore) gets a "partial" file in its
  * directory while it is being made, as liblxc's create does, so nobody
@@ -489,6 +491,55 @@ do_restore (const char *lxcpath, const char *name, const char *snapshot, const c
   return rc;
 }
 
+/* Prints a NULL-terminated list liblxc returned, one per line, and frees it. */
+static void
+print_list (char **list)
+{
+  for (char **p = list; p && *p; p++)
+    {
+      printf ("%s\n", *p);
+      free (*p);
+    }
+  free (list);
+}
+
+/* interfaces and IPs: liblxc forks into the container's network
+ * namespace to read them, which the threaded service must not do. */
+static int
+do_network (const char *lxcpath, const char *name, int argc, char **argv)
+{
+  struct lxc_container *c;
+  char **list;
+  int rc;
+
+  c = open_defined (lxcpath, name, &rc);
+  if (c == NULL)
+    return rc;
+  if (!c->is_running (c))
+    {
+      fprintf (stderr, "Container '%s' is not running\n", name);
+      lxc_container_put (c);
+      return EXIT_WRONG_STATE;
+    }
+  if (argc == 0)
+    list = c->get_interfaces (c);
+  else
+    {
+      bool ok;
+      unsigned long long scope = parse_size (argv[2], &ok);
+      if (!ok || scope > 0xffffffffULL)
+        {
+          lxc_container_put (c);
+          return EXIT_USAGE;
+        }
+      list = c->get_ips (c, strcmp (argv[0], "-") ? argv[0] : NULL,
+                         strcmp (argv[1], "-") ? argv[1] : NULL, (int) scope);
+    }
+  print_list (list);
+  lxc_container_put (c);
+  return EXIT_DONE;
+}
+
 /* Copies liblxc's error log to stderr, for the service's error message. */
 static void
 dump_log (const char *path)
@@ -540,7 +591,8 @@ main (int argc, char **argv)
       (void) lxc_log_init (&log);
     }
 
-  if (strcmp (argv[1], "start") != 0)
+  if (strcmp (argv[1], "start") != 0 && strcmp (argv[1], "interfaces") != 0 &&
+      strcmp (argv[1], "ips") != 0)
     {
       /* Templates and copies are bulk work: let the service (and running
        * containers) have the CPU first. A container started by us keeps
@@ -565,6 +617,10 @@ main (int argc, char **argv)
     rc = do_snapshot (argv[2], argv[3]);
   else if (strcmp (argv[1], "restore") == 0 && argc == 6)
     rc = do_restore (argv[2], argv[3], argv[4], argv[5]);
+  else if (strcmp (argv[1], "interfaces") == 0 && argc == 4)
+    rc = do_network (argv[2], argv[3], 0, NULL);
+  else if (strcmp (argv[1], "ips") == 0 && argc == 7)
+    rc = do_network (argv[2], argv[3], 3, &argv[4]);
   else
     {
       fprintf (stderr, "%s: unknown operation or missing arguments\n", argv[0]);

@@ -1047,6 +1047,7 @@ lxcd_container_iface_init (LxcdDBusContainerIface *iface)
   iface->handle_may_control = handle_may_control;
   iface->handle_destroy = handle_destroy;
   lxcd_container_storage_iface_init (iface);
+  lxcd_container_config_iface_init (iface);
 }
 
 /**

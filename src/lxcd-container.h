@@ -30,5 +30,7 @@ void        lxcd_container_release_slot (LxcdContainer *self);
 
 /* lxcd-container-storage.c: Clone, Rename and the snapshot methods */
 void lxcd_container_storage_iface_init (LxcdDBusContainerIface *iface);
+/* lxcd-container-config.c: configuration, cgroup and network methods */
+void lxcd_container_config_iface_init (LxcdDBusContainerIface *iface);
 
 G_END_DECLS

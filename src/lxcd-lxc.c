@@ -7,7 +7,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <sys/stat.h>
 #include <lxc/lxccontainer.h>
 #include <string.h>
 #include <unistd.h>
@@ -379,6 +381,278 @@ lxcd_lxc_destroy_snapshot (const char *lxcpath, const char *name, const char *sn
       return FALSE;
     }
   return TRUE;
+}
+
+/* worker thread: saves @c's configuration to @path through a temporary file
+ * in the same directory and rename(2), so that a reader (or a crash) never
+ * sees a torn file; the file keeps its mode. */
+static gboolean
+save_config_atomically (struct lxc_container *c, const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *tmp = g_build_filename (dir, ".config.lxc-dbus-XXXXXX", NULL);
+  struct stat st;
+  int fd;
+
+  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0640);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_FAILED, "Cannot write in %s: %s", dir,
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  if (stat (path, &st) == 0)
+    (void) fchmod (fd, st.st_mode & 07777);
+  close (fd);
+  if (!c->save_config (c, tmp))
+    {
+      unlink (tmp);
+      set_lxc_error (error, c, "liblxc could not save the configuration");
+      return FALSE;
+    }
+  fd = open (tmp, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      (void) fsync (fd);
+      close (fd);
+    }
+  if (rename (tmp, path) < 0)
+    {
+      int errsv = errno;
+      unlink (tmp);
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_FAILED, "Cannot replace %s: %s", path,
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      (void) fsync (fd);
+      close (fd);
+    }
+  return TRUE;
+}
+
+/* worker thread */
+static struct lxc_container *
+open_defined (const char *lxcpath, const char *name, GError **error)
+{
+  struct lxc_container *c = lxc_container_new (name, lxcpath);
+
+  if (c == NULL || !c->is_defined (c))
+    {
+      if (c)
+        lxc_container_put (c);
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_FOUND, "Container '%s' is not defined", name);
+      return NULL;
+    }
+  return c;
+}
+
+/**
+ * lxcd_lxc_change_config:
+ * @arg: the value (SET), or a file path (LOAD, SAVE_AS)
+ *
+ * Changes the container's configuration and writes it to its config file
+ * at once, atomically (SAVE_AS writes a copy to @arg instead). Nothing is
+ * written if liblxc refuses the change. Worker thread.
+ */
+gboolean
+lxcd_lxc_change_config (const char *lxcpath, const char *name, LxcdConfigChange change,
+                        const char *key, const char *arg, GError **error)
+{
+  g_autoptr(LxcContainer) c = open_defined (lxcpath, name, error);
+  g_autofree char *path = NULL;
+  char *file;
+
+  if (c == NULL)
+    return FALSE;
+  file = c->config_file_name (c);
+  path = g_strdup (file);
+  free (file);
+
+  switch (change)
+    {
+    case LXCD_CONFIG_SET:
+      if (!c->set_config_item (c, key, arg))
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "liblxc refused the value of '%s'", key);
+          return FALSE;
+        }
+      break;
+    case LXCD_CONFIG_CLEAR_ITEM:
+      if (!c->clear_config_item (c, key))
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "liblxc could not clear '%s'", key);
+          return FALSE;
+        }
+      break;
+    case LXCD_CONFIG_CLEAR_ALL:
+      c->clear_config (c);
+      break;
+    case LXCD_CONFIG_LOAD:
+      c->clear_config (c);
+      if (!c->load_config (c, arg))
+        {
+          set_lxc_error (error, c, "liblxc could not load the configuration file");
+          return FALSE;
+        }
+      break;
+    case LXCD_CONFIG_SAVE_AS:
+      return save_config_atomically (c, arg, error);
+    default:
+      g_assert_not_reached ();
+    }
+  return save_config_atomically (c, path, error);
+}
+
+/**
+ * lxcd_lxc_get_config_item:
+ * @running: ask the running container (get_running_config_item)
+ *
+ * Returns: the value ("" when unset). Worker thread.
+ */
+char *
+lxcd_lxc_get_config_item (const char *lxcpath, const char *name, const char *key,
+                          gboolean running, GError **error)
+{
+  g_autoptr(LxcContainer) c = open_defined (lxcpath, name, error);
+
+  if (c == NULL)
+    return NULL;
+  if (running)
+    {
+      char *value;
+
+      if (!c->is_running (c))
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
+                       "Container '%s' is not running", name);
+          return NULL;
+        }
+      value = c->get_running_config_item (c, key);
+      if (value == NULL)
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "The running container has no value for '%s'", key);
+          return NULL;
+        }
+      {
+        char *copy = g_strdup (value);
+        free (value);
+        return copy;
+      }
+    }
+  else
+    {
+      int len = c->get_config_item (c, key, NULL, 0);
+      g_autofree char *buf = NULL;
+
+      if (len < 0)
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "liblxc cannot read '%s'", key);
+          return NULL;
+        }
+      buf = g_malloc0 ((gsize) len + 1);
+      if (len > 0 && c->get_config_item (c, key, buf, len + 1) < 0)
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "liblxc cannot read '%s'", key);
+          return NULL;
+        }
+      return g_steal_pointer (&buf);
+    }
+}
+
+/**
+ * lxcd_lxc_get_keys:
+ *
+ * The keys under @prefix ("" for the top-level ones). Worker thread.
+ */
+char **
+lxcd_lxc_get_keys (const char *lxcpath, const char *name, const char *prefix, GError **error)
+{
+  g_autoptr(LxcContainer) c = open_defined (lxcpath, name, error);
+  g_autofree char *buf = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) lines = NULL;
+  int len;
+
+  if (c == NULL)
+    return NULL;
+  len = c->get_keys (c, *prefix ? prefix : NULL, NULL, 0);
+  if (len < 0)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "liblxc has no keys under '%s'", prefix);
+      return NULL;
+    }
+  buf = g_malloc0 ((gsize) len + 1);
+  if (len > 0 && c->get_keys (c, *prefix ? prefix : NULL, buf, len + 1) < 0)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "liblxc has no keys under '%s'", prefix);
+      return NULL;
+    }
+  lines = g_strsplit (buf, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      if (**l)
+        g_ptr_array_add (keys, g_strdup (*l));
+    }
+  g_ptr_array_add (keys, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&keys), FALSE);
+}
+
+/**
+ * lxcd_lxc_cgroup_item:
+ * @value: (nullable): set this value; %NULL reads
+ *
+ * Returns: the value read, or "" after setting; %NULL on error. Worker
+ * thread.
+ */
+char *
+lxcd_lxc_cgroup_item (const char *lxcpath, const char *name, const char *key, const char *value,
+                      GError **error)
+{
+  g_autoptr(LxcContainer) c = open_defined (lxcpath, name, error);
+  g_autofree char *buf = NULL;
+  int len;
+
+  if (c == NULL)
+    return NULL;
+  if (!c->is_running (c))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running", name);
+      return NULL;
+    }
+  if (value)
+    {
+      if (!c->set_cgroup_item (c, key, value))
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "The kernel or liblxc refused %s = %s", key, value);
+          return NULL;
+        }
+      return g_strdup ("");
+    }
+  len = c->get_cgroup_item (c, key, NULL, 0);
+  if (len < 0)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT, "No cgroup item '%s'", key);
+      return NULL;
+    }
+  buf = g_malloc0 ((gsize) len + 1);
+  if (len > 0 && c->get_cgroup_item (c, key, buf, len + 1) < 0)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT, "No cgroup item '%s'", key);
+      return NULL;
+    }
+  return g_strdup (g_strchomp (buf));
 }
 
 /* worker thread */

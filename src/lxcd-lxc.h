@@ -51,6 +51,23 @@ GVariant *lxcd_lxc_list_snapshots (const char *lxcpath, const char *name, GError
 gboolean lxcd_lxc_destroy_snapshot (const char *lxcpath, const char *name, const char *snapshot,
                                     GError **error);
 
+typedef enum {
+  LXCD_CONFIG_SET,
+  LXCD_CONFIG_CLEAR_ITEM,
+  LXCD_CONFIG_CLEAR_ALL,
+  LXCD_CONFIG_LOAD,
+  LXCD_CONFIG_SAVE_AS,
+} LxcdConfigChange;
+
+gboolean lxcd_lxc_change_config (const char *lxcpath, const char *name, LxcdConfigChange change,
+                                 const char *key, const char *arg, GError **error);
+char    *lxcd_lxc_get_config_item (const char *lxcpath, const char *name, const char *key,
+                                   gboolean running, GError **error);
+char   **lxcd_lxc_get_keys (const char *lxcpath, const char *name, const char *prefix,
+                            GError **error);
+char    *lxcd_lxc_cgroup_item (const char *lxcpath, const char *name, const char *key,
+                               const char *value, GError **error);
+
 void    lxcd_run_in_worker (GTask *task, GTaskThreadFunc func);
 
 G_END_DECLS

@@ -26,6 +26,9 @@ const char *const lxcd_manager_features[] = {
   "clone",
   "snapshots",
   "jobs",
+  "config",
+  "cgroup",
+  "network",
   NULL,
 };
 

@@ -1,0 +1,583 @@
+/* lxc-dbus: Container configuration, cgroup and network methods
+ *
+ * Reads (GetConfigItem, GetRunningConfigItem, GetKeys, GetCgroupItem,
+ * GetInterfaces, GetIPs) need polkit's read-config. Changes need configure
+ * for keys on the ordinary-key allowlist (lxcd-config-keys.c) and
+ * configure-host for every other key, and are written to the container's
+ * config file at once, atomically, by a worker thread: the daemon keeps no
+ * unsaved configuration. Interfaces and addresses are read by
+ * lxc-dbus-helper, since liblxc forks into the container to get them.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "lxcd-auth.h"
+#include "lxcd-config-keys.h"
+#include "lxcd-container.h"
+#include "lxcd-daemon.h"
+#include "lxcd-error.h"
+#include "lxcd-lxc.h"
+#include "lxcd-spawn.h"
+
+typedef enum {
+  CFG_GET,
+  CFG_GET_RUNNING,
+  CFG_GET_KEYS,
+  CFG_SET,
+  CFG_CLEAR_ITEM,
+  CFG_CLEAR,
+  CFG_LOAD,
+  CFG_SAVE,
+  CFG_CGROUP_GET,
+  CFG_CGROUP_SET,
+  CFG_INTERFACES,
+  CFG_IPS,
+} CfgKind;
+
+typedef struct {
+  LxcdContainer *self;
+  GDBusMethodInvocation *invocation;
+  CfgKind kind;
+  char *key;
+  char *value;
+  char *file;        /* full path for LOAD and SAVE, or NULL */
+  char *family;      /* GetIPs */
+  guint scope;
+  const char *action;
+  gboolean holds_slot;
+  char *result;      /* a string reply */
+  char **list;       /* an as reply */
+} CfgOp;
+
+static void
+cfg_free (CfgOp *op)
+{
+  if (op->holds_slot)
+    lxcd_container_release_slot (op->self);
+  g_object_unref (op->self);
+  g_clear_object (&op->invocation);
+  g_free (op->key);
+  g_free (op->value);
+  g_free (op->file);
+  g_free (op->family);
+  g_free (op->result);
+  g_strfreev (op->list);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfgOp, cfg_free)
+
+static gboolean
+cfg_changes (CfgKind kind)
+{
+  return kind == CFG_SET || kind == CFG_CLEAR_ITEM || kind == CFG_CLEAR || kind == CFG_LOAD ||
+         kind == CFG_SAVE || kind == CFG_CGROUP_SET;
+}
+
+/* main thread: the one reply; frees @op */
+static void
+cfg_reply (CfgOp *op, const GError *error)
+{
+  g_autoptr(CfgOp) owned = op;
+
+  if (error)
+    {
+      g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
+      g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), mapped);
+    }
+  else if (op->list)
+    g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation),
+                                           g_variant_new ("(^as)", op->list));
+  else if (op->result && !cfg_changes (op->kind))
+    g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation),
+                                           g_variant_new ("(s)", op->result));
+  else
+    g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation), NULL);
+}
+
+/* main thread: properties derived from the file (Autostart, ...) are
+ * published before the reply */
+static void
+cfg_synced (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
+  cfg_reply (user_data, NULL);
+}
+
+/* worker thread */
+static void
+cfg_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  CfgOp *op = task_data;
+  const char *lxcpath = lxcd_container_get_lxcpath (op->self);
+  const char *name = lxcd_container_get_name (op->self);
+  GError *error = NULL;
+  gboolean ok = TRUE;
+
+  switch (op->kind)
+    {
+    case CFG_GET:
+    case CFG_GET_RUNNING:
+      op->result = lxcd_lxc_get_config_item (lxcpath, name, op->key, op->kind == CFG_GET_RUNNING,
+                                             &error);
+      ok = op->result != NULL;
+      break;
+    case CFG_GET_KEYS:
+      op->list = lxcd_lxc_get_keys (lxcpath, name, op->key, &error);
+      ok = op->list != NULL;
+      break;
+    case CFG_SET:
+      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_SET, op->key, op->value, &error);
+      break;
+    case CFG_CLEAR_ITEM:
+      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_CLEAR_ITEM, op->key, NULL, &error);
+      break;
+    case CFG_CLEAR:
+      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_CLEAR_ALL, NULL, NULL, &error);
+      break;
+    case CFG_LOAD:
+      /* "" names the container's own file, which the service reads afresh
+       * for every call: there is nothing to load. */
+      ok = op->file == NULL ||
+           lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_LOAD, NULL, op->file, &error);
+      break;
+    case CFG_SAVE:
+      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_SAVE_AS, NULL, op->file, &error);
+      break;
+    case CFG_CGROUP_GET:
+    case CFG_CGROUP_SET:
+      op->result = lxcd_lxc_cgroup_item (lxcpath, name, op->key,
+                                         op->kind == CFG_CGROUP_SET ? op->value : NULL, &error);
+      ok = op->result != NULL;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* main thread */
+static void
+cfg_thread_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CfgOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    {
+      cfg_reply (op, error);
+      return;
+    }
+  if (cfg_changes (op->kind) && op->kind != CFG_CGROUP_SET)
+    {
+      lxcd_daemon_sync_container (lxcd_container_get_daemon (op->self),
+                                  lxcd_container_get_lxcpath (op->self),
+                                  lxcd_container_get_name (op->self), NULL, cfg_synced, op);
+      return;
+    }
+  cfg_reply (op, NULL);
+}
+
+/* main thread */
+static void
+cfg_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CfgOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = lxcd_spawn_helper_finish (res, &error);
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) lines = NULL;
+
+  if (out == NULL)
+    {
+      cfg_reply (op, error);
+      return;
+    }
+  lines = g_strsplit (out, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      if (**l)
+        g_ptr_array_add (list, g_strdup (*l));
+    }
+  g_ptr_array_add (list, NULL);
+  op->list = (char **) g_ptr_array_free (g_steal_pointer (&list), FALSE);
+  cfg_reply (op, NULL);
+}
+
+/* main thread: authorized */
+static void
+cfg_run (CfgOp *op)
+{
+  LxcdContainer *self = op->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  if (cfg_changes (op->kind))
+    {
+      if (!lxcd_container_take_slot (self, &error))
+        {
+          cfg_reply (op, error);
+          return;
+        }
+      op->holds_slot = TRUE;
+    }
+
+  if (op->kind == CFG_INTERFACES || op->kind == CFG_IPS)
+    {
+      g_autofree char *scope = g_strdup_printf ("%u", op->scope);
+      const char *args[] = {
+        op->kind == CFG_INTERFACES ? "interfaces" : "ips",
+        lxcd_container_get_lxcpath (self),
+        lxcd_container_get_name (self),
+        op->kind == CFG_IPS ? (*op->key ? op->key : "-") : NULL,
+        op->family && *op->family ? op->family : "-",
+        scope,
+        NULL,
+      };
+      lxcd_spawn_helper_async (lxcd_daemon_get_helper_path (lxcd_container_get_daemon (self)),
+                               args, NULL, NULL, cfg_helper_done, op);
+      return;
+    }
+
+  task = g_task_new (NULL, NULL, cfg_thread_done, op);
+  g_task_set_task_data (task, op, NULL);
+  lxcd_run_in_worker (task, cfg_thread);
+}
+
+/* main thread */
+static void
+cfg_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CfgOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lxcd_auth_check_finish (res, NULL, &error))
+    cfg_reply (op, error);
+  else
+    cfg_run (op);
+}
+
+/* main thread: validated; ask polkit */
+static gboolean
+cfg_authorize (CfgOp *op)
+{
+  LxcdAuthRequest request = {
+    .action_id = op->action,
+    .container = lxcd_container_get_name (op->self),
+    .lxcpath = lxcd_container_get_lxcpath (op->self),
+    .key = op->key && *op->key ? op->key : NULL,
+    .value = op->value,
+  };
+
+  lxcd_auth_check_async (op->invocation, &request, NULL, cfg_authorized, op);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static CfgOp *
+cfg_new (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, CfgKind kind,
+         const char *action)
+{
+  CfgOp *op = g_new0 (CfgOp, 1);
+
+  op->self = g_object_ref (LXCD_CONTAINER (iface));
+  op->invocation = g_object_ref (invocation);
+  op->kind = kind;
+  op->action = action;
+  return op;
+}
+
+/* main thread: replies with @error, frees @op */
+static gboolean
+cfg_refuse (CfgOp *op, const GError *error)
+{
+  cfg_reply (op, error);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* A configuration key liblxc knows. */
+static gboolean
+check_key (const char *key, GError **error)
+{
+  if (*key == '\0' || strlen (key) > 256 || strpbrk (key, "\n\r= \t") != NULL ||
+      !lxcd_lxc_config_key_is_supported (key))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "Unknown configuration key '%s'", key);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A cgroup file name, controller.item (no path). */
+static gboolean
+check_cgroup_key (const char *key, GError **error)
+{
+  const char *dot = strchr (key, '.');
+
+  if (dot == NULL || dot == key || dot[1] == '\0' || strlen (key) > 128 ||
+      strstr (key, "..") != NULL)
+    goto bad;
+  for (const char *p = key; *p; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
+        goto bad;
+    }
+  return TRUE;
+
+bad:
+  g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+               "'%s' is not a cgroup item (controller.item)", key);
+  return FALSE;
+}
+
+/* "" or a plain file name inside the container's directory, never a path;
+ * sets *out_path to the full path (NULL for ""). */
+static gboolean
+check_config_file (LxcdContainer *self, const char *file, gboolean must_exist, char **out_path,
+                   GError **error)
+{
+  static const char *const reserved[] = { "rootfs", "snaps", "partial", NULL };
+  g_autofree char *path = NULL;
+
+  *out_path = NULL;
+  if (*file == '\0')
+    return TRUE;
+  if (strlen (file) > 255 || file[0] == '.' || g_strv_contains (reserved, file))
+    goto bad;
+  for (const char *p = file; *p; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+        goto bad;
+    }
+  path = g_build_filename (lxcd_container_get_lxcpath (self), lxcd_container_get_name (self), file,
+                           NULL);
+  if (must_exist ? !g_file_test (path, G_FILE_TEST_IS_REGULAR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK)
+                 : (g_file_test (path, G_FILE_TEST_EXISTS) &&
+                    (!g_file_test (path, G_FILE_TEST_IS_REGULAR) ||
+                     g_file_test (path, G_FILE_TEST_IS_SYMLINK))))
+    {
+      g_set_error (error, LXCD_ERROR, must_exist ? LXCD_ERROR_NOT_FOUND : LXCD_ERROR_INVALID_ARGUMENT,
+                   must_exist ? "No regular file '%s' in the container's directory"
+                              : "'%s' in the container's directory is not a regular file", file);
+      return FALSE;
+    }
+  *out_path = g_steal_pointer (&path);
+  return TRUE;
+
+bad:
+  g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+               "'%s' is not a plain file name (letters, digits, '.', '_', '-'; not starting with "
+               "'.'; not rootfs, snaps or partial)", file);
+  return FALSE;
+}
+
+static gboolean
+require_running (CfgOp *op, GError **error)
+{
+  if (lxcd_container_get_state (op->self) == LXCD_STATE_STOPPED)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running",
+                   lxcd_container_get_name (op->self));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- handlers (main thread) ---------------------------------------------- */
+
+static gboolean
+handle_get_config_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *key)
+{
+  CfgOp *op = cfg_new (iface, invocation, CFG_GET, LXCD_ACTION_READ_CONFIG);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_key (key, &error))
+    return cfg_refuse (op, error);
+  op->key = g_strdup (key);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_get_running_config_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                                const char *key)
+{
+  CfgOp *op = cfg_new (iface, invocation, CFG_GET_RUNNING, LXCD_ACTION_READ_CONFIG);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_key (key, &error) || !require_running (op, &error))
+    return cfg_refuse (op, error);
+  op->key = g_strdup (key);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_get_keys (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *prefix)
+{
+  CfgOp *op = cfg_new (iface, invocation, CFG_GET_KEYS, LXCD_ACTION_READ_CONFIG);
+  g_autoptr(GError) error = NULL;
+
+  if (*prefix && !check_key (prefix, &error))
+    return cfg_refuse (op, error);
+  op->key = g_strdup (prefix);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_set_config_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                        const char *key, const char *value)
+{
+  CfgOp *op = cfg_new (iface, invocation, CFG_SET,
+                       lxcd_config_key_is_ordinary (key) ? LXCD_ACTION_CONFIGURE
+                                                         : LXCD_ACTION_CONFIGURE_HOST);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_key (key, &error) || !lxcd_config_value_is_valid (value, &error))
+    return cfg_refuse (op, error);
+  op->key = g_strdup (key);
+  op->value = g_strdup (value);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_clear_config_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                          const char *key)
+{
+  CfgOp *op = cfg_new (iface, invocation, CFG_CLEAR_ITEM,
+                       lxcd_config_key_is_ordinary (key) ? LXCD_ACTION_CONFIGURE
+                                                         : LXCD_ACTION_CONFIGURE_HOST);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_key (key, &error))
+    return cfg_refuse (op, error);
+  op->key = g_strdup (key);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_clear_config (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
+{
+  return cfg_authorize (cfg_new (iface, invocation, CFG_CLEAR, LXCD_ACTION_CONFIGURE_HOST));
+}
+
+static gboolean
+handle_load_config (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *file)
+{
+  CfgOp *op = cfg_new (iface, invocation, CFG_LOAD, LXCD_ACTION_CONFIGURE_HOST);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_config_file (op->self, file, TRUE, &op->file, &error))
+    return cfg_refuse (op, error);
+  if (op->file == NULL)
+    op->action = LXCD_ACTION_READ_CONFIG; /* changes nothing, see cfg_thread() */
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_save_config (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *file)
+{
+  CfgOp *op = cfg_new (iface, invocation, CFG_SAVE, LXCD_ACTION_CONFIGURE);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_config_file (op->self, file, FALSE, &op->file, &error))
+    return cfg_refuse (op, error);
+  if (op->file == NULL)
+    op->file = g_build_filename (lxcd_container_get_lxcpath (op->self),
+                                 lxcd_container_get_name (op->self), "config", NULL);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_get_cgroup_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *key)
+{
+  CfgOp *op = cfg_new (iface, invocation, CFG_CGROUP_GET, LXCD_ACTION_READ_CONFIG);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_cgroup_key (key, &error) || !require_running (op, &error))
+    return cfg_refuse (op, error);
+  op->key = g_strdup (key);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_set_cgroup_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                        const char *key, const char *value)
+{
+  g_autofree char *v1 = g_strconcat ("lxc.cgroup.", key, NULL);
+  g_autofree char *v2 = g_strconcat ("lxc.cgroup2.", key, NULL);
+  CfgOp *op = cfg_new (iface, invocation, CFG_CGROUP_SET,
+                       lxcd_config_key_is_ordinary (v1) || lxcd_config_key_is_ordinary (v2)
+                         ? LXCD_ACTION_CONFIGURE : LXCD_ACTION_CONFIGURE_HOST);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_cgroup_key (key, &error) || !lxcd_config_value_is_valid (value, &error) ||
+      !require_running (op, &error))
+    return cfg_refuse (op, error);
+  op->key = g_strdup (key);
+  op->value = g_strdup (value);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_get_interfaces (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
+{
+  CfgOp *op = cfg_new (iface, invocation, CFG_INTERFACES, LXCD_ACTION_READ_CONFIG);
+  g_autoptr(GError) error = NULL;
+
+  if (!require_running (op, &error))
+    return cfg_refuse (op, error);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_get_ips (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                const char *interface, const char *family, guint scope)
+{
+  CfgOp *op = cfg_new (iface, invocation, CFG_IPS, LXCD_ACTION_READ_CONFIG);
+  g_autoptr(GError) error = NULL;
+
+  if (strlen (interface) > 15 || strpbrk (interface, "/ \t\n") != NULL ||
+      g_str_equal (interface, "-"))
+    {
+      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not an interface name", interface);
+      return cfg_refuse (op, error);
+    }
+  if (*family && !g_str_equal (family, "inet") && !g_str_equal (family, "inet6"))
+    {
+      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "Unknown family '%s' (inet, inet6 or empty for both)", family);
+      return cfg_refuse (op, error);
+    }
+  if (!require_running (op, &error))
+    return cfg_refuse (op, error);
+  op->key = g_strdup (interface);
+  op->family = g_strdup (family);
+  op->scope = scope;
+  return cfg_authorize (op);
+}
+
+/**
+ * lxcd_container_config_iface_init:
+ *
+ * Installs the handlers of this file into the Container interface.
+ */
+void
+lxcd_container_config_iface_init (LxcdDBusContainerIface *iface)
+{
+  iface->handle_get_config_item = handle_get_config_item;
+  iface->handle_get_running_config_item = handle_get_running_config_item;
+  iface->handle_get_keys = handle_get_keys;
+  iface->handle_set_config_item = handle_set_config_item;
+  iface->handle_clear_config_item = handle_clear_config_item;
+  iface->handle_clear_config = handle_clear_config;
+  iface->handle_load_config = handle_load_config;
+  iface->handle_save_config = handle_save_config;
+  iface->handle_get_cgroup_item = handle_get_cgroup_item;
+  iface->handle_set_cgroup_item = handle_set_cgroup_item;
+  iface->handle_get_interfaces = handle_get_interfaces;
+  iface->handle_get_ips = handle_get_ips;
+}
