@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lxcd-config-keys.h"
 #include "lxcd-error.h"
 #include "lxcd-util.h"
 
@@ -59,6 +60,56 @@ test_names (void)
   assert_name_invalid ("tab\there");
   assert_name_invalid ("del\x7f");
   assert_name_invalid ("\xff\xfe");
+}
+
+static void
+test_config_keys (void)
+{
+  /* Ordinary: only what happens inside the container. */
+  static const char *const ordinary[] = {
+    "lxc.uts.name", "lxc.start.auto", "lxc.start.delay", "lxc.start.order", "lxc.group",
+    "lxc.signal.halt", "lxc.signal.reboot", "lxc.signal.stop", "lxc.tty.max", "lxc.pty.max",
+    "lxc.console.size", "lxc.ephemeral", "lxc.environment", "lxc.init.cmd", "lxc.init.cwd",
+    "lxc.init.uid", "lxc.init.gid", "lxc.autodev",
+    "lxc.net.0.name", "lxc.net.0.flags", "lxc.net.0.hwaddr", "lxc.net.0.mtu",
+    "lxc.net.0.ipv4.address", "lxc.net.12.ipv4.gateway", "lxc.net.3.ipv6.address",
+    "lxc.net.3.ipv6.gateway",
+    "lxc.cgroup.memory.limit_in_bytes", "lxc.cgroup.cpuset.cpus", "lxc.cgroup.pids.max",
+    "lxc.cgroup2.memory.max", "lxc.cgroup2.cpu.weight", "lxc.cgroup2.io.max",
+    "lxc.prlimit.nofile",
+    NULL,
+  };
+  /* Everything that can run host code, reach host files or widen host
+   * access, and whatever the list does not know. */
+  static const char *const host[] = {
+    "lxc.hook.pre-start", "lxc.hook.mount", "lxc.hook.clone", "lxc.hook.version",
+    "lxc.mount.entry", "lxc.mount.fstab", "lxc.mount.auto", "lxc.include",
+    "lxc.cap.drop", "lxc.cap.keep", "lxc.apparmor.profile", "lxc.apparmor.allow_nesting",
+    "lxc.selinux.context", "lxc.seccomp.profile", "lxc.idmap", "lxc.rootfs.path",
+    "lxc.rootfs.mount", "lxc.rootfs.options", "lxc.net.0.link", "lxc.net.0.type",
+    "lxc.net.0.script.up", "lxc.net.0.script.down", "lxc.net.0.veth.pair",
+    "lxc.net.0.ipv4.address.extra", "lxc.net.x.name", "lxc.net..name", "lxc.net.00.name",
+    "lxc.net.0", "lxc.net", "lxc.log.file", "lxc.log.level", "lxc.console.logfile",
+    "lxc.console.path", "lxc.cgroup.devices.allow", "lxc.cgroup2.devices.allow",
+    "lxc.cgroup.dir", "lxc.cgroup.relative", "lxc.cgroup.memory", "lxc.cgroup.memory.",
+    "lxc.cgroup2.memoryx.max", "lxc.sysctl.kernel.hostname", "lxc.proc.oom_score_adj",
+    "lxc.keyring.session", "lxc.monitor.unshare", "lxc.namespace.share.net",
+    "lxc.environment.extra", "lxc.prlimit.", "lxc.future.key", "", NULL,
+  };
+
+  for (const char *const *k = ordinary; *k; k++)
+    if (!lxcd_config_key_is_ordinary (*k))
+      g_error ("%s should be ordinary", *k);
+  for (const char *const *k = host; *k; k++)
+    if (lxcd_config_key_is_ordinary (*k))
+      g_error ("%s should need configure-host", *k);
+  g_assert_false (lxcd_config_key_is_ordinary (NULL));
+
+  g_assert_true (lxcd_config_value_is_valid ("plain value", NULL));
+  g_assert_true (lxcd_config_value_is_valid ("", NULL));
+  g_assert_false (lxcd_config_value_is_valid ("a\nb", NULL));
+  g_assert_false (lxcd_config_value_is_valid ("a\rb", NULL));
+  g_assert_false (lxcd_config_value_is_valid (NULL, NULL));
 }
 
 static void
@@ -207,6 +258,7 @@ main (int argc, char **argv)
   g_test_add_func ("/util/states", test_states);
   g_test_add_func ("/util/names", test_names);
   g_test_add_func ("/util/timeouts", test_timeouts);
+  g_test_add_func ("/config/allowlist", test_config_keys);
   g_test_add_func ("/util/argv", test_argv);
   g_test_add_func ("/util/options", test_options);
   g_test_add_func ("/error/names", test_error_names);

@@ -1,0 +1,321 @@
+#!/usr/bin/python3
+"""Configuration, cgroup and network methods: values read and written
+through the bus match the config file and the kernel; every rejection
+leaves the file byte for byte unchanged; hand edits reach the bus; polkit
+splits ordinary keys (configure) from host-level ones (configure-host)."""
+import hashlib
+import os
+import subprocess
+import time
+import unittest
+
+from gi.repository import GLib, Gio
+
+import lxcdtest
+from lxcdtest import BUS_NAME, CONTAINER_IFACE, UNPRIV_UID, UNPRIV_USER
+
+stack = None
+BRIDGE = 'lxcdt%d' % (os.getpid() % 100000)
+# Documentation address ranges (RFC 5737, RFC 3849): assigned on a bridge of
+# our own, never used as a destination.
+ADDR4 = '192.0.2.2'
+ADDR6 = '2001:db8::2'
+
+
+def setUpModule():
+    global stack
+    stack = lxcdtest.Stack().start()
+    for name in ('c1', 'c2', 'scratch'):
+        stack.make_container(name)
+    subprocess.run(['ip', 'link', 'add', BRIDGE, 'type', 'bridge'], check=True)
+    subprocess.run(['ip', 'link', 'set', BRIDGE, 'up'], check=True)
+    d = stack.make_container('net1')
+    cfg = os.path.join(d, 'config')
+    with open(cfg) as f:
+        lines = [l for l in f if not l.startswith('lxc.net.')]
+    lines += ['lxc.net.0.type = veth\n', 'lxc.net.0.link = %s\n' % BRIDGE, 'lxc.net.0.flags = up\n',
+              'lxc.net.0.name = eth0\n', 'lxc.net.0.ipv4.address = %s/24\n' % ADDR4,
+              'lxc.net.0.ipv6.address = %s/64\n' % ADDR6]
+    with open(cfg, 'w') as f:
+        f.writelines(lines)
+    # The busybox template's rcS runs udhcpc, which drops static addresses.
+    rcs = os.path.join(d, 'rootfs', 'etc', 'init.d', 'rcS')
+    with open(rcs) as f:
+        script = f.read()
+    with open(rcs, 'w') as f:
+        f.write(script.replace('/bin/udhcpc', ': no dhcp in this test'))
+    stack.start_daemon()
+
+
+def tearDownModule():
+    try:
+        stack.close()
+    finally:
+        subprocess.run(['ip', 'link', 'del', BRIDGE], check=False)
+
+
+def path(name):
+    return lxcdtest.container_path(name)
+
+
+def config_file(name):
+    return os.path.join(stack.lxcpath, name, 'config')
+
+
+def digest(name):
+    with open(config_file(name), 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def call(name, method, args='()', **kw):
+    return stack.call(path(name), CONTAINER_IFACE, method, args, **kw)
+
+
+class Base(lxcdtest.TestCase):
+    def setUp(self):
+        self.conn = stack.bus()
+        self.digests = {n: digest(n) for n in ('c1', 'c2')}
+
+    def assertUnchanged(self, name='c1'):
+        self.assertEqual(digest(name), self.digests[name])
+
+    def value(self, r):
+        self.assertOk(r)
+        return lxcdtest.parse_variant(r.result_text)[0]
+
+    def prop(self, name, prop):
+        return self.conn.call_sync(BUS_NAME, path(name), 'org.freedesktop.DBus.Properties', 'Get',
+                                   GLib.Variant('(ss)', (CONTAINER_IFACE, prop)), None,
+                                   Gio.DBusCallFlags.NONE, 5000, None).unpack()[0]
+
+
+class Items(Base):
+    def test_get_matches_liblxc(self):
+        for key in ('lxc.uts.name', 'lxc.rootfs.path', 'lxc.net.0.type', 'lxc.signal.halt',
+                    'lxc.cap.drop', 'lxc.tty.max'):
+            # lxc-info -c reads the item with liblxc too.
+            out = stack.lxc('info', 'c1', '-c', key).stdout.strip()
+            got = self.value(call('c1', 'GetConfigItem', "('%s',)" % key))
+            self.assertEqual(('%s = %s' % (key, got)).strip(), out)
+        self.assertEqual(self.value(call('c1', 'GetConfigItem', "('lxc.uts.name',)")), 'c1')
+        self.assertEqual(self.value(call('c1', 'GetConfigItem', "('lxc.start.auto',)")), '0')
+
+    def test_get_keys(self):
+        keys = self.value(call('c1', 'GetKeys', "('lxc.net.0',)"))
+        self.assertIn('type', keys)
+        top = self.value(call('c1', 'GetKeys', "('',)"))
+        self.assertIn('lxc.uts.name', top)
+        out = subprocess.run(['busctl', '--system', 'call', BUS_NAME, path('c1'), CONTAINER_IFACE,
+                              'GetKeys', 's', 'lxc.net.0'], capture_output=True, text=True,
+                             env=stack.env())
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('"type"', out.stdout)
+
+    def test_set_writes_the_file_atomically_and_updates_properties(self):
+        rec = stack.record_signals(self.conn, path=path('c2'), member='PropertiesChanged')
+        before = os.stat(config_file('c2'))
+        t0 = time.monotonic()
+        r = lxcdtest.dbus_call(self.conn, path('c2'), CONTAINER_IFACE, 'SetConfigItem',
+                               "('lxc.start.auto', '1')")
+        lxcdtest._log('SetConfigItem through D-Bus: %.1f ms' % ((time.monotonic() - t0) * 1000))
+        self.assertOk(r)
+        after = os.stat(config_file('c2'))
+        self.assertNotEqual(before.st_ino, after.st_ino)  # a new file renamed over the old
+        self.assertEqual(before.st_mode, after.st_mode)
+        with open(config_file('c2')) as f:
+            self.assertIn('lxc.start.auto = 1\n', f.read())
+        self.assertEqual(stack.lxc('info', 'c2', '-c', 'lxc.start.auto').stdout.strip(),
+                         'lxc.start.auto = 1')
+        # Autostart was published before the reply (same connection).
+        rec.pump()
+        self.assertTrue(rec.find(lambda s: s.args[1].get('Autostart') is True), rec.signals)
+        self.assertFalse(any(n.startswith('.config.lxc-dbus') for n in os.listdir(
+            os.path.dirname(config_file('c2')))))
+        self.assertOk(call('c2', 'ClearConfigItem', "('lxc.start.auto',)"))
+        self.assertFalse(self.prop('c2', 'Autostart'))
+        with open(config_file('c2')) as f:
+            self.assertNotIn('lxc.start.auto', f.read())
+
+    def test_rejections_leave_the_file_unchanged(self):
+        for key, value, err in (
+                ('lxc.start.auto', 'x\\nlxc.hook.pre-start = /bin/evil', 'InvalidArgument'),
+                ('lxc.start.auto', '1\\r', 'InvalidArgument'),
+                ('lxc.nosuch', '1', 'InvalidArgument'),
+                ('lxc.net.0.nosuch', '1', 'InvalidArgument'),
+                ('lxc.start.auto', 'bogus', 'InvalidArgument'),
+                ('', '1', 'InvalidArgument'),
+                ('lxc.uts.name = x', '1', 'InvalidArgument')):
+            self.assertError(call('c1', 'SetConfigItem', "('%s', '%s')" % (key, value)), err)
+            self.assertUnchanged()
+        for key in ('lxc.nosuch', '', 'a\\nb'):
+            self.assertError(call('c1', 'GetConfigItem', "('%s',)" % key), 'InvalidArgument')
+            self.assertError(call('c1', 'ClearConfigItem', "('%s',)" % key), 'InvalidArgument')
+        self.assertUnchanged()
+
+    def test_hand_edit_is_seen(self):
+        rec = stack.record_signals(self.conn, path=path('c1'), member='PropertiesChanged')
+        t0 = time.monotonic()
+        # As an editor does it: a new file renamed over the config.
+        tmp = config_file('c1') + '.new'
+        with open(config_file('c1')) as f:
+            text = f.read()
+        with open(tmp, 'w') as f:
+            f.write(text + 'lxc.start.auto = 1\n')
+        os.rename(tmp, config_file('c1'))
+        rec.wait_for(lambda s: s.args[1].get('Autostart') is True, timeout=1.0)
+        lxcdtest._log('hand edit -> PropertiesChanged: %.0f ms' % ((time.monotonic() - t0) * 1000))
+        # And appending in place.
+        with open(config_file('c1'), 'w') as f:
+            f.write(text)
+        rec.wait_for(lambda s: s.args[1].get('Autostart') is False, timeout=1.0)
+
+    def test_save_and_load(self):
+        self.assertOk(call('scratch', 'SetConfigItem', "('lxc.start.delay', '7')"))
+        self.assertOk(call('scratch', 'SaveConfig', "('backup.conf',)"))
+        saved = os.path.join(stack.lxcpath, 'scratch', 'backup.conf')
+        with open(saved) as f:
+            self.assertIn('lxc.start.delay = 7', f.read())
+        self.assertOk(call('scratch', 'SetConfigItem', "('lxc.start.delay', '9')"))
+        self.assertOk(call('scratch', 'LoadConfig', "('backup.conf',)"))
+        self.assertEqual(self.value(call('scratch', 'GetConfigItem', "('lxc.start.delay',)")), '7')
+        self.assertOk(call('scratch', 'LoadConfig', "('',)"))
+        self.assertOk(call('scratch', 'SaveConfig', "('',)"))
+
+    def test_load_and_save_refuse_paths(self):
+        for f in ('../c2/config', '/etc/passwd', '.hidden', 'rootfs', 'snaps', 'partial', 'a/b',
+                  '..', 'x' * 300):
+            self.assertError(call('c1', 'LoadConfig', "('%s',)" % f), 'InvalidArgument')
+            self.assertError(call('c1', 'SaveConfig', "('%s',)" % f), 'InvalidArgument')
+        self.assertError(call('c1', 'LoadConfig', "('nosuch.conf',)"), 'NotFound')
+        os.symlink('/etc/passwd', os.path.join(stack.lxcpath, 'c1', 'link.conf'))
+        try:
+            self.assertError(call('c1', 'LoadConfig', "('link.conf',)"), 'NotFound')
+            self.assertError(call('c1', 'SaveConfig', "('link.conf',)"), 'InvalidArgument')
+        finally:
+            os.unlink(os.path.join(stack.lxcpath, 'c1', 'link.conf'))
+        self.assertUnchanged()
+        self.assertUnchanged('c2')
+
+    def test_clear_config(self):
+        self.assertOk(call('scratch', 'ClearConfig'))
+        with open(config_file('scratch')) as f:
+            self.assertNotIn('lxc.rootfs.path', f.read())
+
+    def test_running_config_item(self):
+        self.assertError(call('c1', 'GetRunningConfigItem', "('lxc.uts.name',)"), 'WrongState')
+        self.assertOk(call('c1', 'Start', '(@a{sv} {},)'))
+        try:
+            self.assertEqual(self.value(call('c1', 'GetRunningConfigItem', "('lxc.uts.name',)")), 'c1')
+        finally:
+            self.assertOk(call('c1', 'Stop'))
+
+
+class Cgroups(Base):
+    def test_set_limit_reaches_the_kernel(self):
+        self.assertError(call('c2', 'GetCgroupItem', "('memory.limit_in_bytes',)"), 'WrongState')
+        self.assertError(call('c2', 'SetCgroupItem', "('memory.limit_in_bytes', '1')"), 'WrongState')
+        self.assertOk(call('c2', 'Start', '(@a{sv} {},)'))
+        try:
+            pid = self.prop('c2', 'InitPID')
+            lxcdtest.wait_until(lambda: self.prop('c2', 'InitPID') > 0, 5)
+            pid = self.prop('c2', 'InitPID')
+            with open('/proc/%d/cgroup' % pid) as f:
+                lines = f.read().splitlines()
+            v1 = [l.split(':', 2)[2] for l in lines if l.split(':')[1] == 'memory']
+            if v1:
+                item, value = 'memory.limit_in_bytes', str(64 << 20)
+                kfile = '/sys/fs/cgroup/memory%s/%s' % (v1[0], item)
+            else:
+                unified = [l.split(':', 2)[2] for l in lines if l.startswith('0::')][0]
+                item, value = 'memory.max', str(64 << 20)
+                kfile = '/sys/fs/cgroup%s/%s' % (unified, item)
+            self.assertOk(call('c2', 'SetCgroupItem', "('%s', '%s')" % (item, value)))
+            with open(kfile) as f:
+                self.assertEqual(f.read().strip(), value)
+            self.assertEqual(self.value(call('c2', 'GetCgroupItem', "('%s',)" % item)), value)
+            for bad in ('../memory.limit_in_bytes', 'memory', 'memory/x', '', 'memory..x'):
+                self.assertError(call('c2', 'GetCgroupItem', "('%s',)" % bad), 'InvalidArgument')
+                self.assertError(call('c2', 'SetCgroupItem', "('%s', '1')" % bad), 'InvalidArgument')
+            self.assertError(call('c2', 'SetCgroupItem', "('%s', 'lots')" % item), 'InvalidArgument')
+        finally:
+            self.assertOk(call('c2', 'Stop'))
+        self.assertUnchanged('c2')
+
+
+class Network(Base):
+    def test_interfaces_and_ips(self):
+        self.assertError(call('net1', 'GetInterfaces'), 'WrongState')
+        self.assertOk(call('net1', 'Start', '(@a{sv} {},)'))
+        try:
+            ifaces = self.value(call('net1', 'GetInterfaces'))
+            self.assertIn('eth0', ifaces)
+            self.assertIn('lo', ifaces)
+            ips4 = []
+            for _ in range(50):  # DAD/IPv6 settle; IPv4 is immediate
+                ips4 = self.value(call('net1', 'GetIPs', "('eth0', 'inet', 0)"))
+                if ips4:
+                    break
+                time.sleep(0.1)
+            self.assertEqual(ips4, [ADDR4])
+            lxcdtest.wait_until(lambda: ADDR6 in self.value(call('net1', 'GetIPs', "('', 'inet6', 0)")), 10)
+            both = self.value(call('net1', 'GetIPs', "('', '', 0)"))
+            self.assertIn(ADDR4, both)
+            for args in ("('eth0', 'ipx', 0)", "('a/b', 'inet', 0)", "('%s', '', 0)" % ('i' * 16)):
+                self.assertError(call('net1', 'GetIPs', args), 'InvalidArgument')
+        finally:
+            self.assertOk(call('net1', 'Stop'))
+
+
+class Authorization(Base):
+    RULE = '''
+polkit.addRule(function(action, subject) {
+    if (subject.user == "%s" && action.id == "org.linuxcontainers.LXC1.configure" &&
+        action.lookup("container") == "c1")
+        return polkit.Result.YES;
+});
+'''
+
+    def tearDown(self):
+        stack.clear_rules()
+
+    def test_denied_without_rule(self):
+        with stack.client_as(UNPRIV_UID) as client:
+            for method, args in (('GetConfigItem', "('lxc.uts.name',)"), ('GetKeys', "('',)"),
+                                 ('SetConfigItem', "('lxc.start.auto', '1')"),
+                                 ('ClearConfigItem', "('lxc.start.auto',)"), ('ClearConfig', '()'),
+                                 ('LoadConfig', "('x.conf',)"), ('SaveConfig', "('x.conf',)"),
+                                 ('GetInterfaces', '()')):
+                r = client.call(path('c1'), CONTAINER_IFACE, method, args)
+                self.assertIn(r.error_name, (lxcdtest.ERROR_PREFIX + 'NotAuthorized',
+                                             lxcdtest.ERROR_PREFIX + 'WrongState',
+                                             lxcdtest.ERROR_PREFIX + 'NotFound'), (method, r))
+                if method not in ('GetInterfaces', 'LoadConfig'):
+                    self.assertError(r, 'NotAuthorized')
+        self.assertUnchanged()
+        self.assertFalse(os.path.exists(os.path.join(stack.lxcpath, 'c1', 'x.conf')))
+
+    def test_configure_rule_for_c1(self):
+        stack.set_rules(self.RULE % UNPRIV_USER)
+        with stack.client_as(UNPRIV_UID) as client:
+            r = client.call(path('c1'), CONTAINER_IFACE, 'SetConfigItem', "('lxc.start.auto', '1')")
+            self.assertOk(r)
+            with open(config_file('c1')) as f:
+                self.assertIn('lxc.start.auto = 1', f.read())
+            self.digests['c1'] = digest('c1')
+            for key, value in (('lxc.hook.pre-start', '/bin/true'), ('lxc.net.0.link', 'br0'),
+                               ('lxc.mount.entry', '/ mnt none bind 0 0'), ('lxc.include', '/etc/x')):
+                r = client.call(path('c1'), CONTAINER_IFACE, 'SetConfigItem', "('%s', '%s')" % (key, value))
+                self.assertError(r, 'NotAuthorized')
+            self.assertUnchanged('c1')
+            r = client.call(path('c2'), CONTAINER_IFACE, 'SetConfigItem', "('lxc.start.auto', '1')")
+            self.assertError(r, 'NotAuthorized')
+            self.assertUnchanged('c2')
+            # configure does not include reading.
+            r = client.call(path('c1'), CONTAINER_IFACE, 'GetConfigItem', "('lxc.start.auto',)")
+            self.assertError(r, 'NotAuthorized')
+            r = client.call(path('c1'), CONTAINER_IFACE, 'ClearConfigItem', "('lxc.start.auto',)")
+            self.assertOk(r)
+
+
+if __name__ == '__main__':
+    lxcdtest.main()
