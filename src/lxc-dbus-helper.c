@@ -24,6 +24,8 @@
  *   lxc-dbus-helper restore LXCPATH NAME SNAPSHOT NEWNAME
  *   lxc-dbus-helper interfaces LXCPATH NAME    (prints one per line)
  *   lxc-dbus-helper ips LXCPATH NAME INTERFACE FAMILY SCOPE   ("-" for any)
+ *   lxc-dbus-helper device-add|device-remove LXCPATH NAME SRC DEST   ("-": as SRC)
+ *   lxc-dbus-helper netdev-attach|netdev-detach LXCPATH NAME DEV DSTDEV   ("-": same)
  *
  * A new container (clone, rename, restore) gets a "partial" file in its
  * directory while it is being made, as liblxc's create does, so nobody
@@ -540,6 +542,42 @@ do_network (const char *lxcpath, const char *name, int argc, char **argv)
   return EXIT_DONE;
 }
 
+/* Device nodes and network devices: liblxc enters the container's
+ * namespaces in a child to do them. */
+static int
+do_device (const char *op, const char *lxcpath, const char *name, const char *a, const char *b)
+{
+  struct lxc_container *c;
+  const char *b_or_null = strcmp (b, "-") ? b : NULL;
+  bool ok;
+  int rc;
+
+  c = open_defined (lxcpath, name, &rc);
+  if (c == NULL)
+    return rc;
+  if (!c->is_running (c))
+    {
+      fprintf (stderr, "Container '%s' is not running\n", name);
+      lxc_container_put (c);
+      return EXIT_WRONG_STATE;
+    }
+  if (strcmp (op, "device-add") == 0)
+    ok = c->add_device_node (c, a, b_or_null);
+  else if (strcmp (op, "device-remove") == 0)
+    ok = c->remove_device_node (c, a, b_or_null);
+  else if (strcmp (op, "netdev-attach") == 0)
+    ok = c->attach_interface (c, a, b_or_null);
+  else
+    ok = c->detach_interface (c, a, b_or_null);
+  if (!ok)
+    {
+      report (c, "liblxc refused the change to container", name);
+      rc = EXIT_FAILED;
+    }
+  lxc_container_put (c);
+  return rc;
+}
+
 /* Copies liblxc's error log to stderr, for the service's error message. */
 static void
 dump_log (const char *path)
@@ -591,8 +629,9 @@ main (int argc, char **argv)
       (void) lxc_log_init (&log);
     }
 
-  if (strcmp (argv[1], "start") != 0 && strcmp (argv[1], "interfaces") != 0 &&
-      strcmp (argv[1], "ips") != 0)
+  if (strcmp (argv[1], "create") == 0 || strcmp (argv[1], "clone") == 0 ||
+      strcmp (argv[1], "rename") == 0 || strcmp (argv[1], "snapshot") == 0 ||
+      strcmp (argv[1], "restore") == 0)
     {
       /* Templates and copies are bulk work: let the service (and running
        * containers) have the CPU first. A container started by us keeps
@@ -621,6 +660,10 @@ main (int argc, char **argv)
     rc = do_network (argv[2], argv[3], 0, NULL);
   else if (strcmp (argv[1], "ips") == 0 && argc == 7)
     rc = do_network (argv[2], argv[3], 3, &argv[4]);
+  else if ((strcmp (argv[1], "device-add") == 0 || strcmp (argv[1], "device-remove") == 0 ||
+            strcmp (argv[1], "netdev-attach") == 0 || strcmp (argv[1], "netdev-detach") == 0) &&
+           argc == 6)
+    rc = do_device (argv[1], argv[2], argv[3], argv[4], argv[5]);
   else
     {
       fprintf (stderr, "%s: unknown operation or missing arguments\n", argv[0]);

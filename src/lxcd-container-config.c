@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lxcd-auth.h"
 #include "lxcd-config-keys.h"
@@ -33,6 +34,10 @@ typedef enum {
   CFG_CGROUP_SET,
   CFG_INTERFACES,
   CFG_IPS,
+  CFG_DEVICE_ADD,
+  CFG_DEVICE_REMOVE,
+  CFG_NET_ATTACH,
+  CFG_NET_DETACH,
 } CfgKind;
 
 typedef struct {
@@ -72,7 +77,7 @@ static gboolean
 cfg_changes (CfgKind kind)
 {
   return kind == CFG_SET || kind == CFG_CLEAR_ITEM || kind == CFG_CLEAR || kind == CFG_LOAD ||
-         kind == CFG_SAVE || kind == CFG_CGROUP_SET;
+         kind == CFG_SAVE || kind == CFG_CGROUP_SET || kind >= CFG_DEVICE_ADD;
 }
 
 /* main thread: the one reply; frees @op */
@@ -197,6 +202,11 @@ cfg_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
       cfg_reply (op, error);
       return;
     }
+  if (op->kind >= CFG_DEVICE_ADD)
+    {
+      cfg_reply (op, NULL);
+      return;
+    }
   lines = g_strsplit (out, "\n", -1);
   for (char **l = lines; *l; l++)
     {
@@ -236,6 +246,23 @@ cfg_run (CfgOp *op)
         op->kind == CFG_IPS ? (*op->key ? op->key : "-") : NULL,
         op->family && *op->family ? op->family : "-",
         scope,
+        NULL,
+      };
+      lxcd_spawn_helper_async (lxcd_daemon_get_helper_path (lxcd_container_get_daemon (self)),
+                               args, NULL, NULL, cfg_helper_done, op);
+      return;
+    }
+
+  if (op->kind >= CFG_DEVICE_ADD)
+    {
+      static const char *const ops[] = { "device-add", "device-remove", "netdev-attach",
+                                         "netdev-detach" };
+      const char *args[] = {
+        ops[op->kind - CFG_DEVICE_ADD],
+        lxcd_container_get_lxcpath (self),
+        lxcd_container_get_name (self),
+        op->key,
+        *op->value ? op->value : "-",
         NULL,
       };
       lxcd_spawn_helper_async (lxcd_daemon_get_helper_path (lxcd_container_get_daemon (self)),
@@ -560,6 +587,123 @@ handle_get_ips (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
   return cfg_authorize (op);
 }
 
+/* A path inside the container: absolute, no "..", no control characters. */
+static gboolean
+check_container_path (const char *what, const char *p, GError **error)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (!g_path_is_absolute (p) || strlen (p) > 4096)
+    goto bad;
+  for (const char *c = p; *c; c++)
+    {
+      if ((unsigned char) *c < 0x20 || *c == 0x7f)
+        goto bad;
+    }
+  parts = g_strsplit (p, "/", -1);
+  for (char **part = parts; *part; part++)
+    {
+      if (g_str_equal (*part, ".."))
+        goto bad;
+    }
+  return TRUE;
+
+bad:
+  g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+               "%s '%s' must be an absolute path without '..'", what, p);
+  return FALSE;
+}
+
+/* The source of a device node: an existing character or block device node
+ * (not a link to one), never an arbitrary path. */
+static gboolean
+check_device_node (const char *src, GError **error)
+{
+  struct stat st;
+
+  if (!check_container_path ("Device", src, error))
+    return FALSE;
+  if (lstat (src, &st) < 0 || !(S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode)))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not a device node", src);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A network interface name (IFNAMSIZ - 1 bytes, no '/' or spaces). */
+static gboolean
+check_ifname (const char *name, gboolean may_be_empty, GError **error)
+{
+  if ((*name == '\0' && may_be_empty) ||
+      (*name != '\0' && strlen (name) <= 15 && strpbrk (name, "/ \t\n:") == NULL &&
+       !g_str_equal (name, ".") && !g_str_equal (name, "..") && !g_str_equal (name, "-")))
+    return TRUE;
+  g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+               "'%s' is not a network interface name", name);
+  return FALSE;
+}
+
+static gboolean
+handle_device_node (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, CfgKind kind,
+                    const char *src, const char *dest)
+{
+  CfgOp *op = cfg_new (iface, invocation, kind, LXCD_ACTION_CONFIGURE_HOST);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_device_node (src, &error) ||
+      (*dest && !check_container_path ("Destination", dest, &error)) ||
+      !require_running (op, &error))
+    return cfg_refuse (op, error);
+  op->key = g_strdup (src);
+  op->value = g_strdup (dest);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_add_device_node (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                        const char *src, const char *dest)
+{
+  return handle_device_node (iface, invocation, CFG_DEVICE_ADD, src, dest);
+}
+
+static gboolean
+handle_remove_device_node (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                           const char *src, const char *dest)
+{
+  return handle_device_node (iface, invocation, CFG_DEVICE_REMOVE, src, dest);
+}
+
+static gboolean
+handle_netdev (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, CfgKind kind,
+               const char *dev, const char *dst_dev)
+{
+  CfgOp *op = cfg_new (iface, invocation, kind, LXCD_ACTION_CONFIGURE_HOST);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_ifname (dev, FALSE, &error) || !check_ifname (dst_dev, TRUE, &error) ||
+      !require_running (op, &error))
+    return cfg_refuse (op, error);
+  op->key = g_strdup (dev);
+  op->value = g_strdup (dst_dev);
+  return cfg_authorize (op);
+}
+
+static gboolean
+handle_attach_interface (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                         const char *dev, const char *dst_dev)
+{
+  return handle_netdev (iface, invocation, CFG_NET_ATTACH, dev, dst_dev);
+}
+
+static gboolean
+handle_detach_interface (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                         const char *dev, const char *dst_dev)
+{
+  return handle_netdev (iface, invocation, CFG_NET_DETACH, dev, dst_dev);
+}
+
 /**
  * lxcd_container_config_iface_init:
  *
@@ -580,4 +724,8 @@ lxcd_container_config_iface_init (LxcdDBusContainerIface *iface)
   iface->handle_set_cgroup_item = handle_set_cgroup_item;
   iface->handle_get_interfaces = handle_get_interfaces;
   iface->handle_get_ips = handle_get_ips;
+  iface->handle_add_device_node = handle_add_device_node;
+  iface->handle_remove_device_node = handle_remove_device_node;
+  iface->handle_attach_interface = handle_attach_interface;
+  iface->handle_detach_interface = handle_detach_interface;
 }

@@ -29,6 +29,7 @@ const char *const lxcd_manager_features[] = {
   "config",
   "cgroup",
   "network",
+  "devices",
   NULL,
 };
 

@@ -266,6 +266,80 @@ class Network(Base):
             self.assertOk(call('net1', 'Stop'))
 
 
+class Devices(Base):
+    def lxc_device_works(self, name):
+        """Whether liblxc itself can add a device node to a running
+        container on this host (it cannot in some sandboxes)."""
+        out = stack.lxc('device', name, 'add', '/dev/null', '/dev/lxcdtest-probe', check=False)
+        if out.returncode == 0:
+            stack.lxc('device', name, 'del', '/dev/null', '/dev/lxcdtest-probe', check=False)
+        return out.returncode == 0
+
+    def test_device_node_checks(self):
+        self.assertError(call('c2', 'AddDeviceNode', "('/dev/null', '')"), 'WrongState')
+        self.assertOk(call('c2', 'Start', '(@a{sv} {},)'))
+        try:
+            lxcdtest.wait_until(lambda: self.prop('c2', 'InitPID') > 0, 5)
+            root = '/proc/%d/root' % self.prop('c2', 'InitPID')
+            link = os.path.join(stack.tmpdir, 'null-link')
+            if not os.path.lexists(link):
+                os.symlink('/dev/null', link)
+            for src, dest in (('/etc/passwd', ''), ('/dev/../etc/passwd', ''), ('dev/null', ''),
+                              ('/dev/nosuch', ''), (link, ''), ('/dev/null', 'relative'),
+                              ('/dev/null', '/dev/../../etc/x'), ('', '')):
+                for method in ('AddDeviceNode', 'RemoveDeviceNode'):
+                    self.assertError(call('c2', method, "('%s', '%s')" % (src, dest)),
+                                     'InvalidArgument')
+            r = stack.call_as(UNPRIV_UID, path('c2'), CONTAINER_IFACE, 'AddDeviceNode',
+                              "('/dev/null', '/dev/x')")
+            self.assertError(r, 'NotAuthorized')
+            self.assertFalse(os.path.exists(root + '/dev/x'))
+        finally:
+            self.assertOk(call('c2', 'Stop'))
+
+    def test_device_node_added_and_removed(self):
+        self.assertOk(call('c2', 'Start', '(@a{sv} {},)'))
+        try:
+            if not self.lxc_device_works('c2'):
+                self.skipTest('liblxc cannot add device nodes on this host (lxc-device fails too)')
+            lxcdtest.wait_until(lambda: self.prop('c2', 'InitPID') > 0, 5)
+            root = '/proc/%d/root' % self.prop('c2', 'InitPID')
+            self.assertOk(call('c2', 'AddDeviceNode', "('/dev/null', '/dev/lxcdtest-null')"))
+            self.assertEqual(os.stat(root + '/dev/lxcdtest-null').st_rdev, os.stat('/dev/null').st_rdev)
+            self.assertOk(call('c2', 'RemoveDeviceNode', "('/dev/null', '/dev/lxcdtest-null')"))
+            self.assertFalse(os.path.exists(root + '/dev/lxcdtest-null'))
+        finally:
+            self.assertOk(call('c2', 'Stop'))
+
+    def test_attach_detach_interface(self):
+        dev = 'lxcdv%d' % (os.getpid() % 100000)
+        peer = 'lxcdw%d' % (os.getpid() % 100000)
+        subprocess.run(['ip', 'link', 'add', dev, 'type', 'veth', 'peer', 'name', peer], check=True)
+        try:
+            self.assertOk(call('c1', 'Start', '(@a{sv} {},)'))
+            try:
+                self.assertOk(call('c1', 'AttachInterface', "('%s', 'eth9')" % dev))
+                self.assertIn('eth9', self.value(call('c1', 'GetInterfaces')))
+                self.assertFalse(os.path.exists('/sys/class/net/' + dev))
+                self.assertOk(call('c1', 'DetachInterface', "('eth9', '%s')" % dev))
+                self.assertTrue(os.path.exists('/sys/class/net/' + dev))
+                self.assertNotIn('eth9', self.value(call('c1', 'GetInterfaces')))
+                for a, b in (('', 'x'), ('a/b', ''), ('x' * 16, ''), ('..', '')):
+                    self.assertError(call('c1', 'AttachInterface', "('%s', '%s')" % (a, b)),
+                                     'InvalidArgument')
+                    self.assertError(call('c1', 'DetachInterface', "('%s', '%s')" % (a, b)),
+                                     'InvalidArgument')
+                r = stack.call_as(UNPRIV_UID, path('c1'), CONTAINER_IFACE, 'AttachInterface',
+                                  "('%s', '')" % dev)
+                self.assertError(r, 'NotAuthorized')
+                self.assertTrue(os.path.exists('/sys/class/net/' + dev))
+            finally:
+                self.assertOk(call('c1', 'Stop'))
+        finally:
+            subprocess.run(['ip', 'link', 'del', dev], check=False)
+            subprocess.run(['ip', 'link', 'del', peer], check=False, capture_output=True)
+
+
 class Authorization(Base):
     RULE = '''
 polkit.addRule(function(action, subject) {
