@@ -9,6 +9,19 @@
  * host), mounts and rootfs (reach host files), includes, capabilities,
  * AppArmor/SELinux/seccomp, id maps, the devices cgroup, interface links
  * and types, logging to host files, the console log file...
+ *
+ * Borderline keys, decided:
+ *  - lxc.ephemeral is NOT ordinary: an ephemeral container is destroyed
+ *    when it stops, which is the power of "manage".
+ *  - lxc.console.size is NOT ordinary: a ring buffer in the host-side
+ *    monitor process, sized by the caller.
+ *  - lxc.net.N.hwaddr / ipv4 / ipv6 / mtu ARE ordinary: root in the
+ *    container can change them itself; the link, type, scripts and the
+ *    host-side veth name are not.
+ *  - Resource limits (cgroup memory, cpu, cpuset, pids, io; prlimits) ARE
+ *    ordinary: handing them to a user is what "configure" is for; the
+ *    devices controller and the placement of the cgroup are not.
+ *  - lxc.init.* and lxc.environment ARE ordinary: they run inside.
  */
 #include "config.h"
 
@@ -29,8 +42,6 @@ static const char *const ordinary_keys[] = {
   "lxc.signal.stop",
   "lxc.tty.max",
   "lxc.pty.max",
-  "lxc.console.size",
-  "lxc.ephemeral",
   "lxc.environment",
   "lxc.init.cmd",
   "lxc.init.cwd",

@@ -69,7 +69,7 @@ test_config_keys (void)
   static const char *const ordinary[] = {
     "lxc.uts.name", "lxc.start.auto", "lxc.start.delay", "lxc.start.order", "lxc.group",
     "lxc.signal.halt", "lxc.signal.reboot", "lxc.signal.stop", "lxc.tty.max", "lxc.pty.max",
-    "lxc.console.size", "lxc.ephemeral", "lxc.environment", "lxc.init.cmd", "lxc.init.cwd",
+    "lxc.environment", "lxc.init.cmd", "lxc.init.cwd",
     "lxc.init.uid", "lxc.init.gid", "lxc.autodev",
     "lxc.net.0.name", "lxc.net.0.flags", "lxc.net.0.hwaddr", "lxc.net.0.mtu",
     "lxc.net.0.ipv4.address", "lxc.net.12.ipv4.gateway", "lxc.net.3.ipv6.address",
@@ -82,7 +82,7 @@ test_config_keys (void)
   /* Everything that can run host code, reach host files or widen host
    * access, and whatever the list does not know. */
   static const char *const host[] = {
-    "lxc.hook.pre-start", "lxc.hook.mount", "lxc.hook.clone", "lxc.hook.version",
+    "lxc.ephemeral", "lxc.console.size", "lxc.hook.pre-start", "lxc.hook.mount", "lxc.hook.clone", "lxc.hook.version",
     "lxc.mount.entry", "lxc.mount.fstab", "lxc.mount.auto", "lxc.include",
     "lxc.cap.drop", "lxc.cap.keep", "lxc.apparmor.profile", "lxc.apparmor.allow_nesting",
     "lxc.selinux.context", "lxc.seccomp.profile", "lxc.idmap", "lxc.rootfs.path",
