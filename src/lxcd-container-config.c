@@ -84,8 +84,6 @@ cfg_changes (CfgKind kind)
 static void
 cfg_reply (CfgOp *op, const GError *error)
 {
-  g_autoptr(CfgOp) owned = op;
-
   if (error)
     {
       g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
@@ -99,6 +97,7 @@ cfg_reply (CfgOp *op, const GError *error)
                                            g_variant_new ("(s)", op->result));
   else
     g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation), NULL);
+  cfg_free (op);
 }
 
 /* main thread: properties derived from the file (Autostart, ...) are

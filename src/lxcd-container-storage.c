@@ -105,7 +105,6 @@ object_path_for (const char *name)
 static void
 st_reply (StOp *op, const GError *error)
 {
-  g_autoptr(StOp) owned = op;
   LxcdDaemon *daemon = lxcd_container_get_daemon (op->self);
 
   if (op->job)
@@ -114,6 +113,7 @@ st_reply (StOp *op, const GError *error)
     {
       g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
       g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), mapped);
+      st_free (op);
       return;
     }
   switch (op->kind)
@@ -134,7 +134,6 @@ st_reply (StOp *op, const GError *error)
     case ST_LIST_SNAPSHOTS:
       g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation),
                                              g_variant_new_tuple (&op->list, 1));
-      op->list = NULL;
       break;
     case ST_DESTROY_SNAPSHOT:
     case ST_DESTROY_ALL_SNAPSHOTS:
@@ -142,6 +141,7 @@ st_reply (StOp *op, const GError *error)
       g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation), NULL);
       break;
     }
+  st_free (op);
 }
 
 /* ---- completion ------------------------------------------------------------ */
