@@ -12,6 +12,48 @@
 #include "lxcd-auth.h"
 #include "lxcd-error.h"
 
+/* Callers' uids by unique bus name. A unique name is never reused, and the
+ * entry goes when the name leaves the bus; so no call pays a round trip to
+ * the bus for a caller already seen. Main thread only. */
+static GHashTable *uid_cache;
+static guint uid_cache_subscription;
+
+/* main thread */
+static void
+on_name_owner_changed (GDBusConnection *connection, const char *sender, const char *path,
+                       const char *interface, const char *signal, GVariant *parameters,
+                       gpointer user_data)
+{
+  const char *name, *old_owner, *new_owner;
+
+  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
+  if (*new_owner == '\0' && uid_cache)
+    g_hash_table_remove (uid_cache, name);
+}
+
+/* main thread */
+static gboolean
+uid_cache_lookup (GDBusConnection *connection, const char *sender, uid_t *out_uid)
+{
+  gpointer value;
+
+  if (uid_cache == NULL)
+    {
+      uid_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      /* Names that leave the bus: our own subscription on the bus daemon. */
+      uid_cache_subscription =
+        g_dbus_connection_signal_subscribe (connection, "org.freedesktop.DBus",
+                                            "org.freedesktop.DBus", "NameOwnerChanged",
+                                            "/org/freedesktop/DBus", NULL,
+                                            G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed,
+                                            NULL, NULL);
+    }
+  if (!g_hash_table_lookup_extended (uid_cache, sender, NULL, &value))
+    return FALSE;
+  *out_uid = (uid_t) GPOINTER_TO_UINT (value);
+  return TRUE;
+}
+
 typedef struct {
   GDBusMethodInvocation *invocation;
   char *sender;
@@ -100,6 +142,8 @@ authority_cb (GObject *source, GAsyncResult *res, gpointer user_data)
                                         g_steal_pointer (&task));
 }
 
+static void auth_with_uid (GTask *task_in);
+
 /* main thread */
 static void
 get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -108,7 +152,6 @@ get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   AuthData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
-  GCancellable *cancellable;
   guint32 uid;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
@@ -120,8 +163,20 @@ get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   g_variant_get (reply, "(u)", &uid);
   data->uid = uid;
+  if (uid_cache)
+    g_hash_table_insert (uid_cache, g_strdup (data->sender), GUINT_TO_POINTER (uid));
+  auth_with_uid (g_steal_pointer (&task));
+}
 
-  if (uid == 0)
+/* main thread: the caller's uid is known */
+static void
+auth_with_uid (GTask *task_in)
+{
+  g_autoptr(GTask) task = task_in;
+  AuthData *data = g_task_get_task_data (task);
+  GCancellable *cancellable;
+
+  if (data->uid == 0)
     {
       g_task_return_boolean (task, TRUE);
       return;
@@ -186,6 +241,12 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
       return;
     }
 
+  if (uid_cache_lookup (g_dbus_method_invocation_get_connection (invocation), data->sender,
+                        &data->uid))
+    {
+      auth_with_uid (g_steal_pointer (&task));
+      return;
+    }
   g_dbus_connection_call (g_dbus_method_invocation_get_connection (invocation),
                           "org.freedesktop.DBus", "/org/freedesktop/DBus",
                           "org.freedesktop.DBus", "GetConnectionUnixUser",
