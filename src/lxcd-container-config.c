@@ -310,7 +310,7 @@ cfg_new (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, CfgKind ki
   CfgOp *op = g_new0 (CfgOp, 1);
 
   op->self = g_object_ref (LXCD_CONTAINER (iface));
-  op->invocation = g_object_ref (invocation);
+  op->invocation = invocation; /* the handler's reference: the reply consumes it */
   op->kind = kind;
   op->action = action;
   return op;

@@ -87,7 +87,7 @@ st_new (LxcdContainer *self, GDBusMethodInvocation *invocation, StKind kind, GVa
   StOp *op = g_new0 (StOp, 1);
 
   op->self = g_object_ref (self);
-  op->invocation = g_object_ref (invocation);
+  op->invocation = invocation; /* the handler's reference: the reply consumes it */
   op->kind = kind;
   op->options = options ? g_variant_ref (options) : NULL;
   op->args = g_ptr_array_new_with_free_func (g_free);

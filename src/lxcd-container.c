@@ -325,7 +325,7 @@ op_new (LxcdContainer *self, GDBusMethodInvocation *invocation, OpKind kind)
 
   op->ref_count = 1;
   op->self = g_object_ref (self);
-  op->invocation = g_object_ref (invocation);
+  op->invocation = invocation; /* the handler's reference: the reply consumes it */
   op->kind = kind;
   return op;
 }
@@ -963,7 +963,7 @@ handle_wait (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
     return reply_error (invocation, error);
 
   waiter_add (LXCD_CONTAINER (iface), state, FALSE, timeout, invocation, wait_done,
-              g_object_ref (invocation));
+              invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -1000,7 +1000,7 @@ may_control_done (GObject *source, GAsyncResult *res, gpointer user_data)
 static gboolean
 handle_may_control (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
 {
-  g_autoptr(GTask) task = g_task_new (iface, NULL, may_control_done, g_object_ref (invocation));
+  g_autoptr(GTask) task = g_task_new (iface, NULL, may_control_done, invocation);
 
   lxcd_run_in_worker (task, may_control_thread);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -1048,6 +1048,7 @@ lxcd_container_iface_init (LxcdDBusContainerIface *iface)
   iface->handle_destroy = handle_destroy;
   lxcd_container_storage_iface_init (iface);
   lxcd_container_config_iface_init (iface);
+  lxcd_container_exec_iface_init (iface);
 }
 
 /**

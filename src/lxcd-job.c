@@ -134,7 +134,7 @@ handle_cancel (LxcdDBusJob *iface, GDBusMethodInvocation *invocation, GVariant *
 
   data = g_new0 (CancelData, 1);
   data->job = g_object_ref (self);
-  data->invocation = g_object_ref (invocation);
+  data->invocation = invocation; /* the handler's reference: the reply consumes it */
   data->options = g_variant_ref (options);
   /* The uid that started the job may cancel it without polkit. */
   g_dbus_connection_call (g_dbus_method_invocation_get_connection (invocation),

@@ -607,7 +607,7 @@ handle_create_container (LxcdDBusManager *iface, GDBusMethodInvocation *invocati
   LxcdAuthRequest request = { 0 };
 
   data->self = g_object_ref (self);
-  data->invocation = g_object_ref (invocation);
+  data->invocation = invocation; /* the handler's reference: the reply consumes it */
   data->name = g_strdup (name);
   data->template = g_strdup (template);
   data->options = g_variant_ref (options);
