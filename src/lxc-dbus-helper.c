@@ -26,6 +26,12 @@
  *   lxc-dbus-helper ips LXCPATH NAME INTERFACE FAMILY SCOPE   ("-" for any)
  *   lxc-dbus-helper device-add|device-remove LXCPATH NAME SRC DEST   ("-": as SRC)
  *   lxc-dbus-helper netdev-attach|netdev-detach LXCPATH NAME DEV DSTDEV   ("-": same)
+ *   lxc-dbus-helper run LXCPATH NAME [OPTION...] -- PROGRAM [ARG...]
+ *     Runs PROGRAM inside the container with our stdin/stdout/stderr, writes
+ *     "pid N" and then "status N" (its wait status) to fd 3. OPTIONs:
+ *     --env=K=V --clear-env --keep-env=NAME --cwd=DIR --uid=N --gid=N
+ *     --namespaces=mount,pid,... --personality=linux|linux32
+ *     --elevated=cgroup,capabilities,lsm
  *
  * A new container (clone, rename, restore) gets a "partial" file in its
  * directory while it is being made, as liblxc's create does, so nobody
@@ -39,8 +45,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sched.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <getopt.h>
+#include <lxc/attach_options.h>
 #include <lxc/lxccontainer.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -578,6 +589,182 @@ do_device (const char *op, const char *lxcpath, const char *name, const char *a,
   return rc;
 }
 
+static bool
+parse_list_flags (const char *list, const char *const *names, const int *values, int *out)
+{
+  char *copy = strdup (list), *save = NULL, *tok;
+  bool ok = true;
+
+  *out = 0;
+  for (tok = strtok_r (copy, ",", &save); tok && ok; tok = strtok_r (NULL, ",", &save))
+    {
+      int i;
+      for (i = 0; names[i]; i++)
+        {
+          if (strcmp (tok, names[i]) == 0)
+            break;
+        }
+      if (names[i])
+        *out |= values[i];
+      else
+        ok = false;
+    }
+  free (copy);
+  return ok;
+}
+
+/* Runs a program inside the container: reports its pid and, when it
+ * ends, its wait status on fd 3. We are a subreaper, so the attached
+ * process is our child to wait for whatever liblxc's forks do. */
+static int
+do_run (int argc, char **argv)
+{
+  enum { OPT_ENV = 256, OPT_CLEAR_ENV, OPT_KEEP_ENV, OPT_CWD, OPT_UID, OPT_GID, OPT_NS,
+         OPT_PERSONALITY, OPT_ELEVATED };
+  static const struct option options[] = {
+    { "env", required_argument, NULL, OPT_ENV },
+    { "clear-env", no_argument, NULL, OPT_CLEAR_ENV },
+    { "keep-env", required_argument, NULL, OPT_KEEP_ENV },
+    { "cwd", required_argument, NULL, OPT_CWD },
+    { "uid", required_argument, NULL, OPT_UID },
+    { "gid", required_argument, NULL, OPT_GID },
+    { "namespaces", required_argument, NULL, OPT_NS },
+    { "personality", required_argument, NULL, OPT_PERSONALITY },
+    { "elevated", required_argument, NULL, OPT_ELEVATED },
+    { NULL, 0, NULL, 0 },
+  };
+  static const char *const ns_names[] = { "mount", "pid", "net", "ipc", "uts", "user", "cgroup", NULL };
+  static const int ns_values[] = { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC,
+                                   CLONE_NEWUTS, CLONE_NEWUSER, CLONE_NEWCGROUP };
+  static const char *const elevated_names[] = { "cgroup", "capabilities", "lsm", NULL };
+  static const int elevated_values[] = { LXC_ATTACH_MOVE_TO_CGROUP, LXC_ATTACH_DROP_CAPABILITIES,
+                                         LXC_ATTACH_LSM_EXEC };
+  lxc_attach_options_t opts = LXC_ATTACH_OPTIONS_DEFAULT;
+  lxc_attach_command_t cmd;
+  char **env = calloc ((size_t) argc + 1, sizeof (char *));
+  char **keep = calloc ((size_t) argc + 1, sizeof (char *));
+  int n_env = 0, n_keep = 0, opt, status;
+  struct lxc_container *c;
+  pid_t pid = -1;
+  FILE *report_file;
+
+  if (env == NULL || keep == NULL || argc < 3)
+    return EXIT_USAGE;
+  optind = 3;
+  while ((opt = getopt_long (argc, argv, "+", options, NULL)) != -1)
+    {
+      bool ok = true;
+      unsigned long long v;
+      int flags;
+
+      switch (opt)
+        {
+        case OPT_ENV:
+          env[n_env++] = optarg;
+          break;
+        case OPT_CLEAR_ENV:
+          opts.env_policy = LXC_ATTACH_CLEAR_ENV;
+          break;
+        case OPT_KEEP_ENV:
+          keep[n_keep++] = optarg;
+          break;
+        case OPT_CWD:
+          opts.initial_cwd = optarg;
+          break;
+        case OPT_UID:
+          v = parse_size (optarg, &ok);
+          opts.uid = (uid_t) v;
+          break;
+        case OPT_GID:
+          v = parse_size (optarg, &ok);
+          opts.gid = (gid_t) v;
+          break;
+        case OPT_NS:
+          ok = parse_list_flags (optarg, ns_names, ns_values, &flags);
+          opts.namespaces = flags;
+          break;
+        case OPT_PERSONALITY:
+          if (strcmp (optarg, "linux") == 0)
+            opts.personality = PER_LINUX;
+          else if (strcmp (optarg, "linux32") == 0)
+            opts.personality = PER_LINUX32;
+          else
+            ok = false;
+          break;
+        case OPT_ELEVATED:
+          ok = parse_list_flags (optarg, elevated_names, elevated_values, &flags);
+          opts.attach_flags &= ~flags;
+          break;
+        default:
+          ok = false;
+          break;
+        }
+      if (!ok)
+        {
+          fprintf (stderr, "Bad option for run\n");
+          return EXIT_USAGE;
+        }
+    }
+  if (optind >= argc)
+    return EXIT_USAGE;
+  opts.extra_env_vars = n_env ? env : NULL;
+  opts.extra_keep_env = n_keep ? keep : NULL;
+  opts.stdin_fd = STDIN_FILENO;
+  opts.stdout_fd = STDOUT_FILENO;
+  opts.stderr_fd = STDERR_FILENO;
+  cmd.program = argv[optind];
+  cmd.argv = &argv[optind];
+
+  /* Close-on-exec: the report channel must not reach the program. */
+  if (fcntl (3, F_SETFD, FD_CLOEXEC) < 0 || (report_file = fdopen (3, "w")) == NULL)
+    {
+      fprintf (stderr, "No report descriptor\n");
+      return EXIT_USAGE;
+    }
+  setvbuf (report_file, NULL, _IOLBF, 0);
+  (void) prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+  /* Our stderr is the program's: errors go to the report channel. */
+  c = lxc_container_new (argv[2], argv[1]);
+  if (c == NULL || !c->is_defined (c))
+    {
+      fprintf (report_file, "error %d Container '%s' is not defined\n", EXIT_NOT_FOUND, argv[2]);
+      if (c)
+        lxc_container_put (c);
+      return EXIT_NOT_FOUND;
+    }
+  if (!c->is_running (c))
+    {
+      fprintf (report_file, "error %d Container '%s' is not running\n", EXIT_WRONG_STATE, argv[2]);
+      lxc_container_put (c);
+      return EXIT_WRONG_STATE;
+    }
+  if (c->attach (c, lxc_attach_run_command, &cmd, &opts, &pid) < 0 || pid <= 0)
+    {
+      fprintf (report_file, "error %d Failed to run %s in container '%s'%s%s\n", EXIT_FAILED,
+               cmd.program, argv[2], c->error_string ? ": " : "",
+               c->error_string ? c->error_string : "");
+      lxc_container_put (c);
+      return EXIT_FAILED;
+    }
+  lxc_container_put (c);
+  /* Nothing of ours stays open in the program: report and wait. */
+  fprintf (report_file, "pid %d\n", (int) pid);
+  while (waitpid (pid, &status, 0) < 0)
+    {
+      if (errno != EINTR)
+        {
+          fprintf (stderr, "waitpid: %s\n", strerror (errno));
+          return EXIT_FAILED;
+        }
+    }
+  fprintf (report_file, "status %d\n", status);
+  fclose (report_file);
+  free (env);
+  free (keep);
+  return EXIT_DONE;
+}
+
 /* Copies liblxc's error log to stderr, for the service's error message. */
 static void
 dump_log (const char *path)
@@ -660,6 +847,8 @@ main (int argc, char **argv)
     rc = do_network (argv[2], argv[3], 0, NULL);
   else if (strcmp (argv[1], "ips") == 0 && argc == 7)
     rc = do_network (argv[2], argv[3], 3, &argv[4]);
+  else if (strcmp (argv[1], "run") == 0)
+    rc = do_run (argc - 1, argv + 1);
   else if ((strcmp (argv[1], "device-add") == 0 || strcmp (argv[1], "device-remove") == 0 ||
             strcmp (argv[1], "netdev-attach") == 0 || strcmp (argv[1], "netdev-detach") == 0) &&
            argc == 6)
@@ -672,7 +861,8 @@ main (int argc, char **argv)
 
   if (log_fd >= 0)
     {
-      if (rc != EXIT_DONE)
+      /* (for run, stderr belongs to the program) */
+      if (rc != EXIT_DONE && strcmp (argv[1], "run") != 0)
         dump_log (log_path);
       unlink (log_path);
     }

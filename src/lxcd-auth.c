@@ -225,6 +225,8 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
     polkit_details_insert (data->details, "value", request->value);
   if (request->extra_name && request->extra_value)
     polkit_details_insert (data->details, request->extra_name, request->extra_value);
+  if (request->extra2_name && request->extra2_value)
+    polkit_details_insert (data->details, request->extra2_name, request->extra2_value);
 
   if (request->options != NULL)
     g_variant_lookup (request->options, "auth.no_user_interaction", "b", &no_interaction);

@@ -22,6 +22,8 @@ typedef struct {
   const char *value;      /* detail "value", may be NULL */
   const char *extra_name; /* one more detail (e.g. "template"), may be NULL */
   const char *extra_value;
+  const char *extra2_name;
+  const char *extra2_value;
   GVariant   *options;    /* a{sv} holding auth.no_user_interaction, may be NULL */
 } LxcdAuthRequest;
 

@@ -32,5 +32,7 @@ void        lxcd_container_release_slot (LxcdContainer *self);
 void lxcd_container_storage_iface_init (LxcdDBusContainerIface *iface);
 /* lxcd-container-config.c: configuration, cgroup and network methods */
 void lxcd_container_config_iface_init (LxcdDBusContainerIface *iface);
+/* lxcd-container-exec.c: RunCommand, Attach */
+void lxcd_container_exec_iface_init (LxcdDBusContainerIface *iface);
 
 G_END_DECLS

@@ -1,0 +1,311 @@
+#!/usr/bin/python3
+"""RunCommand and Attach: the caller's descriptors are the program's stdio,
+exit statuses and ProcessExited come back, every option works and unknown
+ones are refused, no descriptor of the daemon reaches the program, a
+cancel or a disconnecting caller kills the program, polkit decides."""
+import os
+import subprocess
+import threading
+import time
+import unittest
+
+from gi.repository import GLib, Gio
+
+import lxcdtest
+from lxcdtest import BUS_NAME, CONTAINER_IFACE, JOB_IFACE, UNPRIV_UID, UNPRIV_USER
+
+stack = None
+
+
+def setUpModule():
+    global stack
+    stack = lxcdtest.Stack().start()
+    for name in ('c1', 'c2'):
+        stack.make_container(name)
+    stack.start_daemon()
+    for name in ('c1', 'c2'):
+        r = stack.call(lxcdtest.container_path(name), CONTAINER_IFACE, 'Start', '(@a{sv} {},)')
+        assert r.ok, r
+
+
+def tearDownModule():
+    stack.close()
+
+
+def path(name):
+    return lxcdtest.container_path(name)
+
+
+class Pipes:
+    """stdin, stdout and stderr pipes for a program in the container."""
+
+    def __init__(self, stdin_data=b''):
+        self.in_r, self.in_w = os.pipe()
+        self.out_r, self.out_w = os.pipe()
+        self.err_r, self.err_w = os.pipe()
+        os.write(self.in_w, stdin_data)
+        os.close(self.in_w)
+
+    def fd_list(self):
+        fds = Gio.UnixFDList.new()
+        for fd in (self.in_r, self.out_w, self.err_w):
+            fds.append(fd)
+        # Our copies of the ends the program writes must go, or reading
+        # would never see EOF.
+        for fd in (self.in_r, self.out_w, self.err_w):
+            os.close(fd)
+        return fds
+
+    def read(self):
+        out = b''
+        while True:
+            chunk = os.read(self.out_r, 65536)
+            if not chunk:
+                break
+            out += chunk
+        err = b''
+        while True:
+            chunk = os.read(self.err_r, 65536)
+            if not chunk:
+                break
+            err += chunk
+        os.close(self.out_r)
+        os.close(self.err_r)
+        return out.decode(), err.decode()
+
+
+def close_list(fds):
+    """The list holds its own copies of the descriptors: close them."""
+    for fd in fds.steal_fds():
+        os.close(fd)
+
+
+def run(conn, name, argv, options=None, stdin_data=b'', method='RunCommand', timeout=30000):
+    pipes = Pipes(stdin_data)
+    fds = pipes.fd_list()
+    params = GLib.Variant('(ashhha{sv})', (argv, 0, 1, 2, options or {}))
+    try:
+        reply, _ = conn.call_with_unix_fd_list_sync(BUS_NAME, path(name), CONTAINER_IFACE, method,
+                                                   params, None, Gio.DBusCallFlags.NONE, timeout,
+                                                   fds, None)
+    except GLib.Error as e:
+        close_list(fds)
+        pipes.read()
+        return None, None, None, Gio.DBusError.get_remote_error(e), e.message
+    close_list(fds)
+    out, err = pipes.read() if method == 'RunCommand' else (None, None)
+    if method == 'Attach':
+        return reply.unpack()[0], pipes, None, None, None
+    return reply.unpack()[0], out, err, None, None
+
+
+class RunCommand(lxcdtest.TestCase):
+    def setUp(self):
+        self.conn = stack.bus()
+
+    def test_status_and_output(self):
+        t0 = time.monotonic()
+        status, out, err, ename, _ = run(self.conn, 'c1', ['/bin/true'])
+        lxcdtest._log('RunCommand(/bin/true) round trip: %.1f ms' % ((time.monotonic() - t0) * 1000))
+        self.assertIsNone(ename)
+        self.assertEqual(status, 0)
+        status, out, err, _, _ = run(self.conn, 'c1', ['/bin/sh', '-c', 'echo out; echo err >&2; exit 7'])
+        self.assertEqual(os.WEXITSTATUS(status), 7)
+        self.assertEqual(out, 'out\n')
+        self.assertEqual(err, 'err\n')
+
+    def test_stdin_piped_in(self):
+        status, out, _, _, _ = run(self.conn, 'c1', ['/bin/cat'], stdin_data=b'through stdin\n')
+        self.assertEqual(status, 0)
+        self.assertEqual(out, 'through stdin\n')
+
+    def test_options(self):
+        status, out, _, ename, msg = run(self.conn, 'c1', ['/bin/sh', '-c', 'echo "$FOO|$(pwd)|$(id -u)|$(id -g)"'],
+                                         {'env': GLib.Variant('as', ['FOO=bar baz']),
+                                          'cwd': GLib.Variant('s', '/tmp'),
+                                          'uid': GLib.Variant('u', 1000),
+                                          'gid': GLib.Variant('u', 1001)})
+        self.assertIsNone(ename, msg)
+        self.assertEqual(out, 'bar baz|/tmp|1000|1001\n')
+        # The service's environment (the harness sets G_DEBUG for it) is
+        # passed on unless cleared; keep_env keeps a name.
+        status, out, _, _, _ = run(self.conn, 'c1', ['/bin/sh', '-c', 'echo "[$G_DEBUG]"'])
+        self.assertEqual(out, '[fatal-criticals]\n')
+        status, out, _, _, _ = run(self.conn, 'c1', ['/bin/sh', '-c', 'echo "[$G_DEBUG][$LANG]"'],
+                                   {'clear_env': GLib.Variant('b', True)})
+        self.assertEqual(out, '[][]\n')
+        status, out, _, _, _ = run(self.conn, 'c1', ['/bin/sh', '-c', 'echo "[$G_DEBUG]"'],
+                                   {'clear_env': GLib.Variant('b', True),
+                                    'keep_env': GLib.Variant('as', ['G_DEBUG'])})
+        self.assertEqual(out, '[fatal-criticals]\n')
+        status, out, _, ename, msg = run(self.conn, 'c1', ['/bin/sh', '-c', 'readlink /proc/self/ns/uts'],
+                                         {'namespaces': GLib.Variant('as', ['mount', 'pid', 'uts'])})
+        self.assertIsNone(ename, msg)
+        init = stack.lxc('info', 'c1', '-p', '-H').stdout.strip()
+        self.assertEqual(out.strip(), os.readlink('/proc/%s/ns/uts' % init))
+        status, out, _, ename, msg = run(self.conn, 'c1', ['/bin/uname', '-m'],
+                                         {'personality': GLib.Variant('s', 'linux32')})
+        self.assertIsNone(ename, msg)
+        self.assertIn(out.strip(), ('i686', 'i386', 'armv8l', 'armv7l'))
+        status, _, _, ename, msg = run(self.conn, 'c1', ['/bin/true'],
+                                       {'elevated_privileges': GLib.Variant('as', ['capabilities'])})
+        self.assertIsNone(ename, msg)
+        self.assertEqual(status, 0)
+
+    def test_no_daemon_descriptor_reaches_the_program(self):
+        # The program's descriptors, looked at from the host while it runs.
+        pid, pipes, _, ename, msg = run(self.conn, 'c1', ['/bin/sleep', '303'], method='Attach')
+        self.assertIsNone(ename, msg)
+        try:
+            # (the reply comes when the process exists; wait for its exec)
+            def execd():
+                with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                    return f.read().split(b'\0')[:2] == [b'/bin/sleep', b'303']
+            lxcdtest.wait_until(execd, 5)
+            fds = sorted(int(f) for f in os.listdir('/proc/%d/fd' % pid))
+            links = {f: os.readlink('/proc/%d/fd/%d' % (pid, f)) for f in fds}
+            self.assertEqual(fds, [0, 1, 2], links)
+        finally:
+            os.kill(pid, 9)
+            pipes.read()
+
+    def test_bad_input(self):
+        for argv, opts in (([], {}), (['true'], {}), (['bin/true'], {}),
+                           (['/bin/true'], {'bogus': GLib.Variant('b', True)}),
+                           (['/bin/true'], {'env': GLib.Variant('as', ['NOEQUALS'])}),
+                           (['/bin/true'], {'env': GLib.Variant('s', 'A=1')}),
+                           (['/bin/true'], {'cwd': GLib.Variant('s', 'relative')}),
+                           (['/bin/true'], {'namespaces': GLib.Variant('as', ['nosuch'])}),
+                           (['/bin/true'], {'personality': GLib.Variant('s', 'sparc')}),
+                           (['/bin/true'], {'elevated_privileges': GLib.Variant('as', ['root'])}),
+                           (['/bin/x'] * 1025, {})):
+            _, _, _, ename, msg = run(self.conn, 'c1', argv, opts)
+            self.assertEqual(ename, lxcdtest.ERROR_PREFIX + 'InvalidArgument', (argv[:2], opts, msg))
+        # A handle that was not passed.
+        fds = Gio.UnixFDList.new()
+        for fd in (0, 1, 2):
+            fds.append(fd)
+        with self.assertRaises(GLib.Error) as cm:
+            self.conn.call_with_unix_fd_list_sync(
+                BUS_NAME, path('c1'), CONTAINER_IFACE, 'RunCommand',
+                GLib.Variant('(ashhha{sv})', (['/bin/true'], 0, 1, 5, {})), None,
+                Gio.DBusCallFlags.NONE, 10000, fds, None)
+        close_list(fds)
+        self.assertEqual(Gio.DBusError.get_remote_error(cm.exception),
+                         lxcdtest.ERROR_PREFIX + 'InvalidArgument')
+
+    def test_stopped_container(self):
+        stack.make_container('stopped1')
+        lxcdtest.wait_until(lambda: stack.call(path('stopped1'), 'org.freedesktop.DBus.Properties', 'Get',
+                                               "('%s', 'Name')" % CONTAINER_IFACE).ok, 5)
+        _, _, _, ename, _ = run(self.conn, 'stopped1', ['/bin/true'])
+        self.assertEqual(ename, lxcdtest.ERROR_PREFIX + 'WrongState')
+
+    def test_cancel_kills_the_program(self):
+        result = {}
+        t = threading.Thread(target=lambda: result.update(r=run(stack.bus(), 'c1', ['/bin/sleep', '300'])))
+        t.start()
+        job = {}
+
+        def seen():
+            objs = self.conn.call_sync(BUS_NAME, lxcdtest.ROOT_PATH, 'org.freedesktop.DBus.ObjectManager',
+                                       'GetManagedObjects', None, None, 0, 5000, None).unpack()[0]
+            for p, ifaces in objs.items():
+                if JOB_IFACE in ifaces and ifaces[JOB_IFACE]['Operation'] == 'run':
+                    job['path'] = p
+                    return True
+            return False
+        lxcdtest.wait_until(seen, 10)
+        lxcdtest.wait_until(lambda: lxcdtest.live_processes('^/bin/sleep 300'), 10)
+        self.assertTrue(stack.call(job['path'], JOB_IFACE, 'Cancel', '(@a{sv} {},)').ok)
+        t.join(20)
+        self.assertEqual(result['r'][3], lxcdtest.ERROR_PREFIX + 'Cancelled')
+        lxcdtest.wait_until(lambda: not lxcdtest.live_processes('^/bin/sleep 300'), 5)
+
+    def test_caller_disconnect_kills_the_program(self):
+        code = '''
+import os, sys
+from gi.repository import Gio, GLib
+c = Gio.bus_get_sync(Gio.BusType.SYSTEM)
+fds = Gio.UnixFDList.new()
+for fd in (0, 1, 2):
+    fds.append(fd)
+c.call_with_unix_fd_list_sync("org.linuxcontainers.LXC1", "%s", "org.linuxcontainers.LXC1.Container",
+    "RunCommand", GLib.Variant("(ashhha{sv})", (["/bin/sleep", "301"], 0, 1, 2, {})), None, 0, -1, fds, None)
+''' % path('c1')
+        p = subprocess.Popen(['/usr/bin/python3', '-c', code], env=stack.env(),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lxcdtest.wait_until(lambda: lxcdtest.live_processes('^/bin/sleep 301'), 10)
+        p.kill()
+        p.wait()
+        lxcdtest.wait_until(lambda: not lxcdtest.live_processes('^/bin/sleep 301'), 5)
+
+
+class Attach(lxcdtest.TestCase):
+    def test_pid_and_process_exited(self):
+        conn = stack.bus()
+        rec = stack.record_signals(conn, path=path('c1'), member='ProcessExited')
+        pid, pipes, _, ename, msg = run(conn, 'c1', ['/bin/sh', '-c', 'read x; echo got $x; exit 5'],
+                                        stdin_data=b'hello\n', method='Attach')
+        self.assertIsNone(ename, msg)
+        self.assertGreater(pid, 1)
+        sig = rec.wait_for(lambda s: s.args[0] == pid, timeout=10)
+        self.assertEqual(os.WEXITSTATUS(sig.args[1]), 5)
+        out, _ = pipes.read()
+        self.assertEqual(out, 'got hello\n')
+
+    def test_pid_is_the_program(self):
+        conn = stack.bus()
+        pid, pipes, _, ename, msg = run(conn, 'c1', ['/bin/sleep', '302'], method='Attach')
+        self.assertIsNone(ename, msg)
+
+        def cmdline():
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                return f.read().split(b'\0')[:2]
+        try:
+            lxcdtest.wait_until(lambda: cmdline() == [b'/bin/sleep', b'302'], 5)
+        except TimeoutError:
+            with open('/proc/%d/status' % pid) as f:
+                self.fail('pid %d: cmdline %r\n%s' % (pid, cmdline(), f.read()))
+        os.kill(pid, 9)
+        pipes.read()
+
+
+class Authorization(lxcdtest.TestCase):
+    def tearDown(self):
+        stack.clear_rules()
+
+    def run_as_nobody(self, name):
+        code = '''
+import os
+from gi.repository import Gio, GLib
+c = Gio.bus_get_sync(Gio.BusType.SYSTEM)
+fds = Gio.UnixFDList.new()
+for fd in (0, 1, 2):
+    fds.append(fd)
+try:
+    r, _ = c.call_with_unix_fd_list_sync("org.linuxcontainers.LXC1", "%s",
+        "org.linuxcontainers.LXC1.Container", "RunCommand",
+        GLib.Variant("(ashhha{sv})", (["/bin/true"], 0, 1, 2, {})), None, 0, 20000, fds, None)
+    print("STATUS", r.unpack()[0])
+except GLib.Error as e:
+    print("ERROR", Gio.DBusError.get_remote_error(e))
+''' % path(name)
+        return stack.run_as(UNPRIV_UID, ['/usr/bin/python3', '-c', code]).stdout.strip()
+
+    def test_denied_then_rule_for_c1(self):
+        self.assertEqual(self.run_as_nobody('c1'), 'ERROR ' + lxcdtest.ERROR_PREFIX + 'NotAuthorized')
+        stack.set_rules('''
+polkit.addRule(function(action, subject) {
+    if (subject.user == "%s" && action.id == "org.linuxcontainers.LXC1.exec" &&
+        action.lookup("container") == "c1" && action.lookup("command_line") == "/bin/true" &&
+        action.lookup("uid") == "0")
+        return polkit.Result.YES;
+});
+''' % UNPRIV_USER)
+        self.assertEqual(self.run_as_nobody('c1'), 'STATUS 0')
+        self.assertEqual(self.run_as_nobody('c2'), 'ERROR ' + lxcdtest.ERROR_PREFIX + 'NotAuthorized')
+
+
+if __name__ == '__main__':
+    lxcdtest.main()
