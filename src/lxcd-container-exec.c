@@ -230,9 +230,8 @@ read_report_line (ExecOp *op)
 static void
 helper_exited (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  g_autoptr(ExecOp) op = user_data;
-
   g_subprocess_wait_finish (G_SUBPROCESS (source), res, NULL);
+  exec_unref (user_data);
 }
 
 /* in the child, between fork and exec */
