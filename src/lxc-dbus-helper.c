@@ -31,7 +31,7 @@
  *     "pid N" and then "status N" (its wait status) to fd 3. OPTIONs:
  *     --env=K=V --clear-env --keep-env=NAME --cwd=DIR --uid=N --gid=N
  *     --namespaces=mount,pid,... --personality=linux|linux32
- *     --elevated=cgroup,capabilities,lsm
+ *     --elevated=cgroup,capabilities,lsm --tty (stdin becomes the controlling terminal)
  *
  * A new container (clone, rename, restore) gets a "partial" file in its
  * directory while it is being made, as liblxc's create does, so nobody
@@ -46,6 +46,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -589,6 +590,20 @@ do_device (const char *op, const char *lxcpath, const char *name, const char *a,
   return rc;
 }
 
+/* Runs in the attached child: with --tty, stdin is a terminal that becomes
+ * the program's controlling terminal in a new session (a login shell needs
+ * one for job control). */
+static int
+exec_with_tty (void *payload)
+{
+  lxc_attach_command_t *cmd = payload;
+
+  (void) setsid ();
+  (void) ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+  execvp (cmd->program, cmd->argv);
+  return -1;
+}
+
 static bool
 parse_list_flags (const char *list, const char *const *names, const int *values, int *out)
 {
@@ -620,7 +635,7 @@ static int
 do_run (int argc, char **argv)
 {
   enum { OPT_ENV = 256, OPT_CLEAR_ENV, OPT_KEEP_ENV, OPT_CWD, OPT_UID, OPT_GID, OPT_NS,
-         OPT_PERSONALITY, OPT_ELEVATED };
+         OPT_PERSONALITY, OPT_ELEVATED, OPT_TTY };
   static const struct option options[] = {
     { "env", required_argument, NULL, OPT_ENV },
     { "clear-env", no_argument, NULL, OPT_CLEAR_ENV },
@@ -631,6 +646,7 @@ do_run (int argc, char **argv)
     { "namespaces", required_argument, NULL, OPT_NS },
     { "personality", required_argument, NULL, OPT_PERSONALITY },
     { "elevated", required_argument, NULL, OPT_ELEVATED },
+    { "tty", no_argument, NULL, OPT_TTY },
     { NULL, 0, NULL, 0 },
   };
   static const char *const ns_names[] = { "mount", "pid", "net", "ipc", "uts", "user", "cgroup", NULL };
@@ -644,6 +660,7 @@ do_run (int argc, char **argv)
   char **env = calloc ((size_t) argc + 1, sizeof (char *));
   char **keep = calloc ((size_t) argc + 1, sizeof (char *));
   int n_env = 0, n_keep = 0, opt, status;
+  bool tty = false;
   struct lxc_container *c;
   pid_t pid = -1;
   FILE *report_file;
@@ -695,6 +712,9 @@ do_run (int argc, char **argv)
           ok = parse_list_flags (optarg, elevated_names, elevated_values, &flags);
           opts.attach_flags &= ~flags;
           break;
+        case OPT_TTY:
+          tty = true;
+          break;
         default:
           ok = false;
           break;
@@ -739,7 +759,8 @@ do_run (int argc, char **argv)
       lxc_container_put (c);
       return EXIT_WRONG_STATE;
     }
-  if (c->attach (c, lxc_attach_run_command, &cmd, &opts, &pid) < 0 || pid <= 0)
+  if (c->attach (c, tty ? exec_with_tty : lxc_attach_run_command, &cmd, &opts, &pid) < 0 ||
+      pid <= 0)
     {
       fprintf (report_file, "error %d Failed to run %s in container '%s'%s%s\n", EXIT_FAILED,
                cmd.program, argv[2], c->error_string ? ": " : "",

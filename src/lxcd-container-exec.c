@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 #include <gio/gunixinputstream.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,6 +31,8 @@ typedef struct {
   LxcdContainer *self;
   GDBusMethodInvocation *invocation;
   gboolean wait;        /* RunCommand (TRUE) or Attach */
+  gboolean shell;       /* OpenShell: reply with the pty master */
+  int pty_master;
   GPtrArray *args;      /* helper arguments after "run LXCPATH NAME" */
   int fds[3];           /* ours until handed to the helper */
   char *command_line;
@@ -63,6 +66,8 @@ exec_unref (ExecOp *op)
       if (op->fds[i] >= 0)
         close (op->fds[i]);
     }
+  if (op->pty_master >= 0)
+    close (op->pty_master);
   if (op->caller_watch)
     g_bus_unwatch_name (op->caller_watch);
   if (op->cancel_id)
@@ -159,7 +164,17 @@ report_line_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   if (g_str_has_prefix (line, "pid "))
     {
       op->pid = (pid_t) g_ascii_strtoll (line + 4, NULL, 10);
-      if (!op->wait)
+      if (op->shell)
+        {
+          g_autoptr(GUnixFDList) fds = g_unix_fd_list_new_from_array (&op->pty_master, 1);
+
+          op->pty_master = -1; /* the list owns it, and closes it once sent */
+          op->replied = TRUE;
+          lxcd_dbus_container_complete_open_shell (LXCD_DBUS_CONTAINER (op->self),
+                                                   g_steal_pointer (&op->invocation), fds,
+                                                   g_variant_new_handle (0));
+        }
+      else if (!op->wait)
         {
           op->replied = TRUE;
           lxcd_dbus_container_complete_attach (LXCD_DBUS_CONTAINER (op->self),
@@ -194,7 +209,7 @@ report_line_cb (GObject *source, GAsyncResult *res, gpointer user_data)
                                                     g_steal_pointer (&op->invocation), NULL,
                                                     status);
         }
-      else
+      else if (!op->shell)
         {
           lxcd_dbus_container_emit_process_exited (LXCD_DBUS_CONTAINER (op->self),
                                                    (guint32) op->pid, status);
@@ -397,7 +412,7 @@ exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant 
   if (!lxcd_validate_argv (argv, error) || !lxcd_options_validate (options, specs, error))
     return FALSE;
 
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; handles && i < 3; i++)
     {
       gint32 index = g_variant_get_handle (handles[i]);
 
@@ -467,6 +482,12 @@ exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant 
         return FALSE;
       g_ptr_array_add (op->args, g_strconcat ("--elevated=", joined, NULL));
     }
+  if (op->shell)
+    {
+      g_ptr_array_add (op->args, g_strdup ("--tty"));
+      if (!env || !g_strv_contains ((const char *const *) env, "TERM=xterm-256color"))
+        g_ptr_array_add (op->args, g_strdup ("--env=TERM=xterm-256color"));
+    }
   g_ptr_array_add (op->args, g_strdup ("--"));
   for (const char *const *a = argv; *a; a++)
     g_ptr_array_add (op->args, g_strdup (*a));
@@ -492,6 +513,7 @@ handle_exec (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, gboole
   op->wait = wait;
   op->args = g_ptr_array_new_with_free_func (g_free);
   op->fds[0] = op->fds[1] = op->fds[2] = -1;
+  op->pty_master = -1;
   op->pid = -1;
   op->options = g_variant_ref (options);
 
@@ -530,6 +552,226 @@ handle_attach (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                       options);
 }
 
+/* main thread: a pty pair; the slave becomes the shell's stdio */
+static gboolean
+open_pty (ExecOp *op, GError **error)
+{
+  char name[128];
+
+  op->pty_master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (op->pty_master < 0 || grantpt (op->pty_master) < 0 || unlockpt (op->pty_master) < 0 ||
+      ptsname_r (op->pty_master, name, sizeof name) != 0)
+    goto fail;
+  op->fds[0] = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (op->fds[0] < 0)
+    goto fail;
+  op->fds[1] = fcntl (op->fds[0], F_DUPFD_CLOEXEC, 3);
+  op->fds[2] = fcntl (op->fds[0], F_DUPFD_CLOEXEC, 3);
+  if (op->fds[1] < 0 || op->fds[2] < 0)
+    goto fail;
+  return TRUE;
+
+fail:
+  {
+    int errsv = errno;
+    g_set_error (error, LXCD_ERROR, LXCD_ERROR_FAILED, "Cannot allocate a pty: %s",
+                 g_strerror (errsv));
+  }
+  return FALSE;
+}
+
+/* main thread */
+static gboolean
+handle_open_shell (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                   GUnixFDList *fd_list, GVariant *options)
+{
+  LxcdContainer *self = LXCD_CONTAINER (iface);
+  g_autoptr(ExecOp) op = g_new0 (ExecOp, 1);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GVariantDict) dict = g_variant_dict_new (options);
+  g_autoptr(GVariant) rest = NULL;
+  const char *const default_argv[] = { "/bin/sh", "-l", NULL };
+  LxcdAuthRequest request = { 0 };
+
+  op->ref_count = 1;
+  op->self = g_object_ref (self);
+  op->invocation = invocation; /* the handler's reference: the reply consumes it */
+  op->shell = TRUE;
+  op->args = g_ptr_array_new_with_free_func (g_free);
+  op->fds[0] = op->fds[1] = op->fds[2] = -1;
+  op->pty_master = -1;
+  op->pid = -1;
+  op->options = g_variant_ref (options);
+
+  /* "argv" is OpenShell's own option; the rest are RunCommand's. */
+  {
+    g_autoptr(GVariant) value = g_variant_lookup_value (options, "argv", NULL);
+
+    if (value && !g_variant_is_of_type (value, G_VARIANT_TYPE ("as")))
+      {
+        g_set_error_literal (&error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                             "Option 'argv' must be of type 'as'");
+        exec_reply_error (op, error);
+        return G_DBUS_METHOD_INVOCATION_HANDLED;
+      }
+    if (value)
+      argv = g_variant_dup_strv (value, NULL);
+  }
+  g_variant_dict_remove (dict, "argv");
+  rest = g_variant_ref_sink (g_variant_dict_end (dict));
+
+  if (!exec_parse (op, argv ? (const char *const *) argv : default_argv, NULL, NULL, rest,
+                   &error) ||
+      !open_pty (op, &error))
+    {
+      exec_reply_error (op, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  request.action_id = LXCD_ACTION_EXEC;
+  request.container = lxcd_container_get_name (self);
+  request.lxcpath = lxcd_container_get_lxcpath (self);
+  request.options = options;
+  request.extra_name = "command_line";
+  request.extra_value = op->command_line;
+  request.extra2_name = "uid";
+  request.extra2_value = op->uid_text;
+  lxcd_auth_check_async (invocation, &request, NULL, exec_authorized, exec_ref (op));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- OpenConsole ---------------------------------------------------------- */
+
+typedef struct {
+  LxcdContainer *self;
+  GDBusMethodInvocation *invocation;
+  int tty;
+  int keep;   /* keeps the tty allocated until the caller leaves the bus */
+  int master;
+  guint watch;
+} ConsoleOp;
+
+static void
+console_op_free (ConsoleOp *op)
+{
+  if (op->watch)
+    g_bus_unwatch_name (op->watch);
+  if (op->keep >= 0)
+    close (op->keep);
+  if (op->master >= 0)
+    close (op->master);
+  g_clear_object (&op->invocation);
+  g_object_unref (op->self);
+  g_free (op);
+}
+
+/* main thread: the caller is gone, release its tty */
+static void
+console_caller_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  ConsoleOp *op = user_data;
+
+  g_debug ("%s: releasing tty %d of %s", lxcd_container_get_name (op->self), op->tty, name);
+  console_op_free (op);
+}
+
+/* worker thread */
+static void
+console_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ConsoleOp *op = task_data;
+  GError *error = NULL;
+
+  if (lxcd_lxc_console_getfd (lxcd_container_get_lxcpath (op->self),
+                              lxcd_container_get_name (op->self), &op->tty, &op->keep,
+                              &op->master, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* main thread */
+static void
+console_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  ConsoleOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUnixFDList) fds = NULL;
+  const char *sender = g_dbus_method_invocation_get_sender (op->invocation);
+
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    {
+      g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
+      g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), mapped);
+      console_op_free (op);
+      return;
+    }
+  fds = g_unix_fd_list_new_from_array (&op->master, 1);
+  op->master = -1; /* the list owns it and closes it once sent */
+  if (sender)
+    op->watch = g_bus_watch_name_on_connection (g_dbus_method_invocation_get_connection (op->invocation),
+                                                sender, G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                                                console_caller_vanished, op, NULL);
+  lxcd_dbus_container_complete_open_console (LXCD_DBUS_CONTAINER (op->self),
+                                             g_steal_pointer (&op->invocation), fds,
+                                             g_variant_new_handle (0), op->tty);
+  if (!sender)
+    console_op_free (op);
+}
+
+/* main thread */
+static void
+console_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  ConsoleOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  if (!lxcd_auth_check_finish (res, NULL, &error))
+    {
+      g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), error);
+      console_op_free (op);
+      return;
+    }
+  task = g_task_new (NULL, NULL, console_done, op);
+  g_task_set_task_data (task, op, NULL);
+  lxcd_run_in_worker (task, console_thread);
+}
+
+/* main thread */
+static gboolean
+handle_open_console (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
+                     GUnixFDList *fd_list, gint tty)
+{
+  LxcdContainer *self = LXCD_CONTAINER (iface);
+  ConsoleOp *op;
+  LxcdAuthRequest request = { 0 };
+
+  if (tty < -1 || tty > 1024)
+    {
+      g_dbus_method_invocation_return_error (invocation, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                                             "tty %d is out of range (-1: any, 0: the console)", tty);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  if (lxcd_container_get_state (self) == LXCD_STATE_STOPPED)
+    {
+      g_dbus_method_invocation_return_error (invocation, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
+                                             "Container '%s' is not running",
+                                             lxcd_container_get_name (self));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  op = g_new0 (ConsoleOp, 1);
+  op->self = g_object_ref (self);
+  op->invocation = invocation; /* the handler's reference: the reply consumes it */
+  op->tty = tty;
+  op->keep = op->master = -1;
+  request.action_id = LXCD_ACTION_CONSOLE;
+  request.container = lxcd_container_get_name (self);
+  request.lxcpath = lxcd_container_get_lxcpath (self);
+  lxcd_auth_check_async (invocation, &request, NULL, console_authorized, op);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 /**
  * lxcd_container_exec_iface_init:
  *
@@ -540,4 +782,6 @@ lxcd_container_exec_iface_init (LxcdDBusContainerIface *iface)
 {
   iface->handle_run_command = handle_run_command;
   iface->handle_attach = handle_attach;
+  iface->handle_open_shell = handle_open_shell;
+  iface->handle_open_console = handle_open_console;
 }

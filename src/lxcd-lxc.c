@@ -655,6 +655,46 @@ lxcd_lxc_cgroup_item (const char *lxcpath, const char *name, const char *key, co
   return g_strdup (g_strchomp (buf));
 }
 
+/**
+ * lxcd_lxc_console_getfd:
+ * @tty: (inout): the tty to allocate (-1: the first free one, 0: the
+ *   console); the one allocated
+ * @out_keep: the descriptor that keeps it allocated (close to release)
+ * @out_master: the pty master
+ *
+ * Worker thread (no fork: liblxc asks the container's monitor).
+ */
+gboolean
+lxcd_lxc_console_getfd (const char *lxcpath, const char *name, int *tty, int *out_keep,
+                        int *out_master, GError **error)
+{
+  g_autoptr(LxcContainer) c = open_defined (lxcpath, name, error);
+  int master = -1, keep;
+
+  if (c == NULL)
+    return FALSE;
+  if (!c->is_running (c))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running", name);
+      return FALSE;
+    }
+  keep = c->console_getfd (c, tty, &master);
+  if (keep < 0 || master < 0)
+    {
+      if (keep >= 0)
+        close (keep);
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_BUSY,
+                   "No free tty %d in container '%s' (see lxc.tty.max)", *tty, name);
+      return FALSE;
+    }
+  /* Ours are close-on-exec: never inherited by a helper. */
+  (void) fcntl (keep, F_SETFD, FD_CLOEXEC);
+  (void) fcntl (master, F_SETFD, FD_CLOEXEC);
+  *out_keep = keep;
+  *out_master = master;
+  return TRUE;
+}
+
 /* worker thread */
 static void
 remove_tree_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)

@@ -68,6 +68,9 @@ char   **lxcd_lxc_get_keys (const char *lxcpath, const char *name, const char *p
 char    *lxcd_lxc_cgroup_item (const char *lxcpath, const char *name, const char *key,
                                const char *value, GError **error);
 
+gboolean lxcd_lxc_console_getfd (const char *lxcpath, const char *name, int *tty, int *out_keep,
+                                 int *out_master, GError **error);
+
 void    lxcd_run_in_worker (GTask *task, GTaskThreadFunc func);
 
 G_END_DECLS

@@ -30,6 +30,8 @@ const char *const lxcd_manager_features[] = {
   "cgroup",
   "network",
   "devices",
+  "exec",
+  "console",
   NULL,
 };
 

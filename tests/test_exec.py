@@ -271,6 +271,96 @@ class Attach(lxcdtest.TestCase):
         pipes.read()
 
 
+def read_until(fd, needle, timeout=10):
+    """Reads a pty master until *needle* shows up; returns what was read."""
+    import select
+    data = b''
+    deadline = time.monotonic() + timeout
+    while needle.encode() not in data:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError('%r not seen; got %r' % (needle, data[-500:]))
+        if select.select([fd], [], [], remaining)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+    return data.decode(errors='replace')
+
+
+def call_fd(conn, name, method, params):
+    reply, fds = conn.call_with_unix_fd_list_sync(BUS_NAME, path(name), CONTAINER_IFACE, method,
+                                                 params, None, Gio.DBusCallFlags.NONE, 20000,
+                                                 None, None)
+    got = fds.steal_fds()
+    return reply.unpack(), got
+
+
+class Terminals(lxcdtest.TestCase):
+    def test_open_shell(self):
+        conn = stack.bus()
+        (handle,), fds = call_fd(conn, 'c1', 'OpenShell', GLib.Variant('(a{sv})', ({},)))
+        self.assertEqual(len(fds), 1)
+        master = fds[handle]
+        try:
+            os.write(master, b'[ -t 0 ] && echo "tty-$((6*7))"\n')
+            read_until(master, 'tty-42')
+            os.write(master, b'echo "$TERM"\n')
+            read_until(master, 'xterm-256color')
+        finally:
+            os.close(master)
+        # Closing the pty hangs the shell up.
+        lxcdtest.wait_until(lambda: not lxcdtest.live_processes('^/bin/sh -l$'), 5)
+
+    def test_open_shell_options(self):
+        conn = stack.bus()
+        (handle,), fds = call_fd(conn, 'c1', 'OpenShell', GLib.Variant('(a{sv})', ({
+            'argv': GLib.Variant('as', ['/bin/sh']), 'uid': GLib.Variant('u', 1000)},)))
+        master = fds[handle]
+        try:
+            os.write(master, b'echo "uid-$(id -u)"\n')
+            read_until(master, 'uid-1000')
+        finally:
+            os.close(master)
+        for opts in ({'argv': GLib.Variant('as', [])}, {'argv': GLib.Variant('s', '/bin/sh')},
+                     {'argv': GLib.Variant('as', ['sh'])}, {'bogus': GLib.Variant('b', True)}):
+            with self.assertRaises(GLib.Error) as cm:
+                call_fd(conn, 'c1', 'OpenShell', GLib.Variant('(a{sv})', (opts,)))
+            self.assertEqual(Gio.DBusError.get_remote_error(cm.exception),
+                             lxcdtest.ERROR_PREFIX + 'InvalidArgument', opts)
+
+    def test_open_console(self):
+        conn = stack.bus()
+        (handle, ttynum), fds = call_fd(conn, 'c2', 'OpenConsole', GLib.Variant('(i)', (0,)))
+        self.assertEqual(ttynum, 0)
+        master = fds[handle]
+        try:
+            # busybox init offers the console with "askfirst".
+            os.write(master, b'\n')
+            os.write(master, b'echo "con-$((5*5))"\n')
+            read_until(master, 'con-25')
+        finally:
+            os.close(master)
+        (handle, ttynum), fds = call_fd(conn, 'c2', 'OpenConsole', GLib.Variant('(i)', (-1,)))
+        self.assertGreaterEqual(ttynum, 1)
+        for fd in fds:
+            os.close(fd)
+        for tty in (-2, 100000):
+            with self.assertRaises(GLib.Error) as cm:
+                call_fd(conn, 'c2', 'OpenConsole', GLib.Variant('(i)', (tty,)))
+            self.assertEqual(Gio.DBusError.get_remote_error(cm.exception),
+                             lxcdtest.ERROR_PREFIX + 'InvalidArgument')
+
+    def test_terminals_denied_for_unprivileged(self):
+        r = stack.call_as(UNPRIV_UID, path('c1'), CONTAINER_IFACE, 'OpenConsole', '(0,)')
+        self.assertError(r, 'NotAuthorized')
+        r = stack.call_as(UNPRIV_UID, path('c1'), CONTAINER_IFACE, 'OpenShell', '(@a{sv} {},)')
+        self.assertError(r, 'NotAuthorized')
+
+
 class Authorization(lxcdtest.TestCase):
     def tearDown(self):
         stack.clear_rules()
