@@ -495,43 +495,61 @@ exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant 
   return TRUE;
 }
 
+/* main thread: a new operation, owning the handler's invocation */
+static ExecOp *
+exec_op_new (LxcdContainer *self, GDBusMethodInvocation *invocation, gboolean wait,
+             gboolean shell, GVariant *options)
+{
+  ExecOp *op = g_new0 (ExecOp, 1);
+
+  op->ref_count = 1;
+  op->self = g_object_ref (self);
+  op->invocation = invocation; /* the handler's reference: the reply consumes it */
+  op->wait = wait;
+  op->shell = shell;
+  op->args = g_ptr_array_new_with_free_func (g_free);
+  op->fds[0] = op->fds[1] = op->fds[2] = -1;
+  op->pty_master = -1;
+  op->pid = -1;
+  op->options = g_variant_ref (options);
+  return op;
+}
+
+/* main thread: validated; ask polkit for exec */
+static gboolean
+exec_authorize (ExecOp *op)
+{
+  LxcdAuthRequest request = {
+    .action_id = LXCD_ACTION_EXEC,
+    .container = lxcd_container_get_name (op->self),
+    .lxcpath = lxcd_container_get_lxcpath (op->self),
+    .options = op->options,
+    .extra_name = "command_line",
+    .extra_value = op->command_line,
+    .extra2_name = "uid",
+    .extra2_value = op->uid_text,
+  };
+
+  lxcd_auth_check_async (op->invocation, &request, NULL, exec_authorized, exec_ref (op));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 /* main thread */
 static gboolean
 handle_exec (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, gboolean wait,
              GUnixFDList *fd_list, const char *const *argv, GVariant *in_stdin,
              GVariant *in_stdout, GVariant *in_stderr, GVariant *options)
 {
-  LxcdContainer *self = LXCD_CONTAINER (iface);
-  g_autoptr(ExecOp) op = g_new0 (ExecOp, 1);
+  g_autoptr(ExecOp) op = exec_op_new (LXCD_CONTAINER (iface), invocation, wait, FALSE, options);
   g_autoptr(GError) error = NULL;
   GVariant *handles[3] = { in_stdin, in_stdout, in_stderr };
-  LxcdAuthRequest request = { 0 };
-
-  op->ref_count = 1;
-  op->self = g_object_ref (self);
-  op->invocation = invocation; /* the handler's reference: the reply consumes it */
-  op->wait = wait;
-  op->args = g_ptr_array_new_with_free_func (g_free);
-  op->fds[0] = op->fds[1] = op->fds[2] = -1;
-  op->pty_master = -1;
-  op->pid = -1;
-  op->options = g_variant_ref (options);
 
   if (!exec_parse (op, argv, fd_list, handles, options, &error))
     {
       exec_reply_error (op, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  request.action_id = LXCD_ACTION_EXEC;
-  request.container = lxcd_container_get_name (self);
-  request.lxcpath = lxcd_container_get_lxcpath (self);
-  request.options = options;
-  request.extra_name = "command_line";
-  request.extra_value = op->command_line;
-  request.extra2_name = "uid";
-  request.extra2_value = op->uid_text;
-  lxcd_auth_check_async (invocation, &request, NULL, exec_authorized, exec_ref (op));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  return exec_authorize (op);
 }
 
 static gboolean
@@ -585,24 +603,12 @@ static gboolean
 handle_open_shell (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                    GUnixFDList *fd_list, GVariant *options)
 {
-  LxcdContainer *self = LXCD_CONTAINER (iface);
-  g_autoptr(ExecOp) op = g_new0 (ExecOp, 1);
+  g_autoptr(ExecOp) op = exec_op_new (LXCD_CONTAINER (iface), invocation, FALSE, TRUE, options);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = NULL;
   g_autoptr(GVariantDict) dict = g_variant_dict_new (options);
   g_autoptr(GVariant) rest = NULL;
   const char *const default_argv[] = { "/bin/sh", "-l", NULL };
-  LxcdAuthRequest request = { 0 };
-
-  op->ref_count = 1;
-  op->self = g_object_ref (self);
-  op->invocation = invocation; /* the handler's reference: the reply consumes it */
-  op->shell = TRUE;
-  op->args = g_ptr_array_new_with_free_func (g_free);
-  op->fds[0] = op->fds[1] = op->fds[2] = -1;
-  op->pty_master = -1;
-  op->pid = -1;
-  op->options = g_variant_ref (options);
 
   /* "argv" is OpenShell's own option; the rest are RunCommand's. */
   {
@@ -628,16 +634,7 @@ handle_open_shell (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
       exec_reply_error (op, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  request.action_id = LXCD_ACTION_EXEC;
-  request.container = lxcd_container_get_name (self);
-  request.lxcpath = lxcd_container_get_lxcpath (self);
-  request.options = options;
-  request.extra_name = "command_line";
-  request.extra_value = op->command_line;
-  request.extra2_name = "uid";
-  request.extra2_value = op->uid_text;
-  lxcd_auth_check_async (invocation, &request, NULL, exec_authorized, exec_ref (op));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  return exec_authorize (op);
 }
 
 /* ---- OpenConsole ---------------------------------------------------------- */
