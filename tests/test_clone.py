@@ -278,6 +278,25 @@ class Snapshots(Base):
         self.destroy('restored')
         self.assertNothingChanged()
 
+    def test_restore_onto_itself(self):
+        self.assertOk(call('src', 'Clone', "('selfrestore', @a{sv} {})"))
+        marker = os.path.join(stack.lxcpath, 'selfrestore', 'rootfs', 'marker')
+        with open(marker, 'w') as f:
+            f.write('before')
+        self.assertOk(call('selfrestore', 'Snapshot', '(@a{sv} {},)'))
+        with open(marker, 'w') as f:
+            f.write('after')
+        self.assertOk(call('selfrestore', 'Start', '(@a{sv} {},)'))
+        self.assertError(call('selfrestore', 'RestoreSnapshot', "('snap0', 'selfrestore')"), 'WrongState')
+        self.assertOk(call('selfrestore', 'Stop'))
+        r = call('selfrestore', 'RestoreSnapshot', "('snap0', 'selfrestore')")
+        self.assertOk(r)
+        self.assertEqual(lxcdtest.parse_variant(r.result_text)[0], path('selfrestore'))
+        with open(marker) as f:
+            self.assertEqual(f.read(), 'before')
+        self.assertIn(path('selfrestore'), self.managed())
+        self.destroy('selfrestore')
+
     def test_snapshot_job(self):
         rec = stack.record_signals(stack.bus(), path_prefix=ROOT_PATH)
         r = call('src', 'Snapshot', '(@a{sv} {},)')
