@@ -844,6 +844,9 @@ main (int argc, char **argv)
       /* Templates and copies are bulk work: let the service (and running
        * containers) have the CPU first. A container started by us keeps
        * the normal priority. */
+      /* Orphans of what we run (a template's or hook's children) stay in
+       * our tree, where a cancel finds them. */
+      (void) prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
       errno = 0;
       if (nice (10) == -1 && errno != 0)
         fprintf (stderr, "lxc-dbus-helper: nice: %s\n", strerror (errno));

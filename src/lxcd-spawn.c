@@ -62,8 +62,17 @@ stop_descendants (pid_t pid, GArray *pids, guint depth)
       for (char **c = list; *c; c++)
         {
           pid_t child = (pid_t) g_ascii_strtoll (*c, NULL, 10);
+          gboolean known = FALSE;
+
           if (child <= 1)
             continue;
+          for (guint i = 0; i < pids->len && !known; i++)
+            known = g_array_index (pids, pid_t, i) == child;
+          if (known)
+            {
+              stop_descendants (child, pids, depth + 1);
+              continue;
+            }
           (void) kill (child, SIGSTOP);
           g_array_append_val (pids, child);
           stop_descendants (child, pids, depth + 1);
@@ -85,10 +94,20 @@ on_cancelled (GCancellable *cancellable, gpointer user_data)
   data->killed = TRUE;
   /* The helper's group, and every process it started even if that left
    * the group (liblxc runs hooks and templates in process groups of their
-   * own): freeze them all, then kill them all. */
+   * own): freeze them all, then kill them all. A process may still be in
+   * fork() when it is stopped, so scan again until nothing new shows up
+   * (the helper is a subreaper: orphans stay in its tree). */
   (void) kill (-pid, SIGSTOP);
   (void) kill (pid, SIGSTOP);
-  stop_descendants (pid, pids, 0);
+  for (guint round = 0; round < 20; round++)
+    {
+      guint before = pids->len;
+
+      g_usleep (round == 0 ? 0 : 2000);
+      stop_descendants (pid, pids, 0);
+      if (round > 0 && pids->len == before)
+        break;
+    }
   for (guint i = 0; i < pids->len; i++)
     (void) kill (g_array_index (pids, pid_t, i), SIGKILL);
   (void) kill (-pid, SIGKILL);

@@ -23,7 +23,7 @@ def setUpModule():
     # A container whose clone hook sleeps: its clones can be cancelled.
     hook = os.path.join(stack.tmpdir, 'slow-clone-hook.sh')
     with open(hook, 'w') as f:
-        f.write('#!/bin/sh\nsleep 60\n')
+        f.write('#!/bin/sh\nsleep 61\n')
     os.chmod(hook, 0o755)
     stack.make_container('slowclone', config={'lxc.hook.clone': hook})
     stack.start_daemon()
@@ -132,7 +132,7 @@ class Clone(Base):
         self.assertNothingChanged()
         self.assertNotIn(path('cancelled1'), self.managed())
         lxcdtest.wait_until(lambda: not lxcdtest.live_processes('slow-clone-hook') and
-                            not lxcdtest.live_processes('sleep 60'), 5)
+                            not lxcdtest.live_processes('^sleep 61$'), 5)
         # The slot is free again.
         self.assertOk(call('slowclone', 'MayControl'))
         self.assertOk(call('slowclone', 'WantCloseAllFDs', '(false,)'))
