@@ -1,0 +1,586 @@
+/* lxcctl: the command line client of lxc-dbus (machinectl-style), built on
+ * the D-Bus API alone. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BUS_NAME "org.linuxcontainers.LXC1"
+#define ROOT_PATH "/org/linuxcontainers/LXC1"
+#define MANAGER_PATH ROOT_PATH "/Manager"
+#define MANAGER_IFACE "org.linuxcontainers.LXC1.Manager"
+#define CONTAINER_IFACE "org.linuxcontainers.LXC1.Container"
+
+static gboolean opt_json;
+static gboolean opt_no_ask_password;
+static GDBusConnection *bus;
+
+/* ---- output -------------------------------------------------------------- */
+
+static void
+json_string (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+    {
+      switch (*p)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (*p < 0x20)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, (char) *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* A D-Bus value as JSON (the types lxc-dbus uses). */
+static void
+json_value (GString *out, GVariant *v)
+{
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT))
+    {
+      g_autoptr(GVariant) inner = g_variant_get_variant (v);
+      json_value (out, inner);
+    }
+  else if (g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN))
+    g_string_append (out, g_variant_get_boolean (v) ? "true" : "false");
+  else if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT32))
+    g_string_append_printf (out, "%d", g_variant_get_int32 (v));
+  else if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32))
+    g_string_append_printf (out, "%u", g_variant_get_uint32 (v));
+  else if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT64))
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT, g_variant_get_uint64 (v));
+  else if (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE))
+    g_string_append_printf (out, "%g", g_variant_get_double (v));
+  else if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) ||
+           g_variant_is_of_type (v, G_VARIANT_TYPE_OBJECT_PATH))
+    json_string (out, g_variant_get_string (v, NULL));
+  else if (g_variant_is_of_type (v, G_VARIANT_TYPE ("a{sv}")))
+    {
+      GVariantIter iter;
+      const char *key;
+      GVariant *value;
+      gboolean first = TRUE;
+
+      g_string_append_c (out, '{');
+      g_variant_iter_init (&iter, v);
+      while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+        {
+          if (!first)
+            g_string_append_c (out, ',');
+          first = FALSE;
+          json_string (out, key);
+          g_string_append_c (out, ':');
+          json_value (out, value);
+          g_variant_unref (value);
+        }
+      g_string_append_c (out, '}');
+    }
+  else if (g_variant_is_container (v))
+    {
+      gsize n = g_variant_n_children (v);
+
+      g_string_append_c (out, '[');
+      for (gsize i = 0; i < n; i++)
+        {
+          g_autoptr(GVariant) child = g_variant_get_child_value (v, i);
+          if (i)
+            g_string_append_c (out, ',');
+          json_value (out, child);
+        }
+      g_string_append_c (out, ']');
+    }
+  else
+    {
+      g_autofree char *text = g_variant_print (v, FALSE);
+      json_string (out, text);
+    }
+}
+
+static int
+fail (const GError *error)
+{
+  const char *msg = error->message;
+  g_autofree char *remote = g_dbus_error_get_remote_error (error);
+
+  if (remote)
+    {
+      /* "GDBus.Error:NAME: message" -> message */
+      const char *colon = strstr (msg, ": ");
+      if (g_str_has_prefix (msg, "GDBus.Error:") && colon)
+        msg = colon + 2;
+    }
+  g_printerr ("lxcctl: %s\n", msg);
+  return 1;
+}
+
+/* ---- calls ------------------------------------------------------------------- */
+
+static GDBusCallFlags
+call_flags (void)
+{
+  if (!opt_no_ask_password && isatty (STDIN_FILENO))
+    return G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
+  return G_DBUS_CALL_FLAGS_NONE;
+}
+
+static GVariant *
+call (const char *path, const char *iface, const char *method, GVariant *params,
+      const char *reply_type, GError **error)
+{
+  return g_dbus_connection_call_sync (bus, BUS_NAME, path, iface, method, params,
+                                      reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
+                                      call_flags (), G_MAXINT, NULL, error);
+}
+
+static char *
+container_path (const char *name, GError **error)
+{
+  g_autoptr(GVariant) reply = call (MANAGER_PATH, MANAGER_IFACE, "GetContainer",
+                                    g_variant_new ("(s)", name), "(o)", error);
+  char *path;
+
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+static GVariant *
+container_properties (const char *path, GError **error)
+{
+  g_autoptr(GVariant) reply = call (path, "org.freedesktop.DBus.Properties", "GetAll",
+                                    g_variant_new ("(s)", CONTAINER_IFACE), "(a{sv})", error);
+
+  return reply ? g_variant_get_child_value (reply, 0) : NULL;
+}
+
+/* ---- verbs ------------------------------------------------------------------- */
+
+static int
+verb_list (int argc, char **argv)
+{
+  const char *which = "all";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) list = NULL;
+  g_autoptr(GString) json = g_string_new ("[");
+  GVariantIter iter;
+  const char *name, *path;
+  gboolean first = TRUE;
+
+  if (argc > 1 && (g_str_equal (argv[1], "--active") || g_str_equal (argv[1], "--defined")))
+    which = argv[1] + 2;
+  reply = call (MANAGER_PATH, MANAGER_IFACE, "ListContainers",
+                g_variant_new ("(s@a{sv})", which, g_variant_new ("a{sv}", NULL)), "(a(so))", &error);
+  if (reply == NULL)
+    return fail (error);
+  if (!opt_json)
+    g_print ("%-20s %-9s %8s %-9s %s\n", "NAME", "STATE", "PID", "AUTOSTART", "LXCPATH");
+  list = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, list);
+  while (g_variant_iter_next (&iter, "(&s&o)", &name, &path))
+    {
+      g_autoptr(GVariant) props = container_properties (path, &error);
+      const char *state = "?", *lxcpath = "?";
+      gint32 pid = -1;
+      gboolean autostart = FALSE;
+
+      if (props == NULL)
+        return fail (error);
+      g_variant_lookup (props, "State", "&s", &state);
+      g_variant_lookup (props, "LXCPath", "&s", &lxcpath);
+      g_variant_lookup (props, "InitPID", "i", &pid);
+      g_variant_lookup (props, "Autostart", "b", &autostart);
+      if (opt_json)
+        {
+          if (!first)
+            g_string_append_c (json, ',');
+          json_value (json, props);
+        }
+      else
+        {
+          g_autofree char *pid_text = pid > 0 ? g_strdup_printf ("%d", pid) : g_strdup ("-");
+          g_print ("%-20s %-9s %8s %-9s %s\n", name, state, pid_text, autostart ? "yes" : "no",
+                   lxcpath);
+        }
+      first = FALSE;
+    }
+  if (opt_json)
+    g_print ("%s]\n", json->str);
+  return 0;
+}
+
+static int
+verb_status (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) props = NULL;
+  static const char *const order[] = { "Name", "State", "Running", "InitPID", "Defined", "LXCPath",
+                                       "ConfigFile", "Autostart", "Daemonize", "CloseAllFDs", NULL };
+
+  if (argc != 2)
+    {
+      g_printerr ("lxcctl: usage: lxcctl status NAME\n");
+      return 2;
+    }
+  path = container_path (argv[1], &error);
+  if (path == NULL || (props = container_properties (path, &error)) == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      g_autoptr(GString) json = g_string_new (NULL);
+      json_value (json, props);
+      g_print ("%s\n", json->str);
+      return 0;
+    }
+  for (const char *const *key = order; *key; key++)
+    {
+      g_autoptr(GVariant) value = g_variant_lookup_value (props, *key, NULL);
+      if (value)
+        {
+          g_autofree char *text = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
+                                    ? g_variant_dup_string (value, NULL)
+                                    : g_variant_print (value, FALSE);
+          g_print ("%12s: %s\n", *key, text);
+        }
+    }
+  return 0;
+}
+
+/* start, stop, freeze, unfreeze, shutdown, reboot, destroy */
+static int
+verb_simple (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char *verb = argv[0];
+  int timeout = 60;
+  gboolean force = FALSE, with_snapshots = FALSE;
+  const char *name = NULL;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if ((g_str_equal (argv[i], "-t") || g_str_equal (argv[i], "--timeout")) && i + 1 < argc)
+        timeout = atoi (argv[++i]);
+      else if (g_str_equal (argv[i], "--force"))
+        force = TRUE;
+      else if (g_str_equal (argv[i], "--with-snapshots"))
+        with_snapshots = TRUE;
+      else if (name == NULL && argv[i][0] != '-')
+        name = argv[i];
+      else
+        {
+          g_printerr ("lxcctl: unexpected argument '%s'\n", argv[i]);
+          return 2;
+        }
+    }
+  if (name == NULL)
+    {
+      g_printerr ("lxcctl: usage: lxcctl %s NAME\n", verb);
+      return 2;
+    }
+  path = container_path (name, &error);
+  if (path == NULL)
+    return fail (error);
+
+  if (g_str_equal (verb, "start"))
+    reply = call (path, CONTAINER_IFACE, "Start", g_variant_new_parsed ("(@a{sv} {},)"), NULL, &error);
+  else if (g_str_equal (verb, "stop"))
+    reply = call (path, CONTAINER_IFACE, "Stop", NULL, NULL, &error);
+  else if (g_str_equal (verb, "freeze"))
+    reply = call (path, CONTAINER_IFACE, "Freeze", NULL, NULL, &error);
+  else if (g_str_equal (verb, "unfreeze"))
+    reply = call (path, CONTAINER_IFACE, "Unfreeze", NULL, NULL, &error);
+  else if (g_str_equal (verb, "shutdown"))
+    reply = call (path, CONTAINER_IFACE, "Shutdown", g_variant_new ("(i)", timeout), NULL, &error);
+  else if (g_str_equal (verb, "reboot"))
+    reply = call (path, CONTAINER_IFACE, "Reboot", g_variant_new ("(i)", timeout), NULL, &error);
+  else /* destroy */
+    {
+      GVariantBuilder b;
+      g_variant_builder_init (&b, G_VARIANT_TYPE ("a{sv}"));
+      if (force)
+        g_variant_builder_add (&b, "{sv}", "force", g_variant_new_boolean (TRUE));
+      if (with_snapshots)
+        g_variant_builder_add (&b, "{sv}", "with_snapshots", g_variant_new_boolean (TRUE));
+      reply = call (path, CONTAINER_IFACE, "Destroy", g_variant_new ("(a{sv})", &b), NULL, &error);
+    }
+  return reply ? 0 : fail (error);
+}
+
+static int
+verb_create (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GVariantBuilder opts;
+  const char *name = NULL, *template = NULL;
+  g_autoptr(GPtrArray) targs = g_ptr_array_new ();
+  int i;
+
+  g_variant_builder_init (&opts, G_VARIANT_TYPE ("a{sv}"));
+  for (i = 1; i < argc; i++)
+    {
+      if ((g_str_equal (argv[i], "-t") || g_str_equal (argv[i], "--template")) && i + 1 < argc)
+        template = argv[++i];
+      else if (g_str_equal (argv[i], "-P") && i + 1 < argc)
+        g_variant_builder_add (&opts, "{sv}", "lxcpath", g_variant_new_string (argv[++i]));
+      else if (g_str_equal (argv[i], "--"))
+        {
+          for (i++; i < argc; i++)
+            g_ptr_array_add (targs, argv[i]);
+          break;
+        }
+      else if (name == NULL && argv[i][0] != '-')
+        name = argv[i];
+      else
+        {
+          g_printerr ("lxcctl: unexpected argument '%s'\n", argv[i]);
+          return 2;
+        }
+    }
+  if (name == NULL || template == NULL)
+    {
+      g_printerr ("lxcctl: usage: lxcctl create NAME -t TEMPLATE [-P LXCPATH] [-- TEMPLATE-ARGS]\n");
+      return 2;
+    }
+  if (targs->len)
+    {
+      g_ptr_array_add (targs, NULL);
+      g_variant_builder_add (&opts, "{sv}", "template_args",
+                             g_variant_new_strv ((const char *const *) targs->pdata, -1));
+    }
+  reply = call (MANAGER_PATH, MANAGER_IFACE, "CreateContainer",
+                g_variant_new ("(ssa{sv})", name, template, &opts), "(o)", &error);
+  return reply ? 0 : fail (error);
+}
+
+static int
+verb_config (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  if (argc < 3)
+    {
+      g_printerr ("lxcctl: usage: lxcctl config get|set|clear|keys NAME [KEY [VALUE]]\n");
+      return 2;
+    }
+  path = container_path (argv[2], &error);
+  if (path == NULL)
+    return fail (error);
+  if (g_str_equal (argv[1], "get") && argc == 4)
+    reply = call (path, CONTAINER_IFACE, "GetConfigItem", g_variant_new ("(s)", argv[3]), "(s)", &error);
+  else if (g_str_equal (argv[1], "set") && argc == 5)
+    reply = call (path, CONTAINER_IFACE, "SetConfigItem", g_variant_new ("(ss)", argv[3], argv[4]),
+                  NULL, &error);
+  else if (g_str_equal (argv[1], "clear") && argc == 4)
+    reply = call (path, CONTAINER_IFACE, "ClearConfigItem", g_variant_new ("(s)", argv[3]), NULL,
+                  &error);
+  else if (g_str_equal (argv[1], "keys") && (argc == 3 || argc == 4))
+    reply = call (path, CONTAINER_IFACE, "GetKeys", g_variant_new ("(s)", argc == 4 ? argv[3] : ""),
+                  "(as)", &error);
+  else
+    {
+      g_printerr ("lxcctl: usage: lxcctl config get|set|clear|keys NAME [KEY [VALUE]]\n");
+      return 2;
+    }
+  if (reply == NULL)
+    return fail (error);
+  if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(s)")))
+    {
+      const char *value;
+      g_variant_get (reply, "(&s)", &value);
+      if (opt_json)
+        {
+          g_autoptr(GString) json = g_string_new (NULL);
+          json_string (json, value);
+          g_print ("%s\n", json->str);
+        }
+      else
+        g_print ("%s\n", value);
+    }
+  else if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(as)")))
+    {
+      g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
+      if (opt_json)
+        {
+          g_autoptr(GString) json = g_string_new (NULL);
+          json_value (json, list);
+          g_print ("%s\n", json->str);
+        }
+      else
+        {
+          g_autofree const char **keys = g_variant_get_strv (list, NULL);
+          for (const char **k = keys; *k; k++)
+            g_print ("%s\n", *k);
+        }
+    }
+  return 0;
+}
+
+/* attach NAME -- CMD...: the program's exit status is ours */
+static int
+verb_attach (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  int first = 2, status;
+
+  if (argc < 3)
+    {
+      g_printerr ("lxcctl: usage: lxcctl attach NAME -- PROGRAM [ARG...]\n");
+      return 2;
+    }
+  if (g_str_equal (argv[2], "--"))
+    first = 3;
+  if (first >= argc)
+    {
+      g_printerr ("lxcctl: usage: lxcctl attach NAME -- PROGRAM [ARG...]\n");
+      return 2;
+    }
+  path = container_path (argv[1], &error);
+  if (path == NULL)
+    return fail (error);
+  for (int fd = 0; fd < 3; fd++)
+    {
+      if (g_unix_fd_list_append (fds, fd, &error) < 0)
+        return fail (error);
+    }
+  reply = g_dbus_connection_call_with_unix_fd_list_sync (
+    bus, BUS_NAME, path, CONTAINER_IFACE, "RunCommand",
+    g_variant_new ("(^ashhh@a{sv})", &argv[first], 0, 1, 2, g_variant_new ("a{sv}", NULL)),
+    G_VARIANT_TYPE ("(i)"), call_flags (), G_MAXINT, fds, NULL, NULL, &error);
+  if (reply == NULL)
+    return fail (error);
+  g_variant_get (reply, "(i)", &status);
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  return 128 + (WIFSIGNALED (status) ? WTERMSIG (status) : 0);
+}
+
+static void
+on_state_changed (GDBusConnection *connection, const char *sender, const char *path,
+                  const char *iface, const char *signal, GVariant *params, gpointer user_data)
+{
+  const char *new_state, *old_state;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%H:%M:%S");
+
+  g_variant_get (params, "(&s&s)", &new_state, &old_state);
+  if (opt_json)
+    {
+      g_autoptr(GString) json = g_string_new ("{\"container\":");
+      json_string (json, path);
+      g_string_append (json, ",\"state\":");
+      json_string (json, new_state);
+      g_string_append (json, ",\"old_state\":");
+      json_string (json, old_state);
+      g_string_append_c (json, '}');
+      g_print ("%s\n", json->str);
+    }
+  else
+    g_print ("%s %s: %s -> %s\n", stamp, path + strlen (ROOT_PATH "/containers/"), old_state,
+             new_state);
+  fflush (stdout);
+}
+
+static int
+verb_monitor (int argc, char **argv)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+  g_dbus_connection_signal_subscribe (bus, BUS_NAME, CONTAINER_IFACE, "StateChanged", NULL, NULL,
+                                      G_DBUS_SIGNAL_FLAGS_NONE, on_state_changed, NULL, NULL);
+  g_main_loop_run (loop);
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct {
+    const char *name;
+    int (*func) (int argc, char **argv);
+  } verbs[] = {
+    { "list", verb_list },
+    { "status", verb_status },
+    { "start", verb_simple },
+    { "stop", verb_simple },
+    { "shutdown", verb_simple },
+    { "reboot", verb_simple },
+    { "freeze", verb_simple },
+    { "unfreeze", verb_simple },
+    { "destroy", verb_simple },
+    { "create", verb_create },
+    { "config", verb_config },
+    { "attach", verb_attach },
+    { "monitor", verb_monitor },
+  };
+  g_autoptr(GError) error = NULL;
+  int i;
+
+  setlocale (LC_ALL, "");
+  for (i = 1; i < argc && argv[i][0] == '-'; i++)
+    {
+      if (g_str_equal (argv[i], "--json"))
+        opt_json = TRUE;
+      else if (g_str_equal (argv[i], "--no-ask-password"))
+        opt_no_ask_password = TRUE;
+      else if (g_str_equal (argv[i], "--version"))
+        {
+          g_print ("lxcctl %s\n", PACKAGE_VERSION);
+          return 0;
+        }
+      else
+        {
+          g_printerr ("lxcctl: unknown option '%s'\n", argv[i]);
+          return 2;
+        }
+    }
+  if (i >= argc)
+    {
+      g_printerr ("usage: lxcctl [--json] [--no-ask-password] VERB [ARGS]\n"
+                  "verbs: list [--active|--defined], status NAME, start|stop|freeze|unfreeze NAME,\n"
+                  "       shutdown|reboot NAME [-t SECONDS], destroy NAME [--force] [--with-snapshots],\n"
+                  "       create NAME -t TEMPLATE [-P LXCPATH] [-- ARGS], config get|set|clear|keys NAME ...,\n"
+                  "       attach NAME -- PROGRAM [ARGS], monitor\n");
+      return 2;
+    }
+  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  if (bus == NULL)
+    return fail (error);
+  for (guint v = 0; v < G_N_ELEMENTS (verbs); v++)
+    {
+      if (g_str_equal (argv[i], verbs[v].name))
+        return verbs[v].func (argc - i, argv + i);
+    }
+  g_printerr ("lxcctl: unknown verb '%s'\n", argv[i]);
+  return 2;
+}
