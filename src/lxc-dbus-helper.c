@@ -26,6 +26,9 @@
  *   lxc-dbus-helper ips LXCPATH NAME INTERFACE FAMILY SCOPE   ("-" for any)
  *   lxc-dbus-helper device-add|device-remove LXCPATH NAME SRC DEST   ("-": as SRC)
  *   lxc-dbus-helper netdev-attach|netdev-detach LXCPATH NAME DEV DSTDEV   ("-": same)
+ *   lxc-dbus-helper freeze|unfreeze LXCPATH NAME
+ *     (liblxc waits for the freezer without a time limit: the service
+ *     kills this helper when it takes too long)
  *   lxc-dbus-helper run LXCPATH NAME [OPTION...] -- PROGRAM [ARG...]
  *     Runs PROGRAM inside the container with our stdin/stdout/stderr, writes
  *     "pid N" and then "status N" (its wait status) to fd 3. OPTIONs:
@@ -873,6 +876,22 @@ main (int argc, char **argv)
     rc = do_network (argv[2], argv[3], 3, &argv[4]);
   else if (strcmp (argv[1], "run") == 0)
     rc = do_run (argc - 1, argv + 1);
+  else if ((strcmp (argv[1], "freeze") == 0 || strcmp (argv[1], "unfreeze") == 0) && argc == 4)
+    {
+      struct lxc_container *c = open_defined (argv[2], argv[3], &rc);
+
+      if (c != NULL)
+        {
+          bool freeze = strcmp (argv[1], "freeze") == 0;
+          if (!(freeze ? c->freeze (c) : c->unfreeze (c)))
+            {
+              report (c, freeze ? "Failed to freeze container" : "Failed to unfreeze container",
+                      argv[3]);
+              rc = EXIT_FAILED;
+            }
+          lxc_container_put (c);
+        }
+    }
   else if ((strcmp (argv[1], "device-add") == 0 || strcmp (argv[1], "device-remove") == 0 ||
             strcmp (argv[1], "netdev-attach") == 0 || strcmp (argv[1], "netdev-detach") == 0) &&
            argc == 6)

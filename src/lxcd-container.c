@@ -19,6 +19,8 @@
 
 /* How long an operation may take to show its effect on the state. */
 #define OP_STATE_TIMEOUT_S 30
+/* How long liblxc may wait for the kernel's freezer (it waits forever). */
+#define FREEZE_TIMEOUT_S 15
 
 typedef enum {
   WAIT_REACHED,
@@ -292,6 +294,8 @@ typedef struct {
   LxcdState target;          /* the state the operation leads to */
   gboolean target_via_state; /* reaching it can be checked by a re-read */
   gboolean failing;          /* the work failed; the failure path replies */
+  GCancellable *cancellable; /* kills a helper that takes too long */
+  guint helper_timeout_id;
   GError *error;
 } Op;
 
@@ -307,6 +311,9 @@ op_unref (Op *op)
 {
   if (--op->ref_count > 0)
     return;
+  if (op->helper_timeout_id)
+    g_source_remove (op->helper_timeout_id);
+  g_clear_object (&op->cancellable);
   g_clear_object (&op->job);
   g_clear_object (&op->self);
   g_clear_object (&op->invocation);
@@ -580,6 +587,64 @@ op_lxc_done (GObject *source, GAsyncResult *res, gpointer user_data)
   op_work_finished (op, error);
 }
 
+/* main thread: the freezer did not settle in time; thaw what it froze */
+static void
+op_freeze_thawed (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+  g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_TIMEOUT,
+                                         "The kernel's freezer did not %s container '%s' within %d "
+                                         "seconds; it was thawed again",
+                                         op->kind == OP_FREEZE ? "freeze" : "thaw", op->self->name,
+                                         FREEZE_TIMEOUT_S);
+
+  op_work_finished (op, error);
+}
+
+/* worker thread */
+static void
+thaw_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Op *op = task_data;
+
+  (void) lxcd_lxc_run_op (op->self->lxcpath, op->self->name, LXCD_OP_UNFREEZE, NULL, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* main thread: freeze or unfreeze, in lxc-dbus-helper */
+static void
+op_freeze_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = lxcd_spawn_helper_finish (res, &error);
+
+  if (op->helper_timeout_id)
+    {
+      g_source_remove (op->helper_timeout_id);
+      op->helper_timeout_id = 0;
+    }
+  if (out == NULL && g_error_matches (error, LXCD_ERROR, LXCD_ERROR_CANCELLED))
+    {
+      g_autoptr(GTask) task = g_task_new (NULL, NULL, op_freeze_thawed, op_ref (op));
+      g_task_set_task_data (task, op, NULL);
+      lxcd_run_in_worker (task, thaw_thread);
+      return;
+    }
+  op_work_finished (op, out ? NULL : error);
+}
+
+/* main thread */
+static gboolean
+op_helper_timeout (gpointer user_data)
+{
+  Op *op = user_data;
+
+  op->helper_timeout_id = 0;
+  g_cancellable_cancel (op->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
 /* main thread: lxc-dbus-helper exited (daemonized start, or a failed one) */
 static void
 op_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -743,6 +808,19 @@ op_run (Op *op)
   if (op->kind == OP_START)
     {
       op_spawn_helper (op);
+      return;
+    }
+  if (op->kind == OP_FREEZE || op->kind == OP_UNFREEZE)
+    {
+      /* liblxc waits for the kernel's freezer without a time limit: run it
+       * where it can be killed. */
+      const char *args[] = { op->kind == OP_FREEZE ? "freeze" : "unfreeze", self->lxcpath,
+                             self->name, NULL };
+
+      op->cancellable = g_cancellable_new ();
+      op->helper_timeout_id = g_timeout_add_seconds (FREEZE_TIMEOUT_S, op_helper_timeout, op);
+      lxcd_spawn_helper_async (lxcd_daemon_get_helper_path (self->daemon), args, NULL,
+                               op->cancellable, op_freeze_done, op_ref (op));
       return;
     }
 
