@@ -898,8 +898,11 @@ lxcd_run_in_worker (GTask *task, GTaskThreadFunc func)
   static GThreadPool *pool = NULL;
   WorkItem *item;
 
+  /* Exclusive threads that live as long as the service: liblxc keeps
+   * per-thread copies of its global configuration (thread-local), which
+   * threads that come and go would leave behind. */
   if (pool == NULL)
-    pool = g_thread_pool_new (worker_func, NULL, 16, FALSE, NULL);
+    pool = g_thread_pool_new (worker_func, NULL, 8, TRUE, NULL);
 
   item = g_new0 (WorkItem, 1);
   item->task = g_object_ref (task);
