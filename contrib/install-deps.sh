@@ -69,6 +69,7 @@ packages=(
     lxc                     # liblxc1, lxc-* tools, templates (lxc-busybox)
     busybox-static          # rootfs for the lxc-busybox template
     rsync                   # liblxc copies "dir" root file systems with rsync (clone)
+    tmux                    # tests drive lxcctl console/shell in a terminal
     uidmap                  # newuidmap/newgidmap for containers with id maps
     iproute2                # ip: container network interfaces
     polkitd                 # polkit daemon, pkaction/pkcheck/pkttyagent, policy DTD

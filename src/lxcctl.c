@@ -5,10 +5,12 @@
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
 #include <locale.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define BUS_NAME "org.linuxcontainers.LXC1"
@@ -485,6 +487,283 @@ verb_attach (int argc, char **argv)
   return 128 + (WIFSIGNALED (status) ? WTERMSIG (status) : 0);
 }
 
+/* clone SRC NEW [--snapshot] [-P LXCPATH], rename OLD NEW */
+static int
+verb_clone_rename (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean snapshot = FALSE;
+  const char *names[2] = { NULL, NULL };
+  const char *lxcpath = NULL;
+  int n = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--snapshot"))
+        snapshot = TRUE;
+      else if (g_str_equal (argv[i], "-P") && i + 1 < argc)
+        lxcpath = argv[++i];
+      else if (n < 2 && argv[i][0] != '-')
+        names[n++] = argv[i];
+      else
+        {
+          g_printerr ("lxcctl: unexpected argument '%s'\n", argv[i]);
+          return 2;
+        }
+    }
+  if (n != 2)
+    {
+      g_printerr ("lxcctl: usage: lxcctl %s NAME NEW-NAME\n", argv[0]);
+      return 2;
+    }
+  path = container_path (names[0], &error);
+  if (path == NULL)
+    return fail (error);
+  if (g_str_equal (argv[0], "rename"))
+    reply = call (path, CONTAINER_IFACE, "Rename", g_variant_new ("(s)", names[1]), "(o)", &error);
+  else
+    {
+      GVariantBuilder b;
+      g_variant_builder_init (&b, G_VARIANT_TYPE ("a{sv}"));
+      if (snapshot)
+        {
+          const char *const flags[] = { "snapshot", NULL };
+          g_variant_builder_add (&b, "{sv}", "flags", g_variant_new_strv (flags, -1));
+          g_variant_builder_add (&b, "{sv}", "bdev_type", g_variant_new_string ("overlay"));
+        }
+      if (lxcpath)
+        g_variant_builder_add (&b, "{sv}", "lxcpath", g_variant_new_string (lxcpath));
+      reply = call (path, CONTAINER_IFACE, "Clone", g_variant_new ("(sa{sv})", names[1], &b), "(o)",
+                    &error);
+    }
+  return reply ? 0 : fail (error);
+}
+
+/* snapshot NAME [-c COMMENT] | snapshot list|restore|destroy ... */
+static int
+verb_snapshot (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  if (argc >= 3 && g_str_equal (argv[1], "list"))
+    {
+      GVariantIter iter;
+      const char *name, *comment, *stamp, *where;
+      g_autoptr(GVariant) list = NULL;
+
+      path = container_path (argv[2], &error);
+      if (path == NULL ||
+          (reply = call (path, CONTAINER_IFACE, "ListSnapshots", NULL, "(a(ssss))", &error)) == NULL)
+        return fail (error);
+      list = g_variant_get_child_value (reply, 0);
+      if (opt_json)
+        {
+          g_autoptr(GString) json = g_string_new (NULL);
+          json_value (json, list);
+          g_print ("%s\n", json->str);
+          return 0;
+        }
+      g_print ("%-8s %-20s %s\n", "NAME", "TIME", "COMMENT");
+      g_variant_iter_init (&iter, list);
+      while (g_variant_iter_next (&iter, "(&s&s&s&s)", &name, &comment, &stamp, &where))
+        g_print ("%-8s %-20s %s\n", name, stamp, comment);
+      return 0;
+    }
+  if (argc == 5 && g_str_equal (argv[1], "restore"))
+    {
+      path = container_path (argv[2], &error);
+      if (path == NULL)
+        return fail (error);
+      reply = call (path, CONTAINER_IFACE, "RestoreSnapshot", g_variant_new ("(ss)", argv[3], argv[4]),
+                    "(o)", &error);
+      return reply ? 0 : fail (error);
+    }
+  if (argc == 4 && g_str_equal (argv[1], "destroy"))
+    {
+      path = container_path (argv[2], &error);
+      if (path == NULL)
+        return fail (error);
+      reply = call (path, CONTAINER_IFACE, "DestroySnapshot", g_variant_new ("(s)", argv[3]), NULL,
+                    &error);
+      return reply ? 0 : fail (error);
+    }
+  if (argc == 2 || (argc == 4 && g_str_equal (argv[2], "-c")))
+    {
+      GVariantBuilder b;
+      const char *name;
+
+      path = container_path (argv[1], &error);
+      if (path == NULL)
+        return fail (error);
+      g_variant_builder_init (&b, G_VARIANT_TYPE ("a{sv}"));
+      if (argc == 4)
+        g_variant_builder_add (&b, "{sv}", "comment", g_variant_new_string (argv[3]));
+      reply = call (path, CONTAINER_IFACE, "Snapshot", g_variant_new ("(a{sv})", &b), "(s)", &error);
+      if (reply == NULL)
+        return fail (error);
+      g_variant_get (reply, "(&s)", &name);
+      g_print ("%s\n", name);
+      return 0;
+    }
+  g_printerr ("lxcctl: usage: lxcctl snapshot NAME [-c COMMENT] | snapshot list NAME |\n"
+              "       snapshot restore NAME SNAPSHOT NEW-NAME | snapshot destroy NAME SNAPSHOT\n");
+  return 2;
+}
+
+/* cgroup get|set NAME KEY [VALUE], ips NAME */
+static int
+verb_cgroup_ips (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean ips = g_str_equal (argv[0], "ips");
+
+  if ((ips && argc != 2) ||
+      (!ips && !((argc == 4 && g_str_equal (argv[1], "get")) || (argc == 5 && g_str_equal (argv[1], "set")))))
+    {
+      g_printerr (ips ? "lxcctl: usage: lxcctl ips NAME\n"
+                      : "lxcctl: usage: lxcctl cgroup get|set NAME KEY [VALUE]\n");
+      return 2;
+    }
+  path = container_path (argv[ips ? 1 : 2], &error);
+  if (path == NULL)
+    return fail (error);
+  if (ips)
+    reply = call (path, CONTAINER_IFACE, "GetIPs", g_variant_new ("(ssu)", "", "", 0), "(as)", &error);
+  else if (argc == 4)
+    reply = call (path, CONTAINER_IFACE, "GetCgroupItem", g_variant_new ("(s)", argv[3]), "(s)", &error);
+  else
+    reply = call (path, CONTAINER_IFACE, "SetCgroupItem", g_variant_new ("(ss)", argv[3], argv[4]),
+                  NULL, &error);
+  if (reply == NULL)
+    return fail (error);
+  if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(as)")))
+    {
+      g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
+      g_autofree const char **items = g_variant_get_strv (list, NULL);
+
+      if (opt_json)
+        {
+          g_autoptr(GString) json = g_string_new (NULL);
+          json_value (json, list);
+          g_print ("%s\n", json->str);
+        }
+      else
+        for (const char **i = items; *i; i++)
+          g_print ("%s\n", *i);
+    }
+  else if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(s)")))
+    {
+      const char *value;
+      g_variant_get (reply, "(&s)", &value);
+      g_print ("%s\n", value);
+    }
+  return 0;
+}
+
+/* Relays the terminal to a pty master until the escape Ctrl-a q, or the
+ * other side hangs up. */
+static int
+relay_terminal (int master)
+{
+  struct termios saved, raw;
+  gboolean is_tty = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+  gboolean escape = FALSE;
+  char buf[4096];
+
+  if (is_tty)
+    {
+      raw = saved;
+      cfmakeraw (&raw);
+      tcsetattr (STDIN_FILENO, TCSANOW, &raw);
+      g_printerr ("Connected; type Ctrl-a q to leave.\r\n");
+    }
+  for (;;)
+    {
+      struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { master, POLLIN, 0 } };
+      ssize_t n;
+
+      if (poll (fds, 2, -1) < 0)
+        break;
+      if (fds[1].revents & (POLLIN | POLLHUP | POLLERR))
+        {
+          n = read (master, buf, sizeof buf);
+          if (n <= 0)
+            break;
+          if (write (STDOUT_FILENO, buf, (size_t) n) < 0)
+            break;
+        }
+      if (fds[0].revents & (POLLIN | POLLHUP))
+        {
+          gboolean leave = FALSE;
+          n = read (STDIN_FILENO, buf, sizeof buf);
+          if (n <= 0)
+            break;
+          for (ssize_t i = 0; i < n; i++)
+            {
+              if (escape && buf[i] == 'q')
+                {
+                  leave = TRUE;
+                  break;
+                }
+              escape = buf[i] == 0x01;
+              if (!escape && write (master, &buf[i], 1) < 0)
+                leave = TRUE;
+            }
+          if (leave)
+            break;
+        }
+    }
+  if (is_tty)
+    tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+  return 0;
+}
+
+/* console NAME [TTY], shell NAME */
+static int
+verb_terminal (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GUnixFDList) fds = NULL;
+  gboolean console = g_str_equal (argv[0], "console");
+  gint32 handle;
+  int master, rc;
+
+  if (argc < 2 || argc > (console ? 3 : 2))
+    {
+      g_printerr (console ? "lxcctl: usage: lxcctl console NAME [TTY]\n" : "lxcctl: usage: lxcctl shell NAME\n");
+      return 2;
+    }
+  path = container_path (argv[1], &error);
+  if (path == NULL)
+    return fail (error);
+  if (console)
+    reply = g_dbus_connection_call_with_unix_fd_list_sync (
+      bus, BUS_NAME, path, CONTAINER_IFACE, "OpenConsole",
+      g_variant_new ("(i)", argc == 3 ? atoi (argv[2]) : 0), G_VARIANT_TYPE ("(hi)"), call_flags (),
+      G_MAXINT, NULL, &fds, NULL, &error);
+  else
+    reply = g_dbus_connection_call_with_unix_fd_list_sync (
+      bus, BUS_NAME, path, CONTAINER_IFACE, "OpenShell", g_variant_new_parsed ("(@a{sv} {},)"),
+      G_VARIANT_TYPE ("(h)"), call_flags (), G_MAXINT, NULL, &fds, NULL, &error);
+  if (reply == NULL)
+    return fail (error);
+  g_variant_get_child (reply, 0, "h", &handle);
+  master = g_unix_fd_list_get (fds, handle, &error);
+  if (master < 0)
+    return fail (error);
+  rc = relay_terminal (master);
+  close (master);
+  return rc;
+}
+
 static void
 on_state_changed (GDBusConnection *connection, const char *sender, const char *path,
                   const char *iface, const char *signal, GVariant *params, gpointer user_data)
@@ -542,6 +821,13 @@ main (int argc, char **argv)
     { "config", verb_config },
     { "attach", verb_attach },
     { "monitor", verb_monitor },
+    { "clone", verb_clone_rename },
+    { "rename", verb_clone_rename },
+    { "snapshot", verb_snapshot },
+    { "cgroup", verb_cgroup_ips },
+    { "ips", verb_cgroup_ips },
+    { "console", verb_terminal },
+    { "shell", verb_terminal },
   };
   g_autoptr(GError) error = NULL;
   int i;
@@ -570,7 +856,9 @@ main (int argc, char **argv)
                   "verbs: list [--active|--defined], status NAME, start|stop|freeze|unfreeze NAME,\n"
                   "       shutdown|reboot NAME [-t SECONDS], destroy NAME [--force] [--with-snapshots],\n"
                   "       create NAME -t TEMPLATE [-P LXCPATH] [-- ARGS], config get|set|clear|keys NAME ...,\n"
-                  "       attach NAME -- PROGRAM [ARGS], monitor\n");
+                  "       attach NAME -- PROGRAM [ARGS], monitor, clone NAME NEW [--snapshot],\n"
+                  "       rename NAME NEW, snapshot NAME [-c COMMENT], snapshot list|restore|destroy ...,\n"
+                  "       cgroup get|set NAME KEY [VALUE], ips NAME, console NAME [TTY], shell NAME\n");
       return 2;
     }
   bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);

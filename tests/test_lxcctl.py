@@ -118,5 +118,71 @@ class Verbs(lxcdtest.TestCase):
             p.wait()
 
 
+class MoreVerbs(lxcdtest.TestCase):
+    def test_clone_rename_snapshots(self):
+        self.assertEqual(lxcctl('clone', 'c2', 'cl1').returncode, 0)
+        self.assertEqual(lxcctl('rename', 'cl1', 'cl2').returncode, 0)
+        self.assertFalse(os.path.exists(os.path.join(stack.lxcpath, 'cl1')))
+        out = lxcctl('snapshot', 'cl2', '-c', 'first')
+        self.assertEqual(out.stdout, 'snap0\n')
+        snaps = json.loads(lxcctl('--json', 'snapshot', 'list', 'cl2').stdout)
+        self.assertEqual(snaps[0][0], 'snap0')
+        self.assertEqual(snaps[0][1], 'first')
+        self.assertIn('snap0', lxcctl('snapshot', 'list', 'cl2').stdout)
+        self.assertEqual(lxcctl('snapshot', 'restore', 'cl2', 'snap0', 'cl3').returncode, 0)
+        self.assertEqual(lxcctl('snapshot', 'destroy', 'cl2', 'snap0').returncode, 0)
+        self.assertEqual(lxcctl('clone', 'c2', 'ov1', '--snapshot').returncode, 0)
+        for name in ('ov1', 'cl3', 'cl2'):
+            self.assertEqual(lxcctl('destroy', name).returncode, 0, name)
+
+    def test_cgroup_and_ips(self):
+        self.assertEqual(lxcctl('ips', 'c1').returncode, 1)  # not running
+        self.assertEqual(lxcctl('start', 'c1').returncode, 0)
+        try:
+            self.assertEqual(lxcctl('ips', 'c1').returncode, 0)
+            self.assertEqual(json.loads(lxcctl('--json', 'ips', 'c1').stdout), [])
+            self.assertEqual(lxcctl('cgroup', 'set', 'c1', 'pids.max', '123').returncode, 0)
+            self.assertEqual(lxcctl('cgroup', 'get', 'c1', 'pids.max').stdout, '123\n')
+        finally:
+            lxcctl('stop', 'c1')
+
+
+class Terminals(lxcdtest.TestCase):
+    """lxcctl shell and console, typed at in a real terminal (tmux)."""
+
+    def tmux(self, *args):
+        return subprocess.run(['tmux', '-L', self.socket] + list(args), capture_output=True,
+                              text=True, env=stack.env())
+
+    def setUp(self):
+        self.socket = 'lxcdtest%d' % os.getpid()
+        self.assertEqual(lxcctl('start', 'c1').returncode, 0)
+
+    def tearDown(self):
+        self.tmux('kill-server')
+        lxcctl('stop', 'c1')
+
+    def screen(self):
+        return self.tmux('capture-pane', '-p', '-t', 'term').stdout
+
+    def drive(self, verb_args, command, expect):
+        cmd = ' '.join([LXCCTL, '--no-ask-password'] + verb_args + ['; sleep 30'])
+        self.assertEqual(self.tmux('new-session', '-d', '-s', 'term', '-x', '120', '-y', '30', cmd).returncode, 0)
+        lxcdtest.wait_until(lambda: 'Ctrl-a q' in self.screen(), 10, message=lambda: self.screen())
+        self.tmux('send-keys', '-t', 'term', 'Enter')
+        self.tmux('send-keys', '-t', 'term', command, 'Enter')
+        lxcdtest.wait_until(lambda: expect in self.screen(), 10, message=lambda: self.screen())
+        # The escape leaves lxcctl; the pane then runs "sleep".
+        self.tmux('send-keys', '-t', 'term', 'C-a', 'q')
+        lxcdtest.wait_until(lambda: 'lxcctl' not in self.tmux('list-panes', '-t', 'term', '-F',
+                                                               '#{pane_current_command}').stdout, 10)
+
+    def test_shell(self):
+        self.drive(['shell', 'c1'], 'echo tm-$((2*21))', 'tm-42')
+
+    def test_console(self):
+        self.drive(['console', 'c1', '0'], 'echo co-$((3*11))', 'co-33')
+
+
 if __name__ == '__main__':
     lxcdtest.main()
