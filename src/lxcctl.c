@@ -146,13 +146,96 @@ call_flags (void)
   return G_DBUS_CALL_FLAGS_NONE;
 }
 
+/* Long operations run as Job objects: while one of ours runs, a line per
+ * progress step goes to stderr (when it is a terminal or --progress). */
+static gboolean opt_progress;
+
+typedef struct {
+  GMainLoop *loop;
+  GVariant *reply;
+  GError *error;
+  char *job_path;
+  double last;
+} PendingCall;
+
+static void
+on_job_signal (GDBusConnection *connection, const char *sender, const char *path,
+               const char *iface, const char *signal, GVariant *params, gpointer user_data)
+{
+  PendingCall *pc = user_data;
+
+  if (g_str_equal (signal, "InterfacesAdded"))
+    {
+      const char *object;
+      g_autoptr(GVariant) ifaces = NULL;
+      g_autoptr(GVariant) props = NULL;
+      const char *operation = "?";
+
+      g_variant_get (params, "(&o@a{sa{sv}})", &object, &ifaces);
+      props = g_variant_lookup_value (ifaces, "org.linuxcontainers.LXC1.Job", NULL);
+      if (props == NULL || pc->job_path != NULL)
+        return;
+      /* ours: started by us, now (good enough for a terminal display) */
+      g_variant_lookup (props, "Operation", "&s", &operation);
+      pc->job_path = g_strdup (object);
+      g_printerr ("%s: started\n", operation);
+    }
+  else if (g_str_equal (signal, "PropertiesChanged") && g_strcmp0 (path, pc->job_path) == 0)
+    {
+      g_autoptr(GVariant) changed = g_variant_get_child_value (params, 1);
+      double progress;
+
+      if (g_variant_lookup (changed, "Progress", "d", &progress) && progress - pc->last >= 0.05)
+        {
+          pc->last = progress;
+          g_printerr ("progress: %3.0f%%\n", progress * 100);
+        }
+    }
+}
+
+static void
+call_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  PendingCall *pc = user_data;
+
+  pc->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &pc->error);
+  g_main_loop_quit (pc->loop);
+}
+
 static GVariant *
 call (const char *path, const char *iface, const char *method, GVariant *params,
       const char *reply_type, GError **error)
 {
-  return g_dbus_connection_call_sync (bus, BUS_NAME, path, iface, method, params,
-                                      reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
-                                      call_flags (), G_MAXINT, NULL, error);
+  static const char *const long_methods[] = { "CreateContainer", "Clone", "Destroy", "Snapshot",
+                                              "RestoreSnapshot", "Shutdown", "Reboot", NULL };
+  PendingCall pc = { 0 };
+  guint subs[2];
+
+  if (!(opt_progress || isatty (STDERR_FILENO)) || opt_json || !g_strv_contains (long_methods, method))
+    return g_dbus_connection_call_sync (bus, BUS_NAME, path, iface, method, params,
+                                        reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
+                                        call_flags (), G_MAXINT, NULL, error);
+
+  pc.loop = g_main_loop_new (NULL, FALSE);
+  subs[0] = g_dbus_connection_signal_subscribe (bus, BUS_NAME, "org.freedesktop.DBus.ObjectManager",
+                                                "InterfacesAdded", ROOT_PATH, NULL,
+                                                G_DBUS_SIGNAL_FLAGS_NONE, on_job_signal, &pc, NULL);
+  subs[1] = g_dbus_connection_signal_subscribe (bus, BUS_NAME, "org.freedesktop.DBus.Properties",
+                                                "PropertiesChanged", NULL, NULL,
+                                                G_DBUS_SIGNAL_FLAGS_NONE, on_job_signal, &pc, NULL);
+  g_dbus_connection_call (bus, BUS_NAME, path, iface, method, params,
+                          reply_type ? G_VARIANT_TYPE (reply_type) : NULL, call_flags (), G_MAXINT,
+                          NULL, call_done, &pc);
+  g_main_loop_run (pc.loop);
+  g_dbus_connection_signal_unsubscribe (bus, subs[0]);
+  g_dbus_connection_signal_unsubscribe (bus, subs[1]);
+  g_main_loop_unref (pc.loop);
+  if (pc.job_path && pc.reply)
+    g_printerr ("done\n");
+  g_free (pc.job_path);
+  if (pc.error)
+    g_propagate_error (error, pc.error);
+  return pc.reply;
 }
 
 static char *
@@ -839,6 +922,8 @@ main (int argc, char **argv)
         opt_json = TRUE;
       else if (g_str_equal (argv[i], "--no-ask-password"))
         opt_no_ask_password = TRUE;
+      else if (g_str_equal (argv[i], "--progress"))
+        opt_progress = TRUE;
       else if (g_str_equal (argv[i], "--version"))
         {
           g_print ("lxcctl %s\n", PACKAGE_VERSION);
@@ -852,7 +937,7 @@ main (int argc, char **argv)
     }
   if (i >= argc)
     {
-      g_printerr ("usage: lxcctl [--json] [--no-ask-password] VERB [ARGS]\n"
+      g_printerr ("usage: lxcctl [--json] [--no-ask-password] [--progress] VERB [ARGS]\n"
                   "verbs: list [--active|--defined], status NAME, start|stop|freeze|unfreeze NAME,\n"
                   "       shutdown|reboot NAME [-t SECONDS], destroy NAME [--force] [--with-snapshots],\n"
                   "       create NAME -t TEMPLATE [-P LXCPATH] [-- ARGS], config get|set|clear|keys NAME ...,\n"

@@ -135,6 +135,23 @@ class MoreVerbs(lxcdtest.TestCase):
         for name in ('ov1', 'cl3', 'cl2'):
             self.assertEqual(lxcctl('destroy', name).returncode, 0, name)
 
+    def test_progress_lines_for_jobs(self):
+        # A clone big enough to report progress.
+        d = stack.make_container('bigsrc')
+        with open(os.path.join(d, 'rootfs', 'bigfile'), 'wb') as f:
+            chunk = os.urandom(1 << 20)
+            for _ in range(256):
+                f.write(chunk)
+        lxcdtest.wait_until(lambda: lxcctl('status', 'bigsrc').returncode == 0, 5)
+        out = lxcctl('--progress', 'clone', 'bigsrc', 'bigdst')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = out.stderr.splitlines()
+        self.assertEqual(lines[0], 'clone: started')
+        self.assertIn('progress: 100%', lines)
+        self.assertEqual(lines[-1], 'done')
+        self.assertEqual(lxcctl('destroy', 'bigdst').returncode, 0)
+        self.assertEqual(lxcctl('destroy', 'bigsrc').returncode, 0)
+
     def test_cgroup_and_ips(self):
         self.assertEqual(lxcctl('ips', 'c1').returncode, 1)  # not running
         self.assertEqual(lxcctl('start', 'c1').returncode, 0)
@@ -145,6 +162,22 @@ class MoreVerbs(lxcdtest.TestCase):
             self.assertEqual(lxcctl('cgroup', 'get', 'c1', 'pids.max').stdout, '123\n')
         finally:
             lxcctl('stop', 'c1')
+
+
+class Completion(lxcdtest.TestCase):
+    def complete(self, *words):
+        script = os.path.join(lxcdtest.SRCDIR, 'data', 'lxcctl.bash-completion')
+        code = 'source %s; COMP_WORDS=(%s); COMP_CWORD=%d; _lxcctl; echo "${COMPREPLY[@]}"' % (
+            script, ' '.join("'%s'" % w for w in words), len(words) - 1)
+        env = stack.env({'PATH': os.path.dirname(LXCCTL) + ':' + os.environ['PATH']})
+        out = subprocess.run(['bash', '-c', code], capture_output=True, text=True, env=env)
+        return out.stdout.split()
+
+    def test_verbs_and_names(self):
+        self.assertEqual(sorted(self.complete('lxcctl', 'st')), ['start', 'status', 'stop'])
+        self.assertEqual(sorted(self.complete('lxcctl', 'start', 'c')), ['c1', 'c2'])
+        self.assertEqual(sorted(self.complete('lxcctl', 'config', '')), ['clear', 'get', 'keys', 'set'])
+        self.assertEqual(self.complete('lxcctl', '--json', 'status', 'c2'), ['c2'])
 
 
 class Terminals(lxcdtest.TestCase):
