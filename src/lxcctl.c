@@ -185,7 +185,8 @@ on_job_signal (GDBusConnection *connection, const char *sender, const char *path
       g_autoptr(GVariant) changed = g_variant_get_child_value (params, 1);
       double progress;
 
-      if (g_variant_lookup (changed, "Progress", "d", &progress) && progress - pc->last >= 0.05)
+      if (g_variant_lookup (changed, "Progress", "d", &progress) &&
+          (progress - pc->last >= 0.05 || (progress >= 1.0 && pc->last < 1.0)))
         {
           pc->last = progress;
           g_printerr ("progress: %3.0f%%\n", progress * 100);
@@ -262,54 +263,87 @@ container_properties (const char *path, GError **error)
 
 /* ---- verbs ------------------------------------------------------------------- */
 
+/* One GetManagedObjects round trip for everything: sorted by name. */
+static gint
+compare_props_by_name (gconstpointer a, gconstpointer b)
+{
+  const char *na = "", *nb = "";
+
+  g_variant_lookup (*(GVariant **) a, "Name", "&s", &na);
+  g_variant_lookup (*(GVariant **) b, "Name", "&s", &nb);
+  return g_strcmp0 (na, nb);
+}
+
 static int
 verb_list (int argc, char **argv)
 {
-  const char *which = "all";
+  gboolean active_only = argc > 1 && g_str_equal (argv[1], "--active");
+  gboolean defined_only = argc > 1 && g_str_equal (argv[1], "--defined");
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) list = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   g_autoptr(GString) json = g_string_new ("[");
   GVariantIter iter;
-  const char *name, *path;
-  gboolean first = TRUE;
+  GVariant *ifaces;
 
-  if (argc > 1 && (g_str_equal (argv[1], "--active") || g_str_equal (argv[1], "--defined")))
-    which = argv[1] + 2;
-  reply = call (MANAGER_PATH, MANAGER_IFACE, "ListContainers",
-                g_variant_new ("(s@a{sv})", which, g_variant_new ("a{sv}", NULL)), "(a(so))", &error);
+  if (argc > 2 || (argc == 2 && !active_only && !defined_only))
+    {
+      g_printerr ("lxcctl: usage: lxcctl list [--active|--defined]\n");
+      return 2;
+    }
+  reply = call (ROOT_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                "(a{oa{sa{sv}}})", &error);
   if (reply == NULL)
     return fail (error);
+  objects = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", NULL, &ifaces))
+    {
+      GVariant *props = g_variant_lookup_value (ifaces, CONTAINER_IFACE, NULL);
+      const char *state = "STOPPED";
+      gboolean defined = FALSE;
+
+      g_variant_unref (ifaces);
+      if (props == NULL)
+        continue;
+      g_variant_lookup (props, "State", "&s", &state);
+      g_variant_lookup (props, "Defined", "b", &defined);
+      if ((active_only && g_str_equal (state, "STOPPED")) || (defined_only && !defined))
+        {
+          g_variant_unref (props);
+          continue;
+        }
+      g_ptr_array_add (list, props);
+    }
+  g_ptr_array_sort (list, compare_props_by_name);
+
   if (!opt_json)
     g_print ("%-20s %-9s %8s %-9s %s\n", "NAME", "STATE", "PID", "AUTOSTART", "LXCPATH");
-  list = g_variant_get_child_value (reply, 0);
-  g_variant_iter_init (&iter, list);
-  while (g_variant_iter_next (&iter, "(&s&o)", &name, &path))
+  for (guint i = 0; i < list->len; i++)
     {
-      g_autoptr(GVariant) props = container_properties (path, &error);
-      const char *state = "?", *lxcpath = "?";
+      GVariant *props = list->pdata[i];
+      const char *name = "?", *state = "?", *lxcpath = "?";
       gint32 pid = -1;
       gboolean autostart = FALSE;
 
-      if (props == NULL)
-        return fail (error);
+      if (opt_json)
+        {
+          if (i)
+            g_string_append_c (json, ',');
+          json_value (json, props);
+          continue;
+        }
+      g_variant_lookup (props, "Name", "&s", &name);
       g_variant_lookup (props, "State", "&s", &state);
       g_variant_lookup (props, "LXCPath", "&s", &lxcpath);
       g_variant_lookup (props, "InitPID", "i", &pid);
       g_variant_lookup (props, "Autostart", "b", &autostart);
-      if (opt_json)
-        {
-          if (!first)
-            g_string_append_c (json, ',');
-          json_value (json, props);
-        }
-      else
-        {
-          g_autofree char *pid_text = pid > 0 ? g_strdup_printf ("%d", pid) : g_strdup ("-");
-          g_print ("%-20s %-9s %8s %-9s %s\n", name, state, pid_text, autostart ? "yes" : "no",
-                   lxcpath);
-        }
-      first = FALSE;
+      {
+        g_autofree char *pid_text = pid > 0 ? g_strdup_printf ("%d", pid) : g_strdup ("-");
+        g_print ("%-20s %-9s %8s %-9s %s\n", name, state, pid_text, autostart ? "yes" : "no",
+                 lxcpath);
+      }
     }
   if (opt_json)
     g_print ("%s]\n", json->str);

@@ -143,14 +143,16 @@ class MoreVerbs(lxcdtest.TestCase):
             for _ in range(256):
                 f.write(chunk)
         lxcdtest.wait_until(lambda: lxcctl('status', 'bigsrc').returncode == 0, 5)
-        out = lxcctl('--progress', 'clone', 'bigsrc', 'bigdst')
-        self.assertEqual(out.returncode, 0, out.stderr)
-        lines = out.stderr.splitlines()
-        self.assertEqual(lines[0], 'clone: started')
-        self.assertIn('progress: 100%', lines)
-        self.assertEqual(lines[-1], 'done')
-        self.assertEqual(lxcctl('destroy', 'bigdst').returncode, 0)
-        self.assertEqual(lxcctl('destroy', 'bigsrc').returncode, 0)
+        try:
+            out = lxcctl('--progress', 'clone', 'bigsrc', 'bigdst')
+            self.assertEqual(out.returncode, 0, out.stderr)
+            lines = out.stderr.splitlines()
+            self.assertEqual(lines[0], 'clone: started')
+            self.assertIn('progress: 100%', lines)
+            self.assertEqual(lines[-1], 'done')
+        finally:
+            lxcctl('destroy', 'bigdst')
+            self.assertEqual(lxcctl('destroy', 'bigsrc').returncode, 0)
 
     def test_cgroup_and_ips(self):
         self.assertEqual(lxcctl('ips', 'c1').returncode, 1)  # not running
