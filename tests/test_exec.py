@@ -194,6 +194,20 @@ class RunCommand(lxcdtest.TestCase):
         self.assertEqual(Gio.DBusError.get_remote_error(cm.exception),
                          lxcdtest.ERROR_PREFIX + 'InvalidArgument')
 
+    def test_daemon_keeps_no_descriptor_after_calls(self):
+        def daemon_fds():
+            return len(os.listdir('/proc/%d/fd' % stack.daemon_pid))
+        # Warm up (thread pool, caches), then count.
+        run(self.conn, 'c1', ['/bin/true'])
+        before = daemon_fds()
+        for argv, opts in ((['/bin/true'], {}), (['relative'], {}),
+                           (['/bin/true'], {'bogus': GLib.Variant('b', True)}),
+                           (['/bin/sh', '-c', 'exit 3'], {})):
+            run(self.conn, 'c1', argv, opts)
+        run(self.conn, 'c1', ['/bin/true'], method='Attach')
+        lxcdtest.wait_until(lambda: daemon_fds() <= before, 5,
+                            message=lambda: 'daemon holds %d fds, had %d' % (daemon_fds(), before))
+
     def test_stopped_container(self):
         stack.make_container('stopped1')
         lxcdtest.wait_until(lambda: stack.call(path('stopped1'), 'org.freedesktop.DBus.Properties', 'Get',

@@ -154,6 +154,30 @@ class MoreVerbs(lxcdtest.TestCase):
             lxcctl('destroy', 'bigdst')
             self.assertEqual(lxcctl('destroy', 'bigsrc').returncode, 0)
 
+    def test_shutdown_and_reboot(self):
+        self.assertEqual(lxcctl('start', 'c2').returncode, 0)
+        try:
+            pid = json.loads(lxcctl('--json', 'status', 'c2').stdout)['InitPID']
+
+            def init_ready():
+                # busybox init takes signals once it waits in its main loop
+                try:
+                    with open('/proc/%d/wchan' % json.loads(lxcctl('--json', 'status', 'c2').stdout)['InitPID']) as f:
+                        return 'sigtimedwait' in f.read()
+                except (OSError, ValueError):
+                    return False
+            lxcdtest.wait_until(init_ready, 10)
+            out = lxcctl('reboot', 'c2', '-t', '30')
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertNotEqual(json.loads(lxcctl('--json', 'status', 'c2').stdout)['InitPID'], pid)
+            lxcdtest.wait_until(init_ready, 10)
+            out = lxcctl('shutdown', 'c2', '-t', '30')
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertEqual(stack.container_state('c2'), 'STOPPED')
+        finally:
+            if stack.container_state('c2') != 'STOPPED':
+                stack.stop_container('c2')
+
     def test_cgroup_and_ips(self):
         self.assertEqual(lxcctl('ips', 'c1').returncode, 1)  # not running
         self.assertEqual(lxcctl('start', 'c1').returncode, 0)
