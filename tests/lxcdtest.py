@@ -1334,6 +1334,21 @@ class Stack:
         self.lxc('start', name)
         self.lxc('wait', name, '-s', 'RUNNING', '-t', str(int(timeout)))
 
+    def wait_init_ready(self, name, timeout=10.0):
+        """Wait until the container's (busybox) init waits for signals in its
+        main loop, its start-up scripts done. Freezing a container while its
+        init still forks start-up programs can leave the cgroup v1 freezer
+        stuck in FREEZING (liblxc then waits forever), and signals sent
+        before init handles them are lost."""
+        def ready():
+            out = self.lxc('info', name, '-p', '-H', check=False).stdout.strip()
+            try:
+                with open('/proc/%s/wchan' % out) as f:
+                    return 'sigtimedwait' in f.read()
+            except (OSError, ValueError):
+                return False
+        wait_until(ready, timeout)
+
     def stop_container(self, name):
         """``lxc-stop -k`` *name* (outside the daemon)."""
         self.lxc('stop', name, '-k')

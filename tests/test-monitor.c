@@ -871,6 +871,32 @@ test_lxc_start (void)
   }
 }
 
+/* Waits until c1's busybox init sits in its main loop (sigtimedwait), its
+ * start-up scripts done: freezing while it still forks them can leave the
+ * cgroup v1 freezer stuck in FREEZING. */
+static void
+wait_init_ready (void)
+{
+  const char *info[] = { "lxc-info", "-P", fx.lxcpath, "-n", "c1", "-p", "-H", NULL };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *wchan_path = NULL;
+      g_autofree char *wchan = NULL;
+
+      if (g_spawn_sync (NULL, (char **) info, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                        NULL, NULL, &out, NULL, NULL, NULL) && out && *g_strstrip (out))
+        {
+          wchan_path = g_strdup_printf ("/proc/%s/wchan", out);
+          if (g_file_get_contents (wchan_path, &wchan, NULL, NULL) && strstr (wchan, "sigtimedwait"))
+            return;
+        }
+      g_usleep (20000);
+    }
+}
+
 static void
 test_lxc_freeze (void)
 {
@@ -880,6 +906,7 @@ test_lxc_freeze (void)
 
   if (!lxc_ready (TRUE))
     return;
+  wait_init_ready ();
   if (!run_async (freeze, 30000, &t0))
     return;
   if (!wait_event (fx.rec, EV_STATE, "c1", ST_FROZEN, 5000, &t1))

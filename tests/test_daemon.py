@@ -70,6 +70,7 @@ class Lifetime(unittest.TestCase):
         self.assertEqual(stack.container_state('c1'), 'RUNNING')
         self.assertTrue(os.path.exists('/proc/%d' % pid))
         # Changed while the daemon was away.
+        stack.wait_init_ready('c1')
         stack.lxc('freeze', 'c1')
         stack.start_daemon()
         self.assertEqual(get(conn, 'c1', 'State'), 'FROZEN')

@@ -72,19 +72,8 @@ class Base(lxcdtest.TestCase):
         self.assertOk(self.call('Start', '(@a{sv} {},)', name=name))
 
     def wait_init_ready(self, name=None):
-        """Wait until the container's busybox init waits for signals in its
-        main loop. pid 1 of a namespace drops signals it neither handles
-        nor blocks, so a halt or reboot signal sent while init is still
-        starting up is lost (under load that window is long enough for a
-        test to hit it); busybox init blocks them, then sits in
-        sigtimedwait()."""
-        def ready():
-            try:
-                with open('/proc/%d/wchan' % self.lxc_pid(name)) as f:
-                    return 'sigtimedwait' in f.read()
-            except OSError:
-                return False
-        lxcdtest.wait_until(ready, 10)
+        """See Stack.wait_init_ready()."""
+        stack.wait_init_ready(name or self.name)
 
 
 class Start(Base):
@@ -235,6 +224,7 @@ class Freeze(Base):
 
     def test_freeze_unfreeze(self):
         self.start()
+        stack.wait_init_ready(self.name)
         self.assertOk(self.call('Freeze'))
         self.assertEqual(stack.container_state(self.name), 'FROZEN')
         self.assertEqual(self.get('State'), 'FROZEN')
@@ -255,6 +245,7 @@ class Freeze(Base):
 
     def test_gdbus_freeze(self):
         self.start()
+        stack.wait_init_ready(self.name)
         out = subprocess.run(['gdbus', 'call', '--system', '-d', BUS_NAME, '-o', path(self.name),
                               '-m', CONTAINER_IFACE + '.Freeze'], capture_output=True, text=True,
                              env=stack.env())

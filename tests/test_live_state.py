@@ -77,6 +77,7 @@ class OutsideStateChanges(Base):
 
         self.rec.clear()
         t0 = time.monotonic()
+        stack.wait_init_ready('c1')
         subprocess.run(['lxc-freeze', '-P', stack.lxcpath, '-n', 'c1'], check=True, timeout=30)
         # cgroup v1's freezer loop may sleep 1 s before FROZEN.
         self.wait_state('c1', 'FROZEN', t0, 'lxc-freeze -> FROZEN', timeout=2.0)

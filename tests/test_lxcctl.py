@@ -59,6 +59,7 @@ class Verbs(lxcdtest.TestCase):
             self.assertGreater(st['InitPID'], 1)
             self.assertIn('RUNNING', lxcctl('status', 'c1').stdout)
             self.assertEqual(json.loads(lxcctl('--json', 'list', '--active').stdout)[0]['Name'], 'c1')
+            stack.wait_init_ready('c1')
             self.assertEqual(lxcctl('freeze', 'c1').returncode, 0)
             self.assertEqual(stack.container_state('c1'), 'FROZEN')
             self.assertEqual(lxcctl('unfreeze', 'c1').returncode, 0)

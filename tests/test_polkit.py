@@ -129,6 +129,7 @@ class Rules(Base):
             r = client.call(path('c2'), CONTAINER_IFACE, 'Start', '(@a{sv} {},)')
             self.assertEqual(r.error_name, ERROR_PREFIX + 'NotAuthorized', r)
             self.assertEqual(stack.container_state('c2'), 'STOPPED')
+            stack.wait_init_ready('c1')
             for method in ('Freeze', 'Unfreeze', 'Stop'):
                 r = client.call(path('c1'), CONTAINER_IFACE, method, '()')
                 self.assertTrue(r.ok, (method, r))
