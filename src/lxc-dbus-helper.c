@@ -96,6 +96,23 @@ report (struct lxc_container *c, const char *what, const char *name)
     fprintf (stderr, "%s '%s'\n", what, name);
 }
 
+static struct lxc_container *
+open_defined (const char *lxcpath, const char *name, int *rc)
+{
+  struct lxc_container *c = lxc_container_new (name, lxcpath);
+
+  if (c == NULL || !c->is_defined (c))
+    {
+      fprintf (stderr, "Container '%s' is not defined\n", name);
+      if (c)
+        lxc_container_put (c);
+      *rc = EXIT_NOT_FOUND;
+      return NULL;
+    }
+  *rc = EXIT_DONE;
+  return c;
+}
+
 static int
 do_start (const char *lxcpath, const char *name, const char *flags, char **argv)
 {
@@ -103,20 +120,11 @@ do_start (const char *lxcpath, const char *name, const char *flags, char **argv)
   bool daemonize = strchr (flags, 'd') != NULL;
   bool close_fds = strchr (flags, 'c') != NULL;
   bool use_init = strchr (flags, 'i') != NULL;
-  int rc = EXIT_DONE;
+  int rc;
 
-  c = lxc_container_new (name, lxcpath);
+  c = open_defined (lxcpath, name, &rc);
   if (c == NULL)
-    {
-      fprintf (stderr, "liblxc could not open container '%s'\n", name);
-      return EXIT_NOT_FOUND;
-    }
-  if (!c->is_defined (c))
-    {
-      fprintf (stderr, "Container '%s' is not defined\n", name);
-      lxc_container_put (c);
-      return EXIT_NOT_FOUND;
-    }
+    return rc;
   if (c->is_running (c))
     {
       fprintf (stderr, "Container '%s' is already running\n", name);
@@ -330,22 +338,6 @@ mark_partial (const char *lxcpath, const char *name, char *marker, size_t size)
   return EXIT_DONE;
 }
 
-static struct lxc_container *
-open_defined (const char *lxcpath, const char *name, int *rc)
-{
-  struct lxc_container *c = lxc_container_new (name, lxcpath);
-
-  if (c == NULL || !c->is_defined (c))
-    {
-      fprintf (stderr, "Container '%s' is not defined\n", name);
-      if (c)
-        lxc_container_put (c);
-      *rc = EXIT_NOT_FOUND;
-      return NULL;
-    }
-  *rc = EXIT_DONE;
-  return c;
-}
 
 static int
 do_clone (int argc, char **argv)
