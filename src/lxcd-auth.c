@@ -9,6 +9,7 @@
 
 #include <polkit/polkit.h>
 
+#include "lxcd-audit.h"
 #include "lxcd-auth.h"
 #include "lxcd-error.h"
 
@@ -31,12 +32,27 @@ on_name_owner_changed (GDBusConnection *connection, const char *sender, const ch
     g_hash_table_remove (uid_cache, name);
 }
 
+/**
+ * lxcd_auth_lookup_cached_uid:
+ *
+ * The uid of @sender if a call of it was authorized before and it is
+ * still on the bus. Main thread.
+ */
+gboolean
+lxcd_auth_lookup_cached_uid (const char *sender, uid_t *out_uid)
+{
+  gpointer value;
+
+  if (uid_cache == NULL || !g_hash_table_lookup_extended (uid_cache, sender, NULL, &value))
+    return FALSE;
+  *out_uid = (uid_t) GPOINTER_TO_UINT (value);
+  return TRUE;
+}
+
 /* main thread */
 static gboolean
 uid_cache_lookup (GDBusConnection *connection, const char *sender, uid_t *out_uid)
 {
-  gpointer value;
-
   if (uid_cache == NULL)
     {
       uid_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -48,10 +64,7 @@ uid_cache_lookup (GDBusConnection *connection, const char *sender, uid_t *out_ui
                                             G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed,
                                             NULL, NULL);
     }
-  if (!g_hash_table_lookup_extended (uid_cache, sender, NULL, &value))
-    return FALSE;
-  *out_uid = (uid_t) GPOINTER_TO_UINT (value);
-  return TRUE;
+  return lxcd_auth_lookup_cached_uid (sender, out_uid);
 }
 
 typedef struct {
@@ -163,6 +176,7 @@ get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   g_variant_get (reply, "(u)", &uid);
   data->uid = uid;
+  lxcd_audit_set_uid (data->invocation, uid);
   if (uid_cache)
     g_hash_table_insert (uid_cache, g_strdup (data->sender), GUINT_TO_POINTER (uid));
   auth_with_uid (g_steal_pointer (&task));
@@ -246,6 +260,7 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
   if (uid_cache_lookup (g_dbus_method_invocation_get_connection (invocation), data->sender,
                         &data->uid))
     {
+      lxcd_audit_set_uid (invocation, data->uid);
       auth_with_uid (g_steal_pointer (&task));
       return;
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "lxcd-audit.h"
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
 #include "lxcd-util.h"
@@ -259,6 +260,7 @@ main (int argc, char **argv)
       return 1;
     }
   g_dbus_connection_set_exit_on_close (connection, FALSE);
+  lxcd_audit_start (connection);
 
   helper = find_helper ();
   g_debug ("helper: %s", helper);
@@ -286,6 +288,7 @@ main (int argc, char **argv)
   g_source_remove (sigterm_id);
   g_source_remove (sigint_id);
   g_clear_object (&app.daemon);
+  lxcd_audit_stop ();
   g_dbus_connection_flush_sync (connection, NULL, NULL);
   g_main_loop_unref (app.loop);
   return app.exit_status;

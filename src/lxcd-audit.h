@@ -1,0 +1,16 @@
+/* lxc-dbus: one log line per privileged call (who, what, which container, result) */
+#pragma once
+
+#include <gio/gio.h>
+#include <sys/types.h>
+
+G_BEGIN_DECLS
+
+/* The journal's MESSAGE_ID of audit lines: journalctl MESSAGE_ID=... */
+#define LXCD_AUDIT_MESSAGE_ID "5e0a3b3c9d0f4f4e8a6c1e2b7d9f0a41"
+
+void     lxcd_audit_start     (GDBusConnection *connection);
+void     lxcd_audit_stop      (void);
+void     lxcd_audit_set_uid   (GDBusMethodInvocation *invocation, uid_t uid);
+
+G_END_DECLS
