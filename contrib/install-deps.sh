@@ -87,6 +87,13 @@ packages=(
     gir1.2-polkit-1.0       # Polkit typelib for Python tests
     python3-dbus
     python3-dbusmock        # mock polkitd for unit-level tests
+    man-db                  # man -l: the man pages render
+
+    # --- package (contrib/build-deb.sh, tests/test_package.py) ---
+    dpkg-dev                # dpkg-buildpackage
+    debhelper               # dh, dh_installsystemd
+    lintian
+    pkgconf                 # debian/control builds with pkgconf
 )
 
 if [[ $ci -eq 1 ]]; then
@@ -135,7 +142,8 @@ for pc in glib-2.0 gio-2.0 gio-unix-2.0 lxc polkit-gobject-1; do
     pkg-config --exists "$pc" || missing+=("pkg-config:$pc")
 done
 for tool in gcc meson ninja gdbus-codegen rst2man xmllint dbus-daemon dbus-send \
-            busctl gdbus setpriv unshare lxc-create rsync busybox; do
+            busctl gdbus setpriv unshare lxc-create rsync busybox \
+            dpkg-buildpackage dh lintian systemd-analyze; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 [[ -x /usr/lib/polkit-1/polkitd ]] || missing+=(/usr/lib/polkit-1/polkitd)
