@@ -425,6 +425,15 @@ class Base(lxcdtest.TestCase):
         return lxcdtest.parse_variant(r.result_text)[0]
 
 
+class Files(unittest.TestCase):
+    def test_every_example_is_tested_and_names_itself(self):
+        self.assertEqual(sorted(f for f in os.listdir(EXAMPLES_DIR) if f.endswith('.rules')),
+                         sorted(EXAMPLES))
+        for name in EXAMPLES:
+            self.assertIn('install -m 644 %s /etc/polkit-1/rules.d/' % name,
+                          example_text(name))
+
+
 class NoExamples(Base):
     """The control: without the files, the test accounts get nothing (so
     whatever the other classes see granted comes from the files)."""
