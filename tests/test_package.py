@@ -49,6 +49,10 @@ EXPECTED_FILES = [
     'usr/share/bash-completion/completions/lxcctl',
     'usr/share/doc/lxc-dbus/api/lxc-dbus-api.html',
     'usr/share/doc/lxc-dbus/copyright',
+    # Uncompressed, ready to copy into /etc/polkit-1/rules.d.
+    'usr/share/doc/lxc-dbus/polkit-examples/50-lxc-dbus-operators.rules',
+    'usr/share/doc/lxc-dbus/polkit-examples/50-lxc-dbus-user-containers.rules',
+    'usr/share/doc/lxc-dbus/polkit-examples/50-lxc-dbus-monitor.rules',
 ]
 
 deb_dir = None
