@@ -128,8 +128,9 @@ LXC_TEMPLATE_DIRS = ('/usr/share/lxc/templates', '/usr/local/share/lxc/templates
 # ---------------------------------------------------------------------------
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-SRCDIR = os.environ.get('LXCD_SRCDIR') or os.path.dirname(TESTS_DIR)
-BUILDDIR = os.environ.get('LXCD_BUILDDIR') or os.path.join(SRCDIR, 'build')
+# Absolute: processes of the stack run in other working directories.
+SRCDIR = os.path.abspath(os.environ.get('LXCD_SRCDIR') or os.path.dirname(TESTS_DIR))
+BUILDDIR = os.path.abspath(os.environ.get('LXCD_BUILDDIR') or os.path.join(SRCDIR, 'build'))
 
 
 def daemon_binary():
