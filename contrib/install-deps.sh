@@ -73,6 +73,7 @@ packages=(
     uidmap                  # newuidmap/newgidmap for containers with id maps
     iproute2                # ip: container network interfaces
     polkitd                 # polkit daemon, pkaction/pkcheck/pkttyagent, policy DTD
+    dbus                    # the system bus the package depends on (default-dbus-system-bus)
     dbus-daemon
     dbus-bin                # dbus-send, dbus-monitor
     dbus-system-bus-common  # system.conf: the system bus policy the tests mirror

@@ -171,49 +171,123 @@ class Package(unittest.TestCase):
             self.assertIn('lxc-dbus', text.splitlines()[0].lower())
 
 
-class PackagedService(unittest.TestCase):
-    """The daemon, helper, policies and lxcctl as they are in the .deb."""
+def _mount(*args):
+    subprocess.run(['mount'] + list(args), check=True, capture_output=True, text=True)
+
+
+class Installed(unittest.TestCase):
+    """`dpkg -i`, `dpkg -r`, `dpkg --purge` for real, in an overlay of the
+    host's root file system seen only by this test's private mount
+    namespace (tests/run-test), so the host's dpkg database and files never
+    change: the maintainer scripts run against the host's real package
+    database and dependencies. No systemd runs here, so the scripts enable
+    the unit (symlinks) but cannot start or stop it: the test starts the
+    installed daemon itself, on its private bus with the installed bus and
+    polkit policies, and stops it as systemd would (SIGTERM to the main
+    process only, KillMode=process)."""
 
     @classmethod
     def setUpClass(cls):
-        cls.stack = lxcdtest.Stack(
-            bus_policy=os.path.join(root, 'usr/share/dbus-1/system.d/org.linuxcontainers.LXC1.conf'),
-            polkit_policy=os.path.join(root, 'usr/share/polkit-1/actions/'
-                                             'org.linuxcontainers.LXC1.policy'),
-            daemon=os.path.join(root, 'usr/libexec/lxc-dbus')).start()
-        cls.stack.make_container('pkg1')
-        cls.stack.start_daemon()
+        lxcdtest.check_private_mount_namespace((scratch,))
+        cls.ovl = os.path.join(scratch, 'ovl')
+        os.makedirs(cls.ovl)
+        _mount('-t', 'tmpfs', 'tmpfs', cls.ovl)
+        for d in ('upper', 'work', 'root'):
+            os.makedirs(os.path.join(cls.ovl, d))
+        cls.root = os.path.join(cls.ovl, 'root')
+        try:
+            _mount('-t', 'overlay', 'overlay', '-o',
+                   'lowerdir=/,upperdir=%s/upper,workdir=%s/work' % (cls.ovl, cls.ovl), cls.root)
+        except subprocess.CalledProcessError as e:
+            raise unittest.SkipTest('no overlay of / here: %s' % e.stderr.strip())
+        _mount('-t', 'proc', 'proc', os.path.join(cls.root, 'proc'))
+        _mount('--rbind', '/dev', os.path.join(cls.root, 'dev'))
+        # A container in the chroot's default lxcpath: package operations
+        # must leave it alone.
+        cls.keep = os.path.join(cls.root, 'var/lib/lxc/keepme')
+        os.makedirs(cls.keep, exist_ok=True)
+        with open(os.path.join(cls.keep, 'config'), 'w') as f:
+            f.write('lxc.uts.name = keepme\nlxc.rootfs.path = dir:%s/rootfs\n' % cls.keep[len(cls.root):])
+        shutil.copy(deb, os.path.join(cls.root, 'tmp', 'lxc-dbus.deb'))
+        cls.install = cls.dpkg('-i', '/tmp/lxc-dbus.deb')
+        cls.stack = None
 
     @classmethod
     def tearDownClass(cls):
-        cls.stack.close()
+        if cls.stack:
+            cls.stack.close()
+        subprocess.run(['umount', '-R', cls.ovl], capture_output=True)
 
-    def test_lists_and_starts_a_container(self):
-        stack = self.stack
+    @classmethod
+    def dpkg(cls, *args):
+        return subprocess.run(['chroot', cls.root, 'dpkg'] + list(args), capture_output=True,
+                              text=True, timeout=300,
+                              env=dict(os.environ, DEBIAN_FRONTEND='noninteractive'))
+
+    def path(self, rel):
+        return os.path.join(self.root, rel)
+
+    def test_1_install_enables_the_unit(self):
+        self.assertEqual(self.install.returncode, 0, self.install.stdout + self.install.stderr)
+        status = self.dpkg('-s', 'lxc-dbus').stdout
+        self.assertIn('Status: install ok installed', status)
+        for f in EXPECTED_FILES:
+            self.assertTrue(os.path.lexists(self.path(f)), f)
+        wants = self.path('etc/systemd/system/multi-user.target.wants/lxc-dbus.service')
+        self.assertEqual(os.readlink(wants), '/lib/systemd/system/lxc-dbus.service')
+        alias = self.path('etc/systemd/system/dbus-org.linuxcontainers.LXC1.service')
+        self.assertEqual(os.readlink(alias), '/lib/systemd/system/lxc-dbus.service')
+
+    def test_2_installed_service_answers_and_is_stopped_like_systemd_does(self):
+        cls = type(self)
+        cls.stack = stack = lxcdtest.Stack(
+            bus_policy=self.path('usr/share/dbus-1/system.d/org.linuxcontainers.LXC1.conf'),
+            polkit_policy=self.path('usr/share/polkit-1/actions/org.linuxcontainers.LXC1.policy'),
+            daemon=self.path('usr/libexec/lxc-dbus')).start()
+        stack.make_container('pkg1')
+        stack.start_daemon()
         r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'ListContainers', "('all', @a{sv} {})")
         self.assertTrue(r.ok, r)
         self.assertIn("'pkg1'", r.result_text)
+        # The installed lxcctl, on the same bus.
+        r = subprocess.run([self.path('usr/bin/lxcctl'), '--json', 'list'],
+                           capture_output=True, text=True, env=stack.env(), timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('"pkg1"', r.stdout)
+        # The installed polkit policy refuses an unprivileged caller.
         path = lxcdtest.container_path('pkg1')
+        r = stack.call_as(lxcdtest.UNPRIV_UID, path, CONTAINER_IFACE, 'Start', '(@a{sv} {},)')
+        self.assertEqual(r.error_name, lxcdtest.ERROR_PREFIX + 'NotAuthorized')
+        # Root starts it, through the installed helper.
         r = stack.call(path, CONTAINER_IFACE, 'Start', '(@a{sv} {},)')
         self.assertTrue(r.ok, r)
         self.assertEqual(stack.container_state('pkg1'), 'RUNNING')
-        # The helper that started it is the packaged one.
-        self.assertIn(os.path.join(root, 'usr/libexec/lxc-dbus-helper'), stack.daemon_log_text())
-        r = stack.call(path, CONTAINER_IFACE, 'Stop', '()')
-        self.assertTrue(r.ok, r)
-        self.assertEqual(stack.container_state('pkg1'), 'STOPPED')
+        self.assertIn(self.path('usr/libexec/lxc-dbus-helper'), stack.daemon_log_text())
+        # "systemctl stop" with KillMode=process: SIGTERM to the daemon only.
+        stack.daemon_proc.terminate()
+        self.assertEqual(stack.daemon_proc.wait(30), 0)
+        self.assertEqual(stack.container_state('pkg1'), 'RUNNING')
 
-    def test_packaged_policy_refuses_an_unprivileged_caller(self):
-        r = self.stack.call_as(lxcdtest.UNPRIV_UID, lxcdtest.container_path('pkg1'),
-                               CONTAINER_IFACE, 'Start', '(@a{sv} {},)')
-        self.assertEqual(r.error_name, lxcdtest.ERROR_PREFIX + 'NotAuthorized')
-        self.assertEqual(self.stack.container_state('pkg1'), 'STOPPED')
-
-    def test_packaged_lxcctl_lists(self):
-        r = subprocess.run([os.path.join(root, 'usr/bin/lxcctl'), '--json', 'list'],
-                           capture_output=True, text=True, env=self.stack.env(), timeout=30)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn('"pkg1"', r.stdout)
+    def test_3_remove_and_purge_leave_containers_alone(self):
+        before = sorted(os.listdir(self.keep))
+        r = self.dpkg('-r', 'lxc-dbus')
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertFalse(os.path.exists(self.path('usr/libexec/lxc-dbus')))
+        self.assertFalse(os.path.exists(self.path('usr/share/dbus-1/system.d/'
+                                                  'org.linuxcontainers.LXC1.conf')))
+        # Removed, not purged: the administrator's configuration stays.
+        self.assertTrue(os.path.exists(self.path('etc/lxc-dbus/lxc-dbus.conf')))
+        r = self.dpkg('--purge', 'lxc-dbus')
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertFalse(os.path.exists(self.path('etc/lxc-dbus')))
+        self.assertFalse(os.path.lexists(
+            self.path('etc/systemd/system/multi-user.target.wants/lxc-dbus.service')))
+        self.assertFalse(os.path.lexists(
+            self.path('etc/systemd/system/dbus-org.linuxcontainers.LXC1.service')))
+        self.assertEqual(sorted(os.listdir(self.keep)), before)
+        if self.stack:
+            self.assertEqual(self.stack.container_state('pkg1'), 'RUNNING')
+            self.stack.stop_container('pkg1')
 
 
 if __name__ == '__main__':
