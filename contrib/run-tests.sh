@@ -61,6 +61,16 @@ else
 fi
 unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS LXCD_TEST_SLOWDOWN G_SLICE
 
+# 3. Static analysis: gcc's -fanalyzer over every C file of the project
+# (daemon, helper, lxcctl, tests); with -Werror any report fails the build.
+analyzer_status=0
+if ! setup _build/analyzer -Dc_args=-fanalyzer -Ddocs=false >"$top/_build/analyzer.log" 2>&1; then
+    grep -A12 'warning:' "$top/_build/analyzer.log" >&2 || tail -30 "$top/_build/analyzer.log" >&2
+    echo "run-tests.sh: gcc -fanalyzer reported problems" >&2
+    analyzer_status=1
+    status=1
+fi
+
 sanitizer_failures=0
 for report in "$san_logs"/*; do
     [ -e "$report" ] || continue
@@ -75,6 +85,12 @@ if [ "$sanitizer_failures" -gt 0 ]; then
     status=1
     # Count each report as a failed check.
     summary=$(echo "$summary" | awk -v n="$sanitizer_failures" '{ $3 = $3 + n; print }')
+fi
+# The analyzer run counts as one check.
+if [ "$analyzer_status" -eq 0 ]; then
+    summary=$(echo "$summary" | awk '{ $1 = $1 + 1; print }')
+else
+    summary=$(echo "$summary" | awk '{ $3 = $3 + 1; print }')
 fi
 echo "$summary"
 exit $status

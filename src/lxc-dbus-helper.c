@@ -291,6 +291,12 @@ do_create (int argc, char **argv)
       for (int i = 0; i < n_config; i++)
         {
           char *eq = strchr (config[i], '=');
+          if (eq == NULL)
+            {
+              fprintf (stderr, "Config item '%s' is not KEY=VALUE\n", config[i]);
+              rc = EXIT_USAGE;
+              goto out;
+            }
           *eq = '\0';
           if (!c->set_config_item (c, config[i], eq + 1))
             {
@@ -627,7 +633,7 @@ parse_list_flags (const char *list, const char *const *names, const int *values,
  * ends, its wait status on fd 3. We are a subreaper, so the attached
  * process is our child to wait for whatever liblxc's forks do. */
 static int
-do_run (int argc, char **argv)
+run_in_container (int argc, char **argv, char **env, char **keep)
 {
   enum { OPT_ENV = 256, OPT_CLEAR_ENV, OPT_KEEP_ENV, OPT_CWD, OPT_UID, OPT_GID, OPT_NS,
          OPT_PERSONALITY, OPT_ELEVATED, OPT_TTY };
@@ -652,15 +658,13 @@ do_run (int argc, char **argv)
                                          LXC_ATTACH_LSM_EXEC };
   lxc_attach_options_t opts = LXC_ATTACH_OPTIONS_DEFAULT;
   lxc_attach_command_t cmd;
-  char **env = calloc ((size_t) argc + 1, sizeof (char *));
-  char **keep = calloc ((size_t) argc + 1, sizeof (char *));
   int n_env = 0, n_keep = 0, opt, status;
   bool tty = false;
   struct lxc_container *c;
   pid_t pid = -1;
   FILE *report_file;
 
-  if (env == NULL || keep == NULL || argc < 3)
+  if (argc < 3)
     return EXIT_USAGE;
   optind = 3;
   while ((opt = getopt_long (argc, argv, "+", options, NULL)) != -1)
@@ -746,12 +750,14 @@ do_run (int argc, char **argv)
       fprintf (report_file, "error %d Container '%s' is not defined\n", EXIT_NOT_FOUND, argv[2]);
       if (c)
         lxc_container_put (c);
+      fclose (report_file);
       return EXIT_NOT_FOUND;
     }
   if (!c->is_running (c))
     {
       fprintf (report_file, "error %d Container '%s' is not running\n", EXIT_WRONG_STATE, argv[2]);
       lxc_container_put (c);
+      fclose (report_file);
       return EXIT_WRONG_STATE;
     }
   if (c->attach (c, tty ? exec_with_tty : lxc_attach_run_command, &cmd, &opts, &pid) < 0 ||
@@ -761,6 +767,7 @@ do_run (int argc, char **argv)
                cmd.program, argv[2], c->error_string ? ": " : "",
                c->error_string ? c->error_string : "");
       lxc_container_put (c);
+      fclose (report_file);
       return EXIT_FAILED;
     }
   lxc_container_put (c);
@@ -771,14 +778,29 @@ do_run (int argc, char **argv)
       if (errno != EINTR)
         {
           fprintf (stderr, "waitpid: %s\n", strerror (errno));
+          fclose (report_file);
           return EXIT_FAILED;
         }
     }
   fprintf (report_file, "status %d\n", status);
   fclose (report_file);
+  return EXIT_DONE;
+}
+
+static int
+do_run (int argc, char **argv)
+{
+  /* The options' lists (never longer than argv) live here, so that every
+   * way out of run_in_container() frees them. */
+  char **env = calloc ((size_t) argc + 1, sizeof (char *));
+  char **keep = calloc ((size_t) argc + 1, sizeof (char *));
+  int rc = EXIT_USAGE;
+
+  if (env && keep)
+    rc = run_in_container (argc, argv, env, keep);
   free (env);
   free (keep);
-  return EXIT_DONE;
+  return rc;
 }
 
 /* Copies liblxc's error log to stderr, for the service's error message. */

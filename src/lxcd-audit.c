@@ -121,13 +121,14 @@ static char *
 format_arguments (const char *interface, const char *member, GVariant *body)
 {
   GDBusMethodInfo *method;
-  g_autoptr(GString) out = g_string_new (NULL);
+  GString *out;
 
   method = interface_info (interface) ?
     g_dbus_interface_info_lookup_method (interface_info (interface), member) : NULL;
   if (method == NULL || method->in_args == NULL || body == NULL ||
       !g_variant_is_of_type (body, G_VARIANT_TYPE_TUPLE))
     return g_strdup ("");
+  out = g_string_new (NULL);
   for (gsize i = 0; method->in_args[i] && i < g_variant_n_children (body); i++)
     {
       const char *name = method->in_args[i]->name;
@@ -152,7 +153,7 @@ format_arguments (const char *interface, const char *member, GVariant *body)
         continue;
       g_string_append_printf (out, " %s=%s", name, text);
     }
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return g_string_free (out, FALSE);
 }
 
 static void

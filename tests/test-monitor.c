@@ -712,6 +712,20 @@ lxc_ready (gboolean need_monitor)
   return TRUE;
 }
 
+/* What set_net_empty() wrote is there now. */
+static gboolean
+check_net_empty (const char *config_path)
+{
+  g_autofree char *check = NULL;
+
+  if (!g_file_get_contents (config_path, &check, NULL, NULL))
+    return FALSE;
+  g_assert_nonnull (strstr (check, "\nlxc.net.0.type = empty\n"));
+  g_assert_null (strstr (check, "lxc.net.0.link"));
+  g_assert_null (strstr (check, "= veth"));
+  return TRUE;
+}
+
 /* Replaces every lxc.net.0.* line with "lxc.net.0.type = empty". */
 static gboolean
 set_net_empty (const char *config_path)
@@ -720,7 +734,6 @@ set_net_empty (const char *config_path)
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
-  g_autofree char *check = NULL;
 
   if (!g_file_get_contents (config_path, &contents, NULL, &error))
     {
@@ -745,13 +758,7 @@ set_net_empty (const char *config_path)
       return FALSE;
     }
 
-  /* check what is there now */
-  g_file_get_contents (config_path, &check, NULL, NULL);
-  g_assert_nonnull (check);
-  g_assert_nonnull (strstr (check, "\nlxc.net.0.type = empty\n"));
-  g_assert_null (strstr (check, "lxc.net.0.link"));
-  g_assert_null (strstr (check, "= veth"));
-  return TRUE;
+  return check_net_empty (config_path);
 }
 
 static void
