@@ -47,6 +47,7 @@ typedef struct {
   gboolean finished;
   guint caller_watch;
   gulong cancel_id;
+  LxcdLimitToken *token; /* counts against the caller's limit */
 } ExecOp;
 
 static ExecOp *
@@ -72,6 +73,7 @@ exec_unref (ExecOp *op)
     g_bus_unwatch_name (op->caller_watch);
   if (op->cancel_id)
     g_cancellable_disconnect (lxcd_job_get_cancellable (op->job), op->cancel_id);
+  lxcd_limit_token_release (op->token);
   g_clear_object (&op->job);
   g_clear_object (&op->helper);
   g_clear_object (&op->report);
@@ -334,7 +336,9 @@ exec_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(ExecOp) op = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!lxcd_auth_check_finish (res, &op->caller_uid, &error))
+  if (!lxcd_auth_check_finish (res, &op->caller_uid, &error) ||
+      !(op->token = lxcd_daemon_begin_operation (lxcd_container_get_daemon (op->self),
+                                                 op->caller_uid, &error)))
     exec_reply_error (op, error);
   else
     exec_run (op);
@@ -646,6 +650,7 @@ typedef struct {
   int keep;   /* keeps the tty allocated until the caller leaves the bus */
   int master;
   guint watch;
+  LxcdLimitToken *token; /* counts against the caller's limit */
 } ConsoleOp;
 
 static void
@@ -657,6 +662,7 @@ console_op_free (ConsoleOp *op)
     close (op->keep);
   if (op->master >= 0)
     close (op->master);
+  lxcd_limit_token_release (op->token);
   g_clear_object (&op->invocation);
   g_object_unref (op->self);
   g_free (op);
@@ -724,7 +730,11 @@ console_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GTask) task = NULL;
 
-  if (!lxcd_auth_check_finish (res, NULL, &error))
+  uid_t uid = (uid_t) -1;
+
+  if (!lxcd_auth_check_finish (res, &uid, &error) ||
+      !(op->token = lxcd_daemon_begin_operation (lxcd_container_get_daemon (op->self), uid,
+                                                 &error)))
     {
       g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), error);
       console_op_free (op);

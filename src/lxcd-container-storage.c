@@ -53,6 +53,7 @@ typedef struct {
   char *output;          /* the helper's stdout */
   GVariant *list;        /* snapshots listed */
   GError *error;
+  LxcdLimitToken *token; /* counts against the caller's limit */
 } StOp;
 
 static void
@@ -76,6 +77,7 @@ st_free (StOp *op)
   g_free (op->output);
   g_clear_pointer (&op->list, g_variant_unref);
   g_clear_error (&op->error);
+  lxcd_limit_token_release (op->token);
   g_free (op);
 }
 
@@ -431,7 +433,9 @@ st_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
   StOp *op = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!lxcd_auth_check_finish (res, &op->uid, &error))
+  if (!lxcd_auth_check_finish (res, &op->uid, &error) ||
+      !(op->token = lxcd_daemon_begin_operation (lxcd_container_get_daemon (op->self),
+                                                 op->uid, &error)))
     {
       st_reply (op, error);
       return;

@@ -297,6 +297,7 @@ typedef struct {
   GCancellable *cancellable; /* kills a helper that takes too long */
   guint helper_timeout_id;
   GError *error;
+  LxcdLimitToken *token;     /* counts against the caller's limit */
 } Op;
 
 static Op *
@@ -320,6 +321,7 @@ op_unref (Op *op)
   g_strfreev (op->argv);
   g_clear_pointer (&op->options, g_variant_unref);
   g_clear_error (&op->error);
+  lxcd_limit_token_release (op->token);
   g_free (op);
 }
 
@@ -836,7 +838,8 @@ op_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(Op) op = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!lxcd_auth_check_finish (res, &op->uid, &error))
+  if (!lxcd_auth_check_finish (res, &op->uid, &error) ||
+      !(op->token = lxcd_daemon_begin_operation (op->self->daemon, op->uid, &error)))
     {
       op_reply (op, error);
       return;

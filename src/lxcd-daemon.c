@@ -47,6 +47,7 @@ struct _LxcdDaemon {
   GPtrArray *monitors;    /* of LxcdMonitor */
   GHashTable *reserved;   /* names being created by our jobs */
   guint next_job_id;
+  LxcdLimits *limits;     /* concurrent operations per caller uid */
 };
 
 G_DEFINE_TYPE (LxcdDaemon, lxcd_daemon, G_TYPE_OBJECT)
@@ -601,6 +602,34 @@ lxcd_daemon_get_helper_path (LxcdDaemon *self)
   return self->helper_path;
 }
 
+/**
+ * lxcd_daemon_begin_operation:
+ *
+ * Counts an operation of @uid against the per-user limit. Main thread.
+ *
+ * Returns: (transfer full): a token to release when the operation ends, or
+ * %NULL with %LXCD_ERROR_LIMITS_EXCEEDED.
+ */
+LxcdLimitToken *
+lxcd_daemon_begin_operation (LxcdDaemon *self, uid_t uid, GError **error)
+{
+  return lxcd_limits_acquire (self->limits, uid, error);
+}
+
+/**
+ * lxcd_daemon_set_operations_per_user:
+ * @max: 0 for no limit
+ *
+ * Sets how many operations one (non-root) uid may run at once. Main
+ * thread, before the daemon starts.
+ */
+void
+lxcd_daemon_set_operations_per_user (LxcdDaemon *self, guint max)
+{
+  g_clear_pointer (&self->limits, lxcd_limits_unref);
+  self->limits = lxcd_limits_new (max);
+}
+
 LxcdContainer *
 lxcd_daemon_find_container (LxcdDaemon *self, const char *name)
 {
@@ -671,6 +700,7 @@ lxcd_daemon_finalize (GObject *object)
 
   g_clear_pointer (&self->syncs, g_hash_table_unref);
   g_clear_pointer (&self->reserved, g_hash_table_unref);
+  g_clear_pointer (&self->limits, lxcd_limits_unref);
   g_strfreev (self->lxcpaths);
   g_free (self->helper_path);
   g_free (self->monitord_path);
@@ -685,6 +715,7 @@ lxcd_daemon_init (LxcdDaemon *self)
                                        (GDestroyNotify) sync_entry_free);
   self->monitors = g_ptr_array_new_with_free_func (g_object_unref);
   self->reserved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->limits = lxcd_limits_new (LXCD_DEFAULT_OPERATIONS_PER_USER);
   self->object_manager = g_dbus_object_manager_server_new ("/org/linuxcontainers/LXC1");
 }
 

@@ -5,6 +5,7 @@
 
 #include "lxcd-container.h"
 #include "lxcd-job.h"
+#include "lxcd-limits.h"
 #include "lxcd-types.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,8 @@ const char *const  *lxcd_daemon_get_lxcpaths (LxcdDaemon *self);
 gboolean            lxcd_daemon_serves_lxcpath (LxcdDaemon *self, const char *lxcpath);
 const char         *lxcd_daemon_get_helper_path (LxcdDaemon *self);
 LxcdContainer      *lxcd_daemon_find_container (LxcdDaemon *self, const char *name);
+LxcdLimitToken     *lxcd_daemon_begin_operation (LxcdDaemon *self, uid_t uid, GError **error);
+void                lxcd_daemon_set_operations_per_user (LxcdDaemon *self, guint max);
 GPtrArray          *lxcd_daemon_list_containers (LxcdDaemon *self);
 
 void     lxcd_daemon_export_job  (LxcdDaemon *self, LxcdJob *job);

@@ -14,6 +14,7 @@ static const GDBusErrorEntry lxcd_error_entries[] = {
   { LXCD_ERROR_TIMEOUT, "org.linuxcontainers.LXC1.Error.Timeout" },
   { LXCD_ERROR_CANCELLED, "org.linuxcontainers.LXC1.Error.Cancelled" },
   { LXCD_ERROR_NOT_SUPPORTED, "org.linuxcontainers.LXC1.Error.NotSupported" },
+  { LXCD_ERROR_LIMITS_EXCEEDED, "org.linuxcontainers.LXC1.Error.LimitsExceeded" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (lxcd_error_entries) == LXCD_ERROR_N_ERRORS);

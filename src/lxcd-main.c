@@ -116,7 +116,8 @@ find_helper (void)
 /* Reads the lxcpaths of the config file. A missing default file is fine;
  * a missing file named with --config is an error. */
 static gboolean
-load_config (const char *path, gboolean required, GPtrArray *lxcpaths, GError **error)
+load_config (const char *path, gboolean required, GPtrArray *lxcpaths,
+             guint *operations_per_user, GError **error)
 {
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
@@ -128,6 +129,20 @@ load_config (const char *path, gboolean required, GPtrArray *lxcpaths, GError **
         return TRUE;
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", path);
       return FALSE;
+    }
+  if (g_key_file_has_key (keyfile, "Limits", "OperationsPerUser", NULL))
+    {
+      g_autofree char *text = g_key_file_get_string (keyfile, "Limits", "OperationsPerUser", NULL);
+      guint64 value;
+
+      if (text == NULL ||
+          !g_ascii_string_to_unsigned (g_strstrip (text), 10, 0, 100000, &value, NULL))
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "%s: [Limits] OperationsPerUser must be a number from 0 to 100000", path);
+          return FALSE;
+        }
+      *operations_per_user = (guint) value;
     }
   paths = g_key_file_get_string_list (keyfile, "Daemon", "LXCPaths", NULL, &local_error);
   if (paths == NULL)
@@ -212,6 +227,7 @@ main (int argc, char **argv)
   g_autofree char *helper = NULL;
   App app = { 0 };
   StartData *start;
+  guint operations_per_user = LXCD_DEFAULT_OPERATIONS_PER_USER;
   guint sigterm_id, sigint_id;
 
   setlocale (LC_ALL, "");
@@ -234,7 +250,7 @@ main (int argc, char **argv)
   (void) LXCD_ERROR;
 
   if (!load_config (opt_config ? opt_config : DEFAULT_CONFIG_FILE, opt_config != NULL,
-                    requested, &error))
+                    requested, &operations_per_user, &error))
     {
       g_printerr ("lxc-dbus: %s\n", error->message);
       return 1;
@@ -270,6 +286,7 @@ main (int argc, char **argv)
   app.loop = g_main_loop_new (NULL, FALSE);
   app.daemon = lxcd_daemon_new (connection, (const char *const *) lxcpaths, helper,
                                 LXCD_LXC_MONITORD);
+  lxcd_daemon_set_operations_per_user (app.daemon, operations_per_user);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &app);
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
 

@@ -214,6 +214,7 @@ typedef struct {
   LxcdJob *job;
   gboolean reserved;
   GError *error;
+  LxcdLimitToken *token; /* counts against the caller's limit */
 } CreateData;
 
 static void
@@ -230,6 +231,7 @@ create_data_free (CreateData *data)
   g_ptr_array_unref (data->args);
   g_variant_unref (data->options);
   g_clear_error (&data->error);
+  lxcd_limit_token_release (data->token);
   g_free (data);
 }
 
@@ -374,7 +376,8 @@ create_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   CreateData *data = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!lxcd_auth_check_finish (res, &data->uid, &error))
+  if (!lxcd_auth_check_finish (res, &data->uid, &error) ||
+      !(data->token = lxcd_daemon_begin_operation (data->self->daemon, data->uid, &error)))
     {
       create_reply (data, error);
       create_data_free (data);

@@ -8,6 +8,7 @@
 
 #include "lxcd-config-keys.h"
 #include "lxcd-error.h"
+#include "lxcd-limits.h"
 #include "lxcd-util.h"
 
 static void
@@ -195,6 +196,7 @@ test_error_names (void)
     { LXCD_ERROR_TIMEOUT, "Timeout" },
     { LXCD_ERROR_CANCELLED, "Cancelled" },
     { LXCD_ERROR_NOT_SUPPORTED, "NotSupported" },
+    { LXCD_ERROR_LIMITS_EXCEEDED, "LimitsExceeded" },
   };
 
   G_STATIC_ASSERT (G_N_ELEMENTS (expected) == LXCD_ERROR_N_ERRORS);
@@ -251,6 +253,64 @@ test_canonicalize (void)
   g_assert_cmpint (rmdir (dir), ==, 0);
 }
 
+static void
+test_limits (void)
+{
+  g_autoptr(LxcdLimits) limits = lxcd_limits_new (2);
+  g_autoptr(LxcdLimits) unlimited = lxcd_limits_new (0);
+  g_autoptr(GError) error = NULL;
+  LxcdLimitToken *a, *b, *c, *other, *root[5];
+
+  a = lxcd_limits_acquire (limits, 1000, &error);
+  g_assert_no_error (error);
+  b = lxcd_limits_acquire (limits, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lxcd_limits_get_count (limits, 1000), ==, 2);
+  /* The third of the same uid is refused, another uid is not affected. */
+  c = lxcd_limits_acquire (limits, 1000, &error);
+  g_assert_null (c);
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_LIMITS_EXCEEDED);
+  g_clear_error (&error);
+  other = lxcd_limits_acquire (limits, 1001, &error);
+  g_assert_no_error (error);
+  /* Root is never limited. */
+  for (guint i = 0; i < G_N_ELEMENTS (root); i++)
+    {
+      root[i] = lxcd_limits_acquire (limits, 0, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (lxcd_limits_get_count (limits, 0), ==, G_N_ELEMENTS (root));
+  /* A released token makes room again. */
+  lxcd_limit_token_release (a);
+  c = lxcd_limits_acquire (limits, 1000, &error);
+  g_assert_no_error (error);
+  lxcd_limit_token_release (b);
+  lxcd_limit_token_release (c);
+  lxcd_limit_token_release (other);
+  for (guint i = 0; i < G_N_ELEMENTS (root); i++)
+    lxcd_limit_token_release (root[i]);
+  g_assert_cmpuint (lxcd_limits_get_count (limits, 1000), ==, 0);
+  g_assert_cmpuint (lxcd_limits_get_count (limits, 0), ==, 0);
+  /* 0: no limit. */
+  {
+    LxcdLimitToken *many[50];
+    for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+      {
+        many[i] = lxcd_limits_acquire (unlimited, 1000, &error);
+        g_assert_no_error (error);
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+      lxcd_limit_token_release (many[i]);
+  }
+  /* Tokens keep their table alive. */
+  {
+    LxcdLimits *l = lxcd_limits_new (1);
+    LxcdLimitToken *t = lxcd_limits_acquire (l, 5, NULL);
+    lxcd_limits_unref (l);
+    lxcd_limit_token_release (t);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -264,5 +324,6 @@ main (int argc, char **argv)
   g_test_add_func ("/error/names", test_error_names);
   g_test_add_func ("/error/mapping", test_error_mapping);
   g_test_add_func ("/util/canonicalize", test_canonicalize);
+  g_test_add_func ("/limits/per-uid", test_limits);
   return g_test_run ();
 }
