@@ -19,6 +19,13 @@
 static GHashTable *uid_cache;
 static guint uid_cache_subscription;
 
+/* Callers with checks in progress (unique name -> number of checks), and
+ * those of them that left the bus meanwhile: a check whose caller has left
+ * is refused whatever polkit answers, so nothing is done for a caller that
+ * disconnected while polkit was deciding. Main thread only. */
+static GHashTable *pending_checks;
+static GHashTable *vanished;
+
 /* main thread */
 static void
 on_name_owner_changed (GDBusConnection *connection, const char *sender, const char *path,
@@ -28,8 +35,42 @@ on_name_owner_changed (GDBusConnection *connection, const char *sender, const ch
   const char *name, *old_owner, *new_owner;
 
   g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
-  if (*new_owner == '\0' && uid_cache)
+  if (*new_owner != '\0')
+    return;
+  if (uid_cache)
     g_hash_table_remove (uid_cache, name);
+  if (pending_checks && g_hash_table_contains (pending_checks, name))
+    g_hash_table_add (vanished, g_strdup (name));
+}
+
+/* main thread */
+static void
+pending_check_begin (const char *sender)
+{
+  guint n;
+
+  if (pending_checks == NULL)
+    {
+      pending_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      vanished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    }
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (pending_checks, sender));
+  g_hash_table_insert (pending_checks, g_strdup (sender), GUINT_TO_POINTER (n + 1));
+}
+
+/* main thread */
+static void
+pending_check_end (const char *sender)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (pending_checks, sender));
+
+  if (n > 1)
+    {
+      g_hash_table_insert (pending_checks, g_strdup (sender), GUINT_TO_POINTER (n - 1));
+      return;
+    }
+  g_hash_table_remove (pending_checks, sender);
+  g_hash_table_remove (vanished, sender);
 }
 
 /**
@@ -47,6 +88,23 @@ lxcd_auth_lookup_cached_uid (const char *sender, uid_t *out_uid)
     return FALSE;
   *out_uid = (uid_t) GPOINTER_TO_UINT (value);
   return TRUE;
+}
+
+static gboolean uid_cache_lookup (GDBusConnection *connection, const char *sender,
+                                  uid_t *out_uid);
+
+/**
+ * lxcd_auth_start:
+ *
+ * Starts following callers that leave the bus, before the first call
+ * arrives. Main thread, once.
+ */
+void
+lxcd_auth_start (GDBusConnection *connection)
+{
+  uid_t unused;
+
+  (void) uid_cache_lookup (connection, "", &unused);
 }
 
 /* main thread */
@@ -74,16 +132,33 @@ typedef struct {
   PolkitDetails *details;
   gboolean allow_interaction;
   uid_t uid;
+  gboolean counted;  /* in pending_checks */
 } AuthData;
 
 static void
 auth_data_free (AuthData *data)
 {
+  if (data->counted)
+    pending_check_end (data->sender);
   g_clear_object (&data->invocation);
   g_free (data->sender);
   g_free (data->action_id);
   g_clear_object (&data->details);
   g_free (data);
+}
+
+/* main thread: the answer is yes, if the caller is still there to get it */
+static void
+allow (GTask *task)
+{
+  AuthData *data = g_task_get_task_data (task);
+
+  if (vanished && g_hash_table_contains (vanished, data->sender))
+    g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                             "The caller left the bus before %s was authorized",
+                             data->action_id);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /* main thread */
@@ -105,7 +180,7 @@ check_authorization_cb (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   if (polkit_authorization_result_get_is_authorized (result))
     {
-      g_task_return_boolean (task, TRUE);
+      allow (task);
       return;
     }
   if (polkit_authorization_result_get_is_challenge (result) && !data->allow_interaction)
@@ -192,7 +267,7 @@ auth_with_uid (GTask *task_in)
 
   if (data->uid == 0)
     {
-      g_task_return_boolean (task, TRUE);
+      allow (task);
       return;
     }
 
@@ -257,6 +332,8 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
       return;
     }
 
+  pending_check_begin (data->sender);
+  data->counted = TRUE;
   if (uid_cache_lookup (g_dbus_method_invocation_get_connection (invocation), data->sender,
                         &data->uid))
     {

@@ -36,6 +36,7 @@ gboolean lxcd_auth_check_finish (GAsyncResult *result,
                                  uid_t        *out_uid,
                                  GError      **error);
 
+void     lxcd_auth_start (GDBusConnection *connection);
 gboolean lxcd_auth_lookup_cached_uid (const char *sender, uid_t *out_uid);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lxcd-audit.h"
+#include "lxcd-auth.h"
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
 #include "lxcd-util.h"
@@ -277,6 +278,7 @@ main (int argc, char **argv)
     }
   g_dbus_connection_set_exit_on_close (connection, FALSE);
   lxcd_audit_start (connection);
+  lxcd_auth_start (connection);
 
   helper = find_helper ();
   g_debug ("helper: %s", helper);

@@ -1,0 +1,349 @@
+#!/usr/bin/python3
+"""The authorization matrix: every method of the API, called on c1 and on
+c2 by four callers -- root; an unprivileged user without rules (with the
+allow-interactive-authorization flag off and on); the same user with a rule
+granting every action on container c1 only; and with a rule granting only
+an unrelated action (console) -- gets exactly the allow/deny the SPEC's
+action table gives. A refused call changes nothing: neither a file of the
+lxcpath (names, sizes, modes, mtimes, config contents) nor a container's
+state. An allowed call's effects are undone before the next call.
+
+Plus: a caller that leaves the bus while polkit is still deciding is
+refused and nothing is done, even when the rule then says yes."""
+import hashlib
+import json
+import os
+import subprocess
+import textwrap
+import time
+import unittest
+
+import lxcdtest
+from lxcdtest import (CONTAINER_IFACE, ERROR_PREFIX, MANAGER_IFACE, MANAGER_PATH,
+                      PYTHON, UNPRIV_UID, UNPRIV_USER)
+
+stack = None
+NOT_AUTHORIZED = ERROR_PREFIX + 'NotAuthorized'
+A = 'org.linuxcontainers.LXC1.'
+
+# A client process as some uid: reads one JSON call per line, answers one
+# JSON result per line. Passes three /dev/null descriptors for 'h' arguments.
+CLIENT = textwrap.dedent('''
+    import json, os, sys
+    from gi.repository import Gio, GLib
+    conn = Gio.bus_get_sync(Gio.BusType.SYSTEM)
+    print(json.dumps({"unique_name": conn.get_unique_name()}), flush=True)
+    for line in sys.stdin:
+        c = json.loads(line)
+        fds = None
+        if "h" in c["sig"]:
+            fds = Gio.UnixFDList.new()
+            for i in range(3):
+                fds.append(os.open("/dev/null", os.O_RDWR))
+        args = [tuple(a) if isinstance(a, list) and c.get("tuple") else a for a in c["args"]]
+        flags = Gio.DBusCallFlags.ALLOW_INTERACTIVE_AUTHORIZATION if c["interactive"] else 0
+        try:
+            r, out = conn.call_with_unix_fd_list_sync(
+                "org.linuxcontainers.LXC1", c["path"], c["iface"], c["method"],
+                GLib.Variant(c["sig"], tuple(args)), None, flags, 60000, fds, None)
+            if out is not None:
+                for fd in out.steal_fds():
+                    os.close(fd)
+            res = {"ok": True, "error": None}
+        except GLib.Error as e:
+            res = {"ok": False, "error": Gio.DBusError.get_remote_error(e), "message": e.message}
+        print(json.dumps(res), flush=True)
+''')
+
+
+class Client:
+    def __init__(self, uid):
+        self.proc = subprocess.Popen(
+            stack._setpriv_argv(uid) + [PYTHON, '-c', CLIENT], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, env=stack.client_env(uid), text=True, cwd='/')
+        self.unique_name = json.loads(self.proc.stdout.readline())['unique_name']
+
+    def call(self, path, iface, method, sig, args, interactive=False):
+        self.proc.stdin.write(json.dumps(dict(path=path, iface=iface, method=method, sig=sig,
+                                              args=args, interactive=interactive)) + '\n')
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise lxcdtest.HarnessError('matrix client died')
+        return json.loads(line)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(10)
+
+
+def path(name):
+    return lxcdtest.container_path(name)
+
+
+# (method, signature, arguments for container NAME, action per the SPEC or
+# None for no authorization, the state the container must be in, whether
+# the "container" detail names a new container instead of NAME)
+def container_calls(name):
+    return [
+        # STOPPED
+        ('Start', '(a{sv})', [{}], 'lifecycle', 'STOPPED'),
+        ('WantDaemonize', '(b)', [True], 'lifecycle', 'STOPPED'),
+        ('WantCloseAllFDs', '(b)', [True], 'lifecycle', 'STOPPED'),
+        ('Destroy', '(a{sv})', [{}], 'manage', 'STOPPED'),
+        ('Rename', '(s)', [name + '-ren'], 'manage', 'STOPPED'),
+        ('Snapshot', '(a{sv})', [{}], 'manage', 'STOPPED'),
+        ('RestoreSnapshot', '(ss)', ['snap0', name + '-rest'], 'manage', 'STOPPED'),
+        ('DestroySnapshot', '(s)', ['snap0'], 'manage', 'STOPPED'),
+        ('DestroyAllSnapshots', '()', [], 'manage', 'STOPPED'),
+        ('ListSnapshots', '()', [], 'read-config', 'STOPPED'),
+        ('GetConfigItem', '(s)', ['lxc.uts.name'], 'read-config', 'STOPPED'),
+        ('GetKeys', '(s)', [''], 'read-config', 'STOPPED'),
+        ('SetConfigItem', '(ss)', ['lxc.start.auto', '1'], 'configure', 'STOPPED'),
+        ('SetConfigItem', '(ss)', ['lxc.mount.auto', 'proc:rw'], 'configure-host', 'STOPPED'),
+        ('ClearConfigItem', '(s)', ['lxc.start.delay'], 'configure', 'STOPPED'),
+        ('ClearConfig', '()', [], 'configure-host', 'STOPPED'),
+        ('LoadConfig', '(s)', [''], 'read-config', 'STOPPED'),
+        ('SaveConfig', '(s)', [''], 'configure', 'STOPPED'),
+        ('Wait', '(si)', ['STOPPED', 0], None, 'STOPPED'),
+        ('MayControl', '()', [], None, 'STOPPED'),
+        # RUNNING
+        ('Stop', '()', [], 'lifecycle', 'RUNNING'),
+        ('Freeze', '()', [], 'lifecycle', 'RUNNING'),
+        ('Shutdown', '(i)', [0], 'lifecycle', 'RUNNING'),
+        ('GetRunningConfigItem', '(s)', ['lxc.uts.name'], 'read-config', 'RUNNING'),
+        ('GetCgroupItem', '(s)', ['pids.current'], 'read-config', 'RUNNING'),
+        ('SetCgroupItem', '(ss)', ['pids.max', '1000'], 'configure', 'RUNNING'),
+        ('GetInterfaces', '()', [], 'read-config', 'RUNNING'),
+        ('GetIPs', '(ssu)', ['', '', 0], 'read-config', 'RUNNING'),
+        ('RunCommand', '(ashhha{sv})', [['/bin/true'], 0, 1, 2, {}], 'exec', 'RUNNING'),
+        ('Attach', '(ashhha{sv})', [['/bin/true'], 0, 1, 2, {}], 'exec', 'RUNNING'),
+        ('OpenShell', '(a{sv})', [{}], 'exec', 'RUNNING'),
+        ('OpenConsole', '(i)', [-1], 'console', 'RUNNING'),
+        ('AddDeviceNode', '(ss)', ['/dev/null', ''], 'configure-host', 'RUNNING'),
+        ('AttachInterface', '(ss)', ['lxcdmx0', ''], 'configure-host', 'RUNNING'),
+    ]
+
+
+# Calls whose "container" detail is a new name (not c1): a rule for c1 only
+# does not cover them.
+NEW_NAME_CALLS = [
+    ('Clone', '(sa{sv})', lambda name: [name + '-clone', {}], 'manage'),
+]
+MANAGER_CALLS = [
+    ('ListContainers', '(sa{sv})', ['all', {}], None),
+    ('GetContainer', '(s)', ['c1'], None),
+    ('GetGlobalConfigItem', '(s)', ['lxc.lxcpath'], None),
+    ('CreateContainer', '(ssa{sv})', ['c3', 'busybox', {}], 'manage'),
+]
+
+RULE_C1_ONLY = '''
+polkit.addRule(function(action, subject) {
+    if (subject.user == "%s" && action.id.indexOf("org.linuxcontainers.LXC1.") == 0 &&
+        action.lookup("container") == "c1")
+        return polkit.Result.YES;
+});
+''' % UNPRIV_USER
+RULE_UNRELATED = '''
+polkit.addRule(function(action, subject) {
+    if (subject.user == "%s" && action.id == "org.linuxcontainers.LXC1.console")
+        return polkit.Result.YES;
+});
+''' % UNPRIV_USER
+
+CALLERS = ['root', 'none', 'none-interactive', 'c1-only', 'unrelated']
+
+
+def expected_allowed(caller, action, target):
+    """Whether *caller* may do *action* on container *target* (the
+    "container" detail), per the SPEC."""
+    if action is None or caller == 'root':
+        return True
+    if caller in ('none', 'none-interactive'):
+        return False
+    if caller == 'c1-only':
+        return target == 'c1'
+    if caller == 'unrelated':
+        return action == 'console'
+    raise ValueError(caller)
+
+
+def state(name):
+    r = stack.lxc('info', name, '-s', '-H', check=False)
+    return r.stdout.strip() if r.returncode == 0 else 'ABSENT'
+
+
+def tree_state(with_rootfs=True):
+    """Everything a refused call must not change in the lxcpath (a running
+    container writes into its own root file system: skipped then)."""
+    files = {}
+    for top, dirs, names in os.walk(stack.lxcpath):
+        if not with_rootfs and os.path.basename(top) in ('c1', 'c2') and 'rootfs' in dirs:
+            dirs.remove('rootfs')
+        dirs.sort()
+        for n in sorted(names + dirs):
+            p = os.path.join(top, n)
+            st = os.lstat(p)
+            entry = (st.st_mode, st.st_size, st.st_mtime_ns)
+            if n == 'config' and os.path.isfile(p):
+                with open(p, 'rb') as f:
+                    entry += (hashlib.sha256(f.read()).hexdigest(),)
+            files[os.path.relpath(p, stack.lxcpath)] = entry
+    return files
+
+
+def prepare(name):
+    """Container *name* as every phase starts: defined, stopped, with one
+    snapshot snap0."""
+    stack.make_container(name)
+    stack.lxc('snapshot', name)
+
+
+def daemon_state(name):
+    r = stack.call(path(name), 'org.freedesktop.DBus.Properties', 'Get',
+                   "('%s', 'State')" % CONTAINER_IFACE)
+    return lxcdtest.parse_variant(r.result_text)[0] if r.ok else None
+
+
+def reset(phase):
+    """Back to c1 and c2 only, both in state *phase*, snapshot snap0 each."""
+    for name in stack.container_names():
+        if name not in ('c1', 'c2') or not os.path.exists(
+                os.path.join(stack.lxcpath, name, 'snaps', 'snap0')):
+            if state(name) not in ('STOPPED', 'ABSENT'):
+                stack.lxc('stop', name, '-k', check=False)
+            subprocess.run(['rm', '-rf', os.path.join(stack.lxcpath, name)], check=True)
+    for name in ('c1', 'c2'):
+        if not os.path.exists(os.path.join(stack.lxcpath, name)):
+            prepare(name)
+        now = state(name)
+        if now == 'FROZEN':
+            stack.lxc('unfreeze', name)
+            now = state(name)
+        if phase == 'STOPPED' and now != 'STOPPED':
+            stack.lxc('stop', name, '-k', check=False)
+        elif phase == 'RUNNING' and now != 'RUNNING':
+            if now != 'STOPPED':
+                stack.lxc('stop', name, '-k', check=False)
+            stack.start_container(name)
+            stack.wait_init_ready(name)
+    for name in ('c1', 'c2'):
+        lxcdtest.wait_until(lambda: daemon_state(name) == phase, 10,
+                            message='the service did not see %s %s' % (name, phase))
+    lxcdtest.wait_until(lambda: sorted(stack.container_names()) == ['c1', 'c2'], 10)
+
+
+def setUpModule():
+    global stack
+    stack = lxcdtest.Stack().start()
+    for name in ('c1', 'c2'):
+        prepare(name)
+    stack.start_daemon()
+
+
+def tearDownModule():
+    for name in stack.container_names():
+        if state(name) not in ('STOPPED', 'ABSENT'):
+            stack.lxc('stop', name, '-k', check=False)
+    stack.close()
+
+
+class Matrix(lxcdtest.TestCase):
+    cells = 0
+
+    def run_phase(self, phase):
+        failures = []
+        reset(phase)
+        for caller in CALLERS:
+            rules = {'c1-only': RULE_C1_ONLY, 'unrelated': RULE_UNRELATED}.get(caller, '')
+            stack.set_rules(rules)
+            client = Client(0 if caller == 'root' else UNPRIV_UID)
+            try:
+                for name in ('c1', 'c2'):
+                    calls = [(m, s, a, act, name) for m, s, a, act, st
+                             in container_calls(name) if st == phase]
+                    calls += [(m, s, f(name), act, name + '-clone') for m, s, f, act
+                              in NEW_NAME_CALLS if phase == 'STOPPED']
+                    for method, sig, args, action, target in calls:
+                        failures += self.cell(client, caller, phase, path(name), CONTAINER_IFACE,
+                                              method, sig, args, action, target)
+                if phase == 'STOPPED':
+                    for method, sig, args, action in MANAGER_CALLS:
+                        target = args[0] if method == 'CreateContainer' else None
+                        failures += self.cell(client, caller, phase, MANAGER_PATH, MANAGER_IFACE,
+                                              method, sig, args, action, target)
+            finally:
+                client.close()
+        stack.clear_rules()
+        self.assertEqual(failures, [], '\n'.join(failures))
+
+    def cell(self, client, caller, phase, obj, iface, method, sig, args, action, target):
+        snap = lambda: (tree_state(phase == 'STOPPED'), state('c1'), state('c2'))
+        before = snap()
+        r = client.call(obj, iface, method, sig, args, interactive=(caller == 'none-interactive'))
+        Matrix.cells += 1
+        allowed = expected_allowed(caller, action, target)
+        what = '%s %s %s(%s) on %s' % (phase, caller, method, args, obj.rsplit('/', 1)[-1])
+        problems = []
+        if allowed and r['error'] == NOT_AUTHORIZED:
+            problems.append('%s: refused, expected allowed: %s' % (what, r.get('message')))
+        elif not allowed:
+            if r['error'] != NOT_AUTHORIZED:
+                problems.append('%s: %s, expected NotAuthorized' % (what, r['error'] or 'allowed'))
+            time.sleep(0.05)  # anything the call might still do
+            if snap() != before:
+                problems.append('%s: refused but something changed' % what)
+        if allowed:
+            # What it did is undone; a shutdown still going on (Shutdown(0)
+            # returns at once) is finished first.
+            if method == 'Shutdown':
+                stack.lxc('stop', obj.rsplit('/', 1)[-1], '-k', check=False)
+            time.sleep(0.05)
+            reset(phase)
+        return problems
+
+    def test_stopped_phase(self):
+        self.run_phase('STOPPED')
+
+    def test_running_phase(self):
+        self.run_phase('RUNNING')
+
+
+class PendingCheck(lxcdtest.TestCase):
+    def test_caller_leaving_while_polkit_decides_is_refused(self):
+        reset('STOPPED')
+        stack.set_rules('''
+polkit.addRule(function(action, subject) {
+    if (subject.user == "%s" && action.id == "org.linuxcontainers.LXC1.lifecycle") {
+        polkit.spawn(["/bin/sleep", "2"]);
+        return polkit.Result.YES;
+    }
+});''' % UNPRIV_USER)
+        code = textwrap.dedent('''
+            import time
+            from gi.repository import Gio, GLib
+            c = Gio.bus_get_sync(Gio.BusType.SYSTEM)
+            m = Gio.DBusMessage.new_method_call("org.linuxcontainers.LXC1", "%s",
+                                                "org.linuxcontainers.LXC1.Container", "Start")
+            m.set_body(GLib.Variant("(a{sv})", ({},)))
+            c.send_message(m, Gio.DBusSendMessageFlags.NONE)
+            c.flush_sync(None)
+            time.sleep(0.7)   # polkitd has the subject and runs the rule
+        ''' % path('c1'))
+        try:
+            r = stack.run_as(UNPRIV_UID, [PYTHON, '-c', code])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lxcdtest.wait_until(lambda: 'The caller left the bus before' in stack.daemon_log_text(),
+                                10, message='no refusal logged')
+            time.sleep(0.5)
+            self.assertEqual(state('c1'), 'STOPPED')
+            self.assertEqual(daemon_state('c1'), 'STOPPED')
+        finally:
+            stack.clear_rules()
+
+
+if __name__ == '__main__':
+    try:
+        lxcdtest.main()
+    finally:
+        print('# authorization matrix: %d cells' % Matrix.cells)
