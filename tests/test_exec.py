@@ -215,6 +215,30 @@ class RunCommand(lxcdtest.TestCase):
         _, _, _, ename, _ = run(self.conn, 'stopped1', ['/bin/true'])
         self.assertEqual(ename, lxcdtest.ERROR_PREFIX + 'WrongState')
 
+    def test_frozen_container_is_refused_at_once(self):
+        # Found by tests/test_fuzz.py: a program attached to a frozen
+        # container cannot start, and OpenShell waited for it forever.
+        stack.wait_init_ready('c2')
+        r = stack.call(path('c2'), CONTAINER_IFACE, 'Freeze', '()')
+        self.assertTrue(r.ok, r)
+        try:
+            for method in ('RunCommand', 'Attach'):
+                start = time.monotonic()
+                _, _, _, ename, message = run(self.conn, 'c2', ['/bin/true'], method=method,
+                                              timeout=10000)
+                self.assertEqual(ename, lxcdtest.ERROR_PREFIX + 'WrongState', message)
+                self.assertIn('frozen', message)
+                self.assertLess(time.monotonic() - start, 5)
+            with self.assertRaises(GLib.Error) as cm:
+                call_fd(self.conn, 'c2', 'OpenShell', GLib.Variant('(a{sv})', ({},)))
+            self.assertEqual(Gio.DBusError.get_remote_error(cm.exception),
+                             lxcdtest.ERROR_PREFIX + 'WrongState')
+        finally:
+            r = stack.call(path('c2'), CONTAINER_IFACE, 'Unfreeze', '()')
+            self.assertTrue(r.ok, r)
+        status, out, _, ename, _ = run(self.conn, 'c2', ['/bin/true'])
+        self.assertEqual((status, ename), (0, None))
+
     def test_cancel_kills_the_program(self):
         result = {}
         t = threading.Thread(target=lambda: result.update(r=run(stack.bus(), 'c1', ['/bin/sleep', '300'])))
