@@ -444,6 +444,9 @@ class Fuzz(lxcdtest.TestCase):
                 reset_targets()
                 nfd, rss = daemon_resources()
                 max_fds, max_rss = max(max_fds, nfd), max(max_rss, rss)
+                if os.environ.get('LXCD_FUZZ_TRACE'):
+                    print('# batch %d: %d calls, fds %d, RSS %d kB' % (batches, self.calls, nfd, rss),
+                          flush=True)
         finally:
             client.stdin.close()
             client.wait(10)
@@ -458,7 +461,12 @@ class Fuzz(lxcdtest.TestCase):
               'RSS %d -> %d kB (max %d)' % (SEED, self.calls, batches, DURATION, base_fds,
                                             end_fds, max_fds, base_rss, end_rss, max_rss))
         print('# outcomes: ' + ', '.join('%s %d' % kv for kv in sorted(self.outcomes.items())))
-        self.assertLess(max_rss - base_rss, 64 * 1024 * lxcdtest.SLOWDOWN, 'RSS grew too much')
+        # Memory: bounded in the plain build (about 4 MB of growth over 6000
+        # calls, in steps, then flat). Under AddressSanitizer RSS holds its
+        # quarantine of freed blocks (hundreds of MB by design), so there
+        # LeakSanitizer's report at exit is the check instead.
+        if 'ASAN_OPTIONS' not in os.environ:
+            self.assertLess(max_rss - base_rss, 32 * 1024, 'RSS grew too much')
         self.assertEqual(self.findings, [], '\n'.join(self.findings[:50]))
 
 
