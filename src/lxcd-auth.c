@@ -133,13 +133,30 @@ typedef struct {
   gboolean allow_interaction;
   uid_t uid;
   gboolean counted;  /* in pending_checks */
+  GCancellable *cancellable;  /* ours: cancelled by the caller's or on timeout */
+  GCancellable *caller_cancellable;
+  gulong caller_cancel_id;
+  guint timeout_id;
+  gboolean timed_out;
 } AuthData;
+
+/* How long polkitd may take to answer: it answers a non-interactive check
+ * in milliseconds; an interactive one waits for a person to authenticate.
+ * polkit itself waits forever (a hung polkitd would hang every call). */
+#define POLKIT_TIMEOUT_S 15
+#define POLKIT_INTERACTIVE_TIMEOUT_S 300
 
 static void
 auth_data_free (AuthData *data)
 {
   if (data->counted)
     pending_check_end (data->sender);
+  if (data->timeout_id)
+    g_source_remove (data->timeout_id);
+  if (data->caller_cancel_id)
+    g_cancellable_disconnect (data->caller_cancellable, data->caller_cancel_id);
+  g_clear_object (&data->caller_cancellable);
+  g_clear_object (&data->cancellable);
   g_clear_object (&data->invocation);
   g_free (data->sender);
   g_free (data->action_id);
@@ -171,6 +188,21 @@ check_authorization_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(PolkitAuthorizationResult) result = NULL;
 
   result = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), res, &error);
+  if (result == NULL && data->timed_out)
+    {
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                               "Could not check authorization for %s: polkit did not answer "
+                               "within %u s", data->action_id,
+                               data->allow_interaction ? POLKIT_INTERACTIVE_TIMEOUT_S
+                                                       : POLKIT_TIMEOUT_S);
+      return;
+    }
+  if (result == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_CANCELLED,
+                               "The authorization check for %s was cancelled", data->action_id);
+      return;
+    }
   if (result == NULL)
     {
       g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
@@ -210,6 +242,12 @@ authority_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   GCancellable *cancellable;
 
   authority = polkit_authority_get_finish (res, &error);
+  if (authority == NULL && data->timed_out)
+    {
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                               "polkit is not available: it did not answer in time");
+      return;
+    }
   if (authority == NULL)
     {
       g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
@@ -231,6 +269,25 @@ authority_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void auth_with_uid (GTask *task_in);
+
+/* main thread: polkit took too long; its call ends as cancelled */
+static gboolean
+on_polkit_timeout (gpointer user_data)
+{
+  AuthData *data = user_data;
+
+  data->timeout_id = 0;
+  data->timed_out = TRUE;
+  g_cancellable_cancel (data->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* the caller's cancellable: cancels ours */
+static void
+on_caller_cancelled (GCancellable *caller, gpointer user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
 
 /* main thread */
 static void
@@ -271,6 +328,9 @@ auth_with_uid (GTask *task_in)
       return;
     }
 
+  data->timeout_id = g_timeout_add_seconds (data->allow_interaction ? POLKIT_INTERACTIVE_TIMEOUT_S
+                                                                    : POLKIT_TIMEOUT_S,
+                                            on_polkit_timeout, data);
   cancellable = g_task_get_cancellable (task);
   polkit_authority_get_async (cancellable, authority_cb, g_steal_pointer (&task));
 }
@@ -295,10 +355,21 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
   GDBusMessage *message = g_dbus_method_invocation_get_message (invocation);
   gboolean no_interaction = FALSE;
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lxcd_auth_check_async);
-
   data = g_new0 (AuthData, 1);
+  data->cancellable = g_cancellable_new ();
+  if (cancellable)
+    {
+      data->caller_cancellable = g_object_ref (cancellable);
+      data->caller_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
+                                                      g_object_ref (data->cancellable),
+                                                      g_object_unref);
+    }
+  task = g_task_new (NULL, data->cancellable, callback, user_data);
+  g_task_set_source_tag (task, lxcd_auth_check_async);
+  /* Our answers stand even once our cancellable is cancelled (the timeout
+   * cancels it and then explains why). */
+  g_task_set_check_cancellable (task, FALSE);
+
   data->invocation = g_object_ref (invocation);
   data->sender = g_strdup (g_dbus_method_invocation_get_sender (invocation));
   data->action_id = g_strdup (request->action_id);

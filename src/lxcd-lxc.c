@@ -458,6 +458,29 @@ open_defined (const char *lxcpath, const char *name, GError **error)
  * at once, atomically (SAVE_AS writes a copy to @arg instead). Nothing is
  * written if liblxc refuses the change. Worker thread.
  */
+/* worker thread
+ *
+ * liblxc's set_config_item() appends a "KEY = VALUE" line to the file's
+ * text even for a key that holds one value, so setting lxc.start.delay ten
+ * times leaves ten lines (the last wins). When the key now reads back as
+ * exactly @value -- it holds one value, or a list of just this one --
+ * its earlier lines are dropped; keys that gather values (lxc.mount.entry,
+ * lxc.environment, ...) read back as the whole list and keep every line. */
+static void
+collapse_single_value (struct lxc_container *c, const char *key, const char *value)
+{
+  int len = c->get_config_item (c, key, NULL, 0);
+  g_autofree char *now = NULL;
+
+  if (len < 0 || (gsize) len != strlen (value))
+    return;
+  now = g_malloc0 ((gsize) len + 1);
+  if (c->get_config_item (c, key, now, len + 1) != len || strcmp (now, value) != 0)
+    return;
+  if (c->clear_config_item (c, key))
+    (void) c->set_config_item (c, key, value);
+}
+
 gboolean
 lxcd_lxc_change_config (const char *lxcpath, const char *name, LxcdConfigChange change,
                         const char *key, const char *arg, GError **error)
@@ -481,6 +504,7 @@ lxcd_lxc_change_config (const char *lxcpath, const char *name, LxcdConfigChange 
                        "liblxc refused the value of '%s'", key);
           return FALSE;
         }
+      collapse_single_value (c, key, arg);
       break;
     case LXCD_CONFIG_CLEAR_ITEM:
       if (!c->clear_config_item (c, key))

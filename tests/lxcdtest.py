@@ -1235,6 +1235,21 @@ class Stack:
         wait_until(up, 15, 0.01, lambda: 'polkitd did not acquire its name:\n' +
                    self._tail(self.polkit_log))
 
+    def restart_polkitd(self, timeout=15.0):
+        """Start polkitd again (same policy and rules) after a test stopped,
+        froze or killed it; waits until it owns its name."""
+        old = self._procs.get('polkitd')
+        if old and old.poll() is None:
+            old.kill()
+            old.wait()
+        p = self._popen('polkitd', [POLKITD], self.polkit_log, env=self.env({'LANG': 'C.UTF-8'}))
+
+        def up():
+            if p.poll() is not None:
+                raise HarnessError('polkitd exited (%s)' % p.returncode)
+            return name_owner(self._root_conn, POLKIT_NAME)
+        wait_until(up, timeout, 0.01, 'polkitd did not come back')
+
     def _bind(self, src, target):
         _run(['mount', '--bind', src, target])
         self._mounts.append(target)

@@ -5,6 +5,7 @@ leaves the file byte for byte unchanged; hand edits reach the bus; polkit
 splits ordinary keys (configure) from host-level ones (configure-host)."""
 import hashlib
 import os
+import re
 import subprocess
 import time
 import unittest
@@ -135,6 +136,25 @@ class Items(Base):
         self.assertFalse(self.prop('c2', 'Autostart'))
         with open(config_file('c2')) as f:
             self.assertNotIn('lxc.start.auto', f.read())
+
+    def test_setting_a_key_again_replaces_its_line(self):
+        # Found by tests/test_faults.py: liblxc's set_config_item() appends
+        # a line every time, so the file grew with each change of a
+        # one-value key. Keys that gather values keep every line.
+        for value in ('3', '4', '5'):
+            self.assertOk(call('c2', 'SetConfigItem', "('lxc.start.delay', '%s')" % value))
+        with open(config_file('c2')) as f:
+            text = f.read()
+        self.assertEqual(re.findall(r'^lxc\.start\.delay = (.*)$', text, re.M), ['5'])
+        self.assertEqual(stack.lxc('info', 'c2', '-c', 'lxc.start.delay').stdout.strip(),
+                         'lxc.start.delay = 5')
+        for env in ('A=1', 'B=2'):
+            self.assertOk(call('c2', 'SetConfigItem', "('lxc.environment', '%s')" % env))
+        with open(config_file('c2')) as f:
+            text = f.read()
+        self.assertEqual(re.findall(r'^lxc\.environment = (.*)$', text, re.M), ['A=1', 'B=2'])
+        for key in ('lxc.start.delay', 'lxc.environment'):
+            self.assertOk(call('c2', 'ClearConfigItem', "('%s',)" % key))
 
     def test_rejections_leave_the_file_unchanged(self):
         for key, value, err in (
