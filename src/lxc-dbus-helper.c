@@ -486,6 +486,16 @@ do_restore (const char *lxcpath, const char *name, const char *snapshot, const c
       lxc_container_put (c);
       return EXIT_NOT_FOUND;
     }
+  /* liblxc 5.0's snapshot_restore() dereferences the container's root
+   * file system without checking it: refuse a container that has none
+   * configured (e.g. after ClearConfig) instead of crashing in liblxc. */
+  if (c->get_config_item (c, "lxc.rootfs.path", NULL, 0) <= 0)
+    {
+      fprintf (stderr, "Container '%s' has no root file system configured (lxc.rootfs.path): "
+               "cannot restore its snapshot\n", name);
+      lxc_container_put (c);
+      return EXIT_FAILED;
+    }
   if (strcmp (name, newname) != 0)
     {
       rc = mark_partial (lxcpath, newname, marker, sizeof marker);

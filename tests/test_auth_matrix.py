@@ -192,11 +192,23 @@ def tree_state(with_rootfs=True):
     return files
 
 
+ORIGINAL_CONFIG = {}
+
+
+def config_digest(name):
+    try:
+        with open(os.path.join(stack.lxcpath, name, 'config'), 'rb') as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
+
+
 def prepare(name):
     """Container *name* as every phase starts: defined, stopped, with one
     snapshot snap0."""
     stack.make_container(name)
     stack.lxc('snapshot', name)
+    ORIGINAL_CONFIG[name] = config_digest(name)
 
 
 def daemon_state(name):
@@ -209,7 +221,8 @@ def reset(phase):
     """Back to c1 and c2 only, both in state *phase*, snapshot snap0 each."""
     for name in stack.container_names():
         if name not in ('c1', 'c2') or not os.path.exists(
-                os.path.join(stack.lxcpath, name, 'snaps', 'snap0')):
+                os.path.join(stack.lxcpath, name, 'snaps', 'snap0')) or \
+                config_digest(name) != ORIGINAL_CONFIG.get(name):
             if state(name) not in ('STOPPED', 'ABSENT'):
                 stack.lxc('stop', name, '-k', check=False)
             subprocess.run(['rm', '-rf', os.path.join(stack.lxcpath, name)], check=True)

@@ -297,6 +297,20 @@ class Snapshots(Base):
         self.assertIn(path('selfrestore'), self.managed())
         self.destroy('selfrestore')
 
+    def test_restore_after_clear_config_fails_cleanly(self):
+        # Found by the authorization matrix under ASan: liblxc's
+        # snapshot_restore() crashes when the container has no
+        # lxc.rootfs.path (ClearConfig); the helper refuses instead.
+        self.assertOk(call('src', 'Clone', "('cleared', @a{sv} {})"))
+        self.assertOk(call('cleared', 'Snapshot', '(@a{sv} {},)'))
+        self.assertOk(call('cleared', 'ClearConfig'))
+        before = entries()
+        r = call('cleared', 'RestoreSnapshot', "('snap0', 'cleared2')")
+        self.assertError(r, 'Failed')
+        self.assertIn('no root file system configured', r.result_text)
+        self.assertEqual(entries(), before)
+        self.destroy('cleared')
+
     def test_snapshot_job(self):
         rec = stack.record_signals(stack.bus(), path_prefix=ROOT_PATH)
         r = call('src', 'Snapshot', '(@a{sv} {},)')
