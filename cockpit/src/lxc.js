@@ -34,6 +34,7 @@ const model = {
     manager: null,              /* Manager properties */
     containers: new Map(),      /* path -> Container properties */
     jobs: new Map(),            /* path -> Job properties */
+    jobsSeen: 0,
     denied: new Set(),          /* polkit action suffixes known to be refused */
     selected: null,             /* path of the container shown in details */
 };
@@ -285,8 +286,6 @@ function runLifecycle(path, action) {
             .finally(() => {
                 pending.delete(path);
                 renderRow(path);
-                if (model.selected === path)
-                    renderDetails();
             });
 }
 
@@ -369,6 +368,7 @@ function addInterfaces(path, ifaces, bulk) {
     }
     if (IFACE_JOB in ifaces) {
         model.jobs.set(path, unvariant(ifaces[IFACE_JOB]));
+        model.jobsSeen += 1;
         jobChanged(path);
     }
     if (IFACE_MANAGER in ifaces) {
@@ -399,8 +399,14 @@ function propertiesChanged(path, iface, changed) {
         const stateChanged = "State" in values && values.State !== props.State;
         Object.assign(props, values);
         renderRow(path);
-        if (model.selected === path)
-            renderDetails(stateChanged ? "state" : "props");
+        if (model.selected === path) {
+            const parts = ["header", "overview"];
+            if ("Running" in values)
+                parts.push("terminal");
+            renderDetails(parts);
+            if (stateChanged)
+                loadIPs(path);
+        }
     } else if (iface === IFACE_JOB && model.jobs.has(path)) {
         Object.assign(model.jobs.get(path), values);
         jobChanged(path);
@@ -699,7 +705,10 @@ function dl(items) {
                                      h("dd", { class: "pf-c-description-list__description" }, h("div", { class: "pf-c-description-list__text" }, v)))));
 }
 
-function renderDetails(why) {
+/* Render the details card; with *parts* (some of "header", "overview",
+ * "snapshots", "config", "terminal") only those sections are rebuilt, so
+ * that what the user is typing elsewhere in the card is left alone. */
+function renderDetails(parts) {
     const el = $("details");
     const path = model.selected;
     const props = path && model.containers.get(path);
@@ -708,39 +717,45 @@ function renderDetails(why) {
         el.textContent = "";
         return;
     }
-    /* a state change refreshes the addresses */
-    if (why === "state")
-        loadIPs(path);
-    const name = props.Name;
-    const manage = allowed("manage");
-    const card = h("div", { class: "pf-c-card lxc-details", id: "container-details", dataset: { name } },
-                   h("div", { class: "pf-c-card__title lxc-details-title" },
-                     h("h2", { class: "pf-c-title pf-m-xl" }, name),
-                     h("div", { class: "lxc-details-actions" },
-                       button("Clone", "pf-m-secondary", () => openCloneDialog(path), { id: "clone-button", disabled: !manage }),
-                       button("Rename", "pf-m-secondary", () => openRenameDialog(path), { id: "rename-button", disabled: !manage || props.State !== "STOPPED" }),
-                       button("Take snapshot", "pf-m-secondary", () => openSnapshotDialog(path), { id: "snapshot-button", disabled: !manage }),
-                       button("Destroy", "pf-m-danger", () => openDestroyDialog(path), { id: "destroy-button", disabled: !manage }),
-                       button("Close", "pf-m-plain", () => { model.selected = null; renderRow(path); renderDetails(); }, { "aria-label": "Close details" }))),
-                   h("div", { class: "pf-c-card__body" },
-                     section("Overview", "details-overview", dl([
-                         ["State", props.State],
-                         ["Directory", props.LXCPath],
-                         ["Configuration file", props.ConfigFile],
-                         ["Autostart", props.Autostart ? "yes" : "no"],
-                         ["IP addresses", renderIPs()],
-                     ])),
-                     section("Snapshots", "details-snapshots", renderSnapshots(path)),
-                     section("Configuration", "details-config", renderConfig(path)),
-                     section("Terminal", "details-terminal", renderTerminalSection(path))));
-    /* keep a running terminal across re-renders */
-    const old = $("container-details");
-    if (terminal && terminal.path === path && old) {
-        const holder = card.querySelector("#terminal-holder");
-        holder.replaceWith(terminal.holder);
+    const builders = {
+        header: () => detailsHeader(path, props),
+        overview: () => section("Overview", "details-overview", dl([
+            ["State", props.State],
+            ["Directory", props.LXCPath],
+            ["Configuration file", props.ConfigFile],
+            ["Autostart", props.Autostart ? "yes" : "no"],
+            ["IP addresses", renderIPs()],
+        ])),
+        snapshots: () => section("Snapshots", "details-snapshots", renderSnapshots(path)),
+        config: () => section("Configuration", "details-config", renderConfig(path)),
+        terminal: () => section("Terminal", "details-terminal", renderTerminalSection(path)),
+    };
+    const card = $("container-details");
+    if (parts && card && card.dataset.path === path) {
+        for (const part of parts) {
+            const old = $("details-" + part);
+            if (old)
+                old.replaceWith(builders[part]());
+        }
+        return;
     }
     el.textContent = "";
-    el.append(card);
+    el.append(h("div", { class: "pf-c-card lxc-details", id: "container-details", dataset: { name: props.Name, path } },
+                builders.header(),
+                h("div", { class: "pf-c-card__body" },
+                  builders.overview(), builders.snapshots(), builders.config(), builders.terminal())));
+}
+
+function detailsHeader(path, props) {
+    const manage = allowed("manage");
+    return h("div", { class: "pf-c-card__title lxc-details-title", id: "details-header" },
+             h("h2", { class: "pf-c-title pf-m-xl" }, props.Name),
+             h("div", { class: "lxc-details-actions" },
+               button("Clone", "pf-m-secondary", () => openCloneDialog(path), { id: "clone-button", disabled: !manage }),
+               button("Rename", "pf-m-secondary", () => openRenameDialog(path), { id: "rename-button", disabled: !manage || props.State !== "STOPPED" }),
+               button("Take snapshot", "pf-m-secondary", () => openSnapshotDialog(path), { id: "snapshot-button", disabled: !manage }),
+               button("Destroy", "pf-m-danger", () => openDestroyDialog(path), { id: "destroy-button", disabled: !manage }),
+               button("Close", "pf-m-plain", () => { model.selected = null; renderRow(path); renderDetails() }, { "aria-label": "Close details" })));
 }
 
 function renderIPs() {
@@ -765,12 +780,12 @@ function loadIPs(path) {
     callContainer(path, "GetInterfaces", [])
             .then(([ifaces]) => Promise.all(ifaces.filter(i => i !== "lo").map(i =>
                 callContainer(path, "GetIPs", [i, "", 0]).then(([a]) => a.map(x => i + ": " + x)))))
-            .then(lists => { if (detailsCache.path === path) { detailsCache.ips = lists.flat(); renderDetails() } })
+            .then(lists => { if (detailsCache.path === path) { detailsCache.ips = lists.flat(); renderDetails(["overview"]) } })
             .catch(err => {
                 if (detailsCache.path !== path)
                     return;
                 detailsCache.ips = isNotAuthorized(err) ? { denied: true } : err;
-                renderDetails();
+                renderDetails(["overview"]);
             });
 }
 
@@ -778,12 +793,12 @@ function loadIPs(path) {
 
 function loadSnapshots(path) {
     callContainer(path, "ListSnapshots", [])
-            .then(([list]) => { if (detailsCache.path === path) { detailsCache.snapshots = list; renderDetails() } })
+            .then(([list]) => { if (detailsCache.path === path) { detailsCache.snapshots = list; renderDetails(["snapshots"]) } })
             .catch(err => {
                 if (detailsCache.path !== path)
                     return;
                 detailsCache.snapshots = isNotAuthorized(err) ? { denied: true } : err;
-                renderDetails();
+                renderDetails(["snapshots"]);
             });
 }
 
@@ -927,7 +942,7 @@ function loadConfig(path) {
                         .map(([k, v]) => [k, v === "(null)" ? "" : v])
                         .sort((a, b) => editable.has(b[0]) - editable.has(a[0]));
                 detailsCache.config = { items: shown, editable };
-                renderDetails();
+                renderDetails(["config"]);
             })
             .catch(err => {
                 if (detailsCache.path !== path)
@@ -935,7 +950,7 @@ function loadConfig(path) {
                 if (isNotAuthorized(err))
                     deny("read-config");
                 detailsCache.config = isNotAuthorized(err) ? { denied: true } : { error: err };
-                renderDetails();
+                renderDetails(["config"]);
             });
 }
 
@@ -996,7 +1011,7 @@ function renderConfig(path) {
 function renderTerminalSection(path) {
     const props = model.containers.get(path);
     if (terminal && terminal.path === path)
-        return h("div", { id: "terminal-holder" });
+        return terminal.holder;     /* moved, not rebuilt: the shell goes on */
     const open = button("Open shell", "pf-m-secondary", () => openTerminal(path), {
         id: "terminal-open", disabled: !props.Running || !allowed("exec"),
     });
@@ -1010,7 +1025,7 @@ function openTerminal(path) {
     const holder = h("div", { id: "terminal-holder" });
     const screen = h("div", { class: "lxc-terminal", id: "terminal" });
     const status = h("p", { class: "lxc-muted", id: "terminal-status" });
-    holder.append(screen, status, button("Close shell", "pf-m-secondary pf-m-small", () => { closeTerminal(); renderDetails() }));
+    holder.append(screen, status, button("Close shell", "pf-m-secondary pf-m-small", () => { closeTerminal(); renderDetails(["terminal"]) }));
     const rows = 24, cols = 100;
     const term = new window.Terminal({ rows, cols, fontSize: 13, convertEol: false, cursorBlink: true, scrollback: 1000 });
     const channel = cockpit.channel({
@@ -1026,8 +1041,10 @@ function openTerminal(path) {
     });
     term.onData(data => channel.send(data));
     terminal = { path, holder, term, channel };
-    renderDetails();
+    renderDetails(["terminal"]);
     term.open(screen);
+    /* xterm.js does not draw while it is out of view */
+    holder.scrollIntoView({ block: "nearest" });
     term.focus();
 }
 
