@@ -236,6 +236,7 @@ class RootPage(unittest.TestCase):
         s.wait_js('return !document.querySelector(arguments[0] || %r).disabled' % row_button('c1', 'stop'))
         self.assertFalse(s.enabled(row_button('c1', 'start')))
         self.assertTrue(s.enabled(row_button('c1', 'freeze')))
+        s.screenshot('list-running.png')
 
     def test_3_outside_changes_show_live(self):
         s = self.s
@@ -350,12 +351,12 @@ class RootPage(unittest.TestCase):
         s.wait_js('return document.getElementById("container-details").dataset.name', value='c2')
         s.click('#terminal-open')
         s.wait_js('return document.querySelector("#terminal .xterm-rows")')
-        s.wait_js('return /[#$]\\s*$/m.test(document.querySelector("#terminal .xterm-rows").innerText)', 20)
+        s.wait_js('return /[#$]\\s*$/m.test(lxcTerminalText())', 20)
         try:
             s.driver.find_element(By.CSS_SELECTOR, '#terminal textarea').send_keys('echo hello-$((6*7))\n')
         except Exception:   # the helper textarea may count as not interactable
             s.js('terminal.channel.send("echo hello-$((6*7))\\n")')
-        s.wait_js('return document.querySelector("#terminal .xterm-rows").innerText.includes("hello-42")', 20)
+        s.wait_js('return lxcTerminalText().includes("hello-42")', 20)
         s.js('document.getElementById("terminal").scrollIntoView()')
         s.screenshot('terminal.png')
         s.js('for (const b of document.querySelectorAll("#details-terminal button"))'

@@ -1048,6 +1048,17 @@ function openTerminal(path) {
     term.focus();
 }
 
+/* The terminal's text, whether drawn or not (for the browser tests). */
+window.lxcTerminalText = function () {
+    if (!terminal)
+        return null;
+    const buf = terminal.term.buffer.active;
+    const lines = [];
+    for (let i = 0; i < buf.length; i++)
+        lines.push(buf.getLine(i).translateToString(true));
+    return lines.join("\n");
+};
+
 function closeTerminal() {
     if (!terminal)
         return;
