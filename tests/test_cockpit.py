@@ -6,7 +6,8 @@ python3-selenium), served by cockpit-ws --local-session=cockpit-bridge on
 
 As root: the page lists c1 and c2 with their states; Start makes c1
 RUNNING; lxc-stop/lxc-start from outside show up live; a create from the
-dialog shows the Job and the new container appears; the configuration
+dialog shows the Job and the new container appears, and one of a slow
+template is cancelled from the dialog; the configuration
 shows ordinary keys editable and host keys read-only, and a saved key
 changes the file; snapshot, restore, snapshot deletion, clone, destroy and rename work from
 their dialogs; the
@@ -61,6 +62,14 @@ def missing():
 SKIP = missing()
 stack = None
 tmpdir = None
+templates = None
+TEMPLATES = '/usr/share/lxc/templates'
+SLOW_TEMPLATE = '''#!/bin/sh
+prev=""
+for a in "$@"; do [ "$prev" = --rootfs ] && rootfs="$a"; prev="$a"; done
+mkdir -p "$rootfs/sbin"
+sleep 60
+'''
 
 
 def setUpModule():
@@ -70,6 +79,15 @@ def setUpModule():
     stack = lxcdtest.Stack().start()
     for name in ('c1', 'c2'):
         stack.make_container(name)
+    # One more template, that takes a minute: a create to cancel. The
+    # template directory is bind-mounted in this test's mount namespace.
+    global templates
+    templates = tempfile.mkdtemp(prefix='lxcd-cockpit-templates-')
+    shutil.copytree(TEMPLATES, templates, dirs_exist_ok=True)
+    with open(os.path.join(templates, 'lxc-lxcdtest-slow'), 'w') as f:
+        f.write(SLOW_TEMPLATE)
+    os.chmod(os.path.join(templates, 'lxc-lxcdtest-slow'), 0o755)
+    subprocess.run(['mount', '--bind', templates, TEMPLATES], check=True)
     stack.start_daemon()
     # A copy of the page readable by every user: XDG_DATA_DIRS/cockpit/lxc.
     tmpdir = tempfile.mkdtemp(prefix='lxcd-cockpit-')
@@ -80,6 +98,9 @@ def setUpModule():
 
 
 def tearDownModule():
+    if templates:
+        subprocess.run(['umount', TEMPLATES], check=False)
+        shutil.rmtree(templates, ignore_errors=True)
     if tmpdir:
         shutil.rmtree(tmpdir, ignore_errors=True)
     if stack:
@@ -281,6 +302,25 @@ class RootPage(unittest.TestCase):
         self.assertIn('Container c3 created', s.text('#alerts'))
         with open(os.path.join(stack.lxcpath, 'c3', 'config')) as f:
             self.assertIn('lxc.start.order = 7', f.read())
+
+    def test_4b_cancel_create(self):
+        s = self.s
+        s.click('#create-button')
+        s.type('#create-name', 'slow1')
+        s.js('const t = document.getElementById("create-template"); t.value = "lxcdtest-slow";')
+        s.click('#create-dialog-submit')
+        # the Job appears on the page, cancelable, and its time runs
+        s.wait_js('const b = document.getElementById("create-cancel-job"); return b && !b.hidden', 20)
+        s.wait_js('return document.getElementById("create-progress-text").textContent.endsWith(" 2 s")')
+        s.screenshot('create-progress-slow.png')
+        s.click('#create-cancel-job')
+        s.wait_js('return document.querySelector("#create-dialog .lxc-dialog-error").textContent', 30)
+        self.assertIn('Cancelled', s.text('#create-dialog .lxc-dialog-error'))
+        self.assertTrue(s.enabled('#create-dialog-submit'))
+        s.click('#create-dialog-cancel')
+        s.wait_js('return !document.getElementById("create-dialog")')
+        self.assertFalse(os.path.exists(os.path.join(stack.lxcpath, 'slow1')))
+        self.assertFalse(s.js('return !!document.querySelector(\'tr[data-name="slow1"]\')'))
 
     def test_5_config_ordinary_keys_editable(self):
         s = self.s

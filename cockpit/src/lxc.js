@@ -99,8 +99,14 @@ function containerPath(name) {
 
 const noInteraction = () => ({ "auth.no_user_interaction": cockpit.variant("b", true) });
 
+/* Native promises throughout: a handler that throws inside one of
+ * cockpit's own promises would leave the chain pending. */
+function native(cockpitPromise) {
+    return new Promise((resolve, reject) => cockpitPromise.then(resolve, reject));
+}
+
 function call(path, iface, method, args) {
-    return client.call(path, iface, method, args || [], { timeout: 600000 });
+    return native(client.call(path, iface, method, args || [], { timeout: 600000 }));
 }
 
 function callContainer(path, method, args) {
@@ -228,16 +234,16 @@ function reportError(err, context, action) {
  * process that calls the service. Checks without details: a rule that
  * grants only some containers is still honoured when a call is tried. */
 function checkPermissions() {
-    return cockpit.user().then(user => {
+    return native(cockpit.user()).then(user => {
         if (user.id === 0)
             return;
-        return cockpit.spawn(["/bin/sh", "-c", "echo $PPID"]).then(out => {
+        return native(cockpit.spawn(["/bin/sh", "-c", "echo $PPID"])).then(out => {
             const pid = parseInt(out, 10);
             const polkit = cockpit.dbus("org.freedesktop.PolicyKit1", { bus: "system" });
             const subject = ["unix-process", { pid: cockpit.variant("u", pid), "start-time": cockpit.variant("t", 0) }];
             const checks = ["lifecycle", "manage", "configure", "read-config", "exec"].map(a =>
-                polkit.call("/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.PolicyKit1.Authority",
-                            "CheckAuthorization", [subject, ACTION + a, {}, 0, ""])
+                native(polkit.call("/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.PolicyKit1.Authority",
+                                   "CheckAuthorization", [subject, ACTION + a, {}, 0, ""]))
                         .then(([result]) => {
                             if (!result[0])
                                 model.denied.add(a);
@@ -334,28 +340,21 @@ function removeRow(path) {
     $("empty-state").hidden = model.containers.size > 0;
 }
 
+/* Rebuild the whole table at once (first load, change of permissions). */
 function renderAllRows() {
-    const body = $("container-rows");
     const frag = document.createDocumentFragment();
     rows.clear();
     for (const path of sortedPaths()) {
-        body.textContent = "";
-        rows.set(path, null);
+        /* renderRow() replaces this placeholder inside the fragment */
+        const placeholder = document.createElement("tr");
+        frag.append(placeholder);
+        rows.set(path, placeholder);
+        renderRow(path);
     }
+    const body = $("container-rows");
     body.textContent = "";
-    for (const path of sortedPaths()) {
-        renderRowInto(frag, path);
-    }
     body.append(frag);
     $("empty-state").hidden = model.containers.size > 0;
-}
-
-function renderRowInto(frag, path) {
-    /* renderRow() but appended to a fragment (initial, bulk render) */
-    const placeholder = document.createElement("tr");
-    frag.append(placeholder);
-    rows.set(path, placeholder);
-    renderRow(path);
 }
 
 /* -- ObjectManager tracking ------------------------------------------------- */
