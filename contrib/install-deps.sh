@@ -90,6 +90,14 @@ packages=(
     python3-dbusmock        # mock polkitd for unit-level tests
     man-db                  # man -l: the man pages render
 
+    # --- Cockpit page (cockpit/, tests/test_cockpit.py) ---
+    nodejs                  # node runs cockpit/build.js (npm: see below)
+    cockpit-ws              # cockpit-ws --local-session serves the page in the test
+    cockpit-bridge          # base1/cockpit.js, the bridge that talks to the bus
+    chromium                # the real browser, headless
+    chromium-driver         # chromedriver for selenium
+    python3-selenium
+
     # --- package (contrib/build-deb.sh, tests/test_package.py) ---
     dpkg-dev                # dpkg-buildpackage
     debhelper               # dh, dh_installsystemd
@@ -137,6 +145,13 @@ else
     grep -E '^(Setting up |[0-9]+ upgraded|W: |E: )' "$log" || true
 fi
 
+# npm: some builds of nodejs ship it (and conflict with Debian's npm
+# package), Debian's own nodejs does not: install the package only then.
+if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps.sh: installing npm"
+    apt-get -q -y -o Dpkg::Use-Pty=0 install --no-install-recommends npm >/dev/null
+fi
+
 # Fail loudly if something the build needs is still missing.
 missing=()
 for pc in glib-2.0 gio-2.0 gio-unix-2.0 lxc polkit-gobject-1; do
@@ -144,10 +159,11 @@ for pc in glib-2.0 gio-2.0 gio-unix-2.0 lxc polkit-gobject-1; do
 done
 for tool in gcc meson ninja gdbus-codegen rst2man xmllint dbus-daemon dbus-send \
             busctl gdbus setpriv unshare lxc-create rsync busybox \
-            dpkg-buildpackage dh lintian systemd-analyze; do
+            dpkg-buildpackage dh lintian systemd-analyze node npm chromium chromedriver; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 [[ -x /usr/lib/polkit-1/polkitd ]] || missing+=(/usr/lib/polkit-1/polkitd)
+[[ -x /usr/lib/cockpit/cockpit-ws ]] || missing+=(/usr/lib/cockpit/cockpit-ws)
 /usr/bin/python3 -c 'import gi, dbus; gi.require_version("Gio", "2.0"); from gi.repository import Gio' \
     2>/dev/null || missing+=("python3-gi/python3-dbus for /usr/bin/python3")
 if [[ ${#missing[@]} -gt 0 ]]; then

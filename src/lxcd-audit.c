@@ -70,6 +70,7 @@ is_audited (const char *interface, const char *member)
 {
   static const char *const reads[] = {
     "Manager.ListContainers", "Manager.GetContainer", "Manager.GetGlobalConfigItem",
+    "Manager.GetConfigKeyClasses",
     "Container.ListSnapshots", "Container.GetConfigItem", "Container.GetRunningConfigItem",
     "Container.GetKeys", "Container.GetCgroupItem", "Container.GetInterfaces",
     "Container.GetIPs", "Container.Wait", "Container.MayControl",

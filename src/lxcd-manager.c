@@ -32,6 +32,7 @@ const char *const lxcd_manager_features[] = {
   "devices",
   "exec",
   "console",
+  "config-key-classes",
   NULL,
 };
 
@@ -188,6 +189,31 @@ handle_get_global_config_item (LxcdDBusManager *iface, GDBusMethodInvocation *in
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   lxcd_dbus_manager_complete_get_global_config_item (iface, invocation, value);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* Most keys GetConfigKeyClasses() classifies in one call. */
+#define MAX_CLASSIFIED_KEYS 4096
+
+/* main thread (pure string matching) */
+static gboolean
+handle_get_config_key_classes (LxcdDBusManager *iface, GDBusMethodInvocation *invocation,
+                               const char *const *keys)
+{
+  GVariantBuilder builder;
+
+  if (g_strv_length ((char **) keys) > MAX_CLASSIFIED_KEYS)
+    {
+      g_dbus_method_invocation_return_error (invocation, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                                             "At most %d keys at once", MAX_CLASSIFIED_KEYS);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (const char *const *k = keys; *k; k++)
+    g_variant_builder_add (&builder, "{ss}", *k,
+                           lxcd_config_key_is_ordinary (*k) ? "ordinary" : "host");
+  lxcd_dbus_manager_complete_get_config_key_classes (iface, invocation,
+                                                     g_variant_builder_end (&builder));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -674,6 +700,7 @@ lxcd_manager_iface_init (LxcdDBusManagerIface *iface)
   iface->handle_list_containers = handle_list_containers;
   iface->handle_get_container = handle_get_container;
   iface->handle_get_global_config_item = handle_get_global_config_item;
+  iface->handle_get_config_key_classes = handle_get_config_key_classes;
   iface->handle_create_container = handle_create_container;
 }
 

@@ -134,6 +134,7 @@ MANAGER_CALLS = [
     ('ListContainers', '(sa{sv})', ['all', {}], None),
     ('GetContainer', '(s)', ['c1'], None),
     ('GetGlobalConfigItem', '(s)', ['lxc.lxcpath'], None),
+    ('GetConfigKeyClasses', '(as)', [['lxc.start.auto', 'lxc.mount.entry']], None),
     ('CreateContainer', '(ssa{sv})', ['c3', 'busybox', {}], 'manage'),
 ]
 

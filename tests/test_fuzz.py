@@ -36,7 +36,7 @@ from lxcdtest import PYTHON, UNPRIV_UID
 
 stack = None
 SEED = int(os.environ.get('LXCD_FUZZ_SEED', '20261125'))
-DURATION = float(os.environ.get('LXCD_FUZZ_DURATION', '30'))
+DURATION = float(os.environ.get('LXCD_FUZZ_DURATION', '30' if lxcdtest.SLOWDOWN == 1 else '20'))
 BUS = 'org.linuxcontainers.LXC1'
 ROOT_PATH = '/org/linuxcontainers/LXC1'
 TARGETS = ('fz1', 'fz2')       # fz2 runs

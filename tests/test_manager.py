@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Manager object: properties, ListContainers, GetContainer,
-GetGlobalConfigItem, the ObjectManager; through GDBus, busctl and gdbus, as
+GetGlobalConfigItem, GetConfigKeyClasses, the ObjectManager; through GDBus, busctl and gdbus, as
 root and as an unprivileged caller (none of these need authorization)."""
 import json
 import os
@@ -217,6 +217,40 @@ class GlobalConfig(unittest.TestCase):
         r = stack.call_as(UNPRIV_UID, MANAGER_PATH, MANAGER_IFACE, 'GetGlobalConfigItem',
                           "('lxc.lxcpath',)")
         self.assertTrue(r.ok, r)
+
+
+class ConfigKeyClasses(unittest.TestCase):
+    """GetConfigKeyClasses tells which keys the configure action covers,
+    as SetConfigItem decides (lxcd-config-keys.c), for anyone."""
+
+    def classes(self, keys, uid=None):
+        args = '(@as [%s],)' % ', '.join("'%s'" % k for k in keys)
+        if uid is None:
+            r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'GetConfigKeyClasses', args)
+        else:
+            r = stack.call_as(uid, MANAGER_PATH, MANAGER_IFACE, 'GetConfigKeyClasses', args)
+        self.assertTrue(r.ok, r)
+        return GLib.Variant.parse(GLib.VariantType('(a{ss})'), r.result_text, None, None).unpack()[0]
+
+    def test_ordinary_and_host_keys(self):
+        ordinary = ['lxc.uts.name', 'lxc.start.auto', 'lxc.net.0.ipv4.address',
+                    'lxc.cgroup2.memory.max', 'lxc.prlimit.nofile', 'lxc.environment']
+        host = ['lxc.mount.entry', 'lxc.hook.pre-start', 'lxc.rootfs.path', 'lxc.net.0.link',
+                'lxc.cgroup.devices.allow', 'lxc.include', 'lxc.nosuch', '']
+        got = self.classes(ordinary + host, UNPRIV_UID)
+        self.assertEqual(got, dict([(k, 'ordinary') for k in ordinary] +
+                                   [(k, 'host') for k in host]))
+        self.assertEqual(self.classes([]), {})
+
+    def test_too_many_keys(self):
+        r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'GetConfigKeyClasses',
+                       '(@as [%s],)' % ', '.join("'k%d'" % i for i in range(4097)))
+        self.assertEqual(r.error_name, ERROR_PREFIX + 'InvalidArgument')
+
+    def test_feature(self):
+        r = stack.call(MANAGER_PATH, 'org.freedesktop.DBus.Properties', 'Get',
+                       "('%s', 'Features')" % MANAGER_IFACE)
+        self.assertIn("'config-key-classes'", r.result_text)
 
 
 class ObjectManager(unittest.TestCase):
