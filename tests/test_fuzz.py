@@ -226,15 +226,19 @@ CLIENT = textwrap.dedent('''
 ''')
 
 
-def tree_hash():
+def tree_hash(skip_rootfs=False):
+    """The lxcpath's files (names, modes, sizes, mtimes); a running
+    container writes into its own root file system: fz2's is skipped, and
+    every one with *skip_rootfs* (root may have started fz1)."""
     h = hashlib.sha256()
     for top, dirs, names in os.walk(stack.lxcpath):
         dirs.sort()
         for n in sorted(names):
             p = os.path.join(top, n)
             st = os.lstat(p)
-            if os.path.relpath(p, stack.lxcpath).startswith('fz2/rootfs/'):
-                continue   # a running container writes into its own root file system
+            parts = os.path.relpath(p, stack.lxcpath).split(os.sep)
+            if len(parts) > 2 and parts[1] == 'rootfs' and (skip_rootfs or parts[0] == 'fz2'):
+                continue
             h.update(('%s %o %d %d\n' % (os.path.relpath(p, stack.lxcpath), st.st_mode,
                                          st.st_size, st.st_mtime_ns)).encode())
     return h.hexdigest()
@@ -439,7 +443,14 @@ class Fuzz(lxcdtest.TestCase):
                     if call[2] in ROOT_SKIP:
                         continue
                     self.calls += 1
-                    self.check_error('root', call, self.root_call(call))
+                    before = tree_hash(skip_rootfs=True)
+                    error = self.root_call(call)
+                    self.check_error('root', call, error)
+                    # A call that failed changed nothing on disk.
+                    if error and tree_hash(skip_rootfs=True) != before:
+                        body = call[3].print_(True)[:200] if call[3] is not None else '()'
+                        self.findings.append('root %s.%s%s on %s failed (%s) but changed the '
+                                             'lxcpath' % (call[1], call[2], body, call[0], error))
                 self.assertTrue(self.alive(), 'the service stopped answering')
                 reset_targets()
                 nfd, rss = daemon_resources()
