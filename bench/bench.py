@@ -102,11 +102,11 @@ class Table:
         r = pct(a, p) / pct(b, p)
         holds = r <= target_ratio
         result = '%.2fx p%d' % (r, p)
-        target = '<=%.2gx p%d' % (target_ratio, p)
+        target = '<=%.3gx p%d' % (target_ratio, p)
         if extra_p99 is not None:
             r99 = pct(a, 99) / pct(b, 99)
             result += ', %.2fx p99' % r99
-            target += ', <=%.2gx p99' % extra_p99
+            target += ', <=%.3gx p99' % extra_p99
             holds = holds and r99 <= extra_p99
         self.add(measure, len(a), pct(a, 50), pct(a, 99), against, pct(b, 50), pct(b, 99),
                  result, target, holds)
@@ -244,8 +244,17 @@ class Env:
         self.served = None
 
     def make_container(self, lxcpath, name):
+        """A busybox container; once the daemon serving *lxcpath* shows it."""
         if not os.path.exists(os.path.join(lxcpath, name)):
             self.stack.factory.make(lxcpath, name)
+        if self.served == lxcpath and self.stack.daemon_running():
+            def shown():
+                try:
+                    self.call(MANAGER_PATH, MANAGER_IFACE, 'GetContainer', var('(s)', name))
+                    return True
+                except GLib.Error:
+                    return False
+            lxcdtest.wait_until(shown, 10)
 
     def call(self, path, iface, method, args, timeout=300):
         """A call from this process's connection; raises on error."""
