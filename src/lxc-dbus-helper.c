@@ -146,6 +146,11 @@ do_start (const char *lxcpath, const char *name, const char *flags, char **argv)
       report (c, "Failed to start container", name);
       rc = EXIT_FAILED;
     }
+  else if (daemonize)
+    {
+      /* The service publishes InitPID from this without a re-read. */
+      printf ("%d\n", (int) c->init_pid (c));
+    }
   lxc_container_put (c);
   return rc;
 }
