@@ -35,5 +35,6 @@ void     lxcd_auth_check_async  (GDBusMethodInvocation *invocation,
 gboolean lxcd_auth_check_finish (GAsyncResult *result,
                                  uid_t        *out_uid,
                                  GError      **error);
+gboolean lxcd_auth_caller_is_root (GDBusMethodInvocation *invocation);
 
 G_END_DECLS
