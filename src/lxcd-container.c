@@ -893,8 +893,10 @@ op_authorize (Op *op)
 
   if (lxcd_auth_caller_is_root (op->invocation))
     {
+      /* as op_authorized_cb(), which owns the reference it is given */
       op->uid = 0;
       op_run (op);
+      op_unref (op);
       return;
     }
   lxcd_auth_check_async (op->invocation, &request, NULL, op_authorized_cb, op);
