@@ -748,15 +748,18 @@ print(n)
 
 
 def bench_load(env):
-    """Get p99 while 4 creates and 4 start/stop loops run, beside idle p99."""
+    """Get p99 while 4 creates and 4 start/stop loops run, beside idle p99
+    (and, as a control, the trivial service's Get p99, interleaved)."""
     lxcpath = env.ops_lxcpath
+    env.trivial_service()
     for k in range(4):
         env.make_container(lxcpath, 'ls%d' % k)
     env.make_container(lxcpath, 'g1')
     env.serve(lxcpath)
     n = env.rounds(5000)
-    target = (BUS_NAME, container_path('g1'), CONTAINER_IFACE, 'State')
-    idle = env.client('get', n, *target)[0]
+    targets = (BUS_NAME, container_path('g1'), CONTAINER_IFACE, 'State',
+               BENCH_NAME, BENCH_ROOT + '/containers/b0000', CONTAINER_IFACE, 'State')
+    idle, idle_t = env.client('get', n, *targets)
     stop_file = os.path.join(env.stack.tmpdir, 'load-stop')
     workers = []
     try:
@@ -766,7 +769,7 @@ def bench_load(env):
                     [lxcdtest.PYTHON, '-c', LOAD_WORKER, kind, name, stop_file],
                     env=env.stack.env(), stdout=subprocess.PIPE, text=True))
         time.sleep(2)  # let the loops get going
-        busy = env.client('get', n, *target)[0]
+        busy, busy_t = env.client('get', n, *targets)
     finally:
         open(stop_file, 'w').close()
         loops = 0
@@ -774,10 +777,13 @@ def bench_load(env):
             out, _ = w.communicate(timeout=300)
             loops += int(out.strip() or 0)
         os.unlink(stop_file)
-    idle2 = env.client('get', n, *target)[0]
-    idle_all = idle + idle2
-    env.table.ratio('Get p99 under load (%d loops done)' % loops, busy, idle_all,
+    idle2, idle2_t = env.client('get', n, *targets)
+    env.table.ratio('Get p99 under load (%d loops done)' % loops, busy, idle + idle2,
                     'idle Get (before+after)', 2.0, p=99)
+    env.table.ratio('control: trivial service Get p99 under the same load', busy_t,
+                    idle_t + idle2_t, 'its idle Get', None, p=99)
+    env.table.ratio('Get p99 under load', busy, busy_t, 'trivial service under the same load',
+                    None, p=99)
 
 
 def bench_lxcctl(env):
