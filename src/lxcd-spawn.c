@@ -186,29 +186,31 @@ communicate_cb (GObject *source, GAsyncResult *res, gpointer user_data)
     }
 }
 
-typedef struct {
-  char **argv;
-  char *stdin_text;
-} SpawnRequest;
-
-static void
-spawn_request_free (SpawnRequest *req)
+/**
+ * lxcd_spawn_helper_async:
+ * @args: the helper's arguments (after its path)
+ * @stdin_text: (nullable): written to its stdin
+ * @cancellable: (nullable): cancelling kills the helper's process group;
+ *   the result is then a %LXCD_ERROR_CANCELLED error, once it has exited
+ *
+ * Runs lxc-dbus-helper and collects its output. Never blocks; main thread.
+ */
+void
+lxcd_spawn_helper_async (const char *helper_path, const char *const *args,
+                         const char *stdin_text, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_strfreev (req->argv);
-  g_free (req->stdin_text);
-  g_free (req);
-}
-
-/* a GLib pool thread: posix_spawn suspends the calling thread until the
- * child has exec'd, which took up to 44 ms with the machine loaded; that
- * must not be the main loop */
-static void
-spawn_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  SpawnRequest *req = task_data;
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  GSubprocess *proc;
-  GError *error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  SpawnData *data = g_new0 (SpawnData, 1);
+
+  g_task_set_task_data (task, data, (GDestroyNotify) spawn_data_free);
+  g_ptr_array_add (argv, (gpointer) helper_path);
+  for (const char *const *a = args; *a; a++)
+    g_ptr_array_add (argv, (gpointer) *a);
+  g_ptr_array_add (argv, NULL);
 
   /* No child setup and inherited fds (all ours are O_CLOEXEC; the helper
    * closes any other and takes its own process group first thing): GLib
@@ -217,69 +219,19 @@ spawn_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE |
                                         G_SUBPROCESS_FLAGS_INHERIT_FDS);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) req->argv, &error);
-  if (proc == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, proc, g_object_unref);
-}
-
-/* main thread: the helper runs (or could not be started) */
-static void
-spawned_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SpawnData *data = g_task_get_task_data (task);
-  SpawnRequest *req = g_task_get_task_data (G_TASK (res));
-  g_autoptr(GError) error = NULL;
-
-  data->proc = g_task_propagate_pointer (G_TASK (res), &error);
+  data->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   if (data->proc == NULL)
     {
       g_task_return_error (task, lxcd_error_from_gerror (error));
       return;
     }
-  /* (runs on_cancelled at once if the cancellable already is) */
-  if (data->cancellable)
-    data->cancel_id = g_cancellable_connect (data->cancellable, G_CALLBACK (on_cancelled), data,
-                                             NULL);
-  g_subprocess_communicate_utf8_async (data->proc, req->stdin_text ? req->stdin_text : "", NULL,
-                                       communicate_cb, g_steal_pointer (&task));
-}
-
-/**
- * lxcd_spawn_helper_async:
- * @args: the helper's arguments (after its path)
- * @stdin_text: (nullable): written to its stdin
- * @cancellable: (nullable): cancelling kills the helper's process group;
- *   the result is then a %LXCD_ERROR_CANCELLED error, once it has exited
- *
- * Runs lxc-dbus-helper and collects its output. Never blocks (the spawn
- * itself happens in a pool thread); main thread.
- */
-void
-lxcd_spawn_helper_async (const char *helper_path, const char *const *args,
-                         const char *stdin_text, GCancellable *cancellable,
-                         GAsyncReadyCallback callback, gpointer user_data)
-{
-  GTask *task = g_task_new (NULL, NULL, callback, user_data);
-  g_autoptr(GTask) spawn_task = NULL;
-  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
-  SpawnData *data = g_new0 (SpawnData, 1);
-  SpawnRequest *req = g_new0 (SpawnRequest, 1);
-
   if (cancellable)
-    data->cancellable = g_object_ref (cancellable);
-  g_task_set_task_data (task, data, (GDestroyNotify) spawn_data_free);
-
-  g_strv_builder_add (argv, helper_path);
-  for (const char *const *a = args; *a; a++)
-    g_strv_builder_add (argv, *a);
-  req->argv = g_strv_builder_end (argv);
-  req->stdin_text = g_strdup (stdin_text);
-  spawn_task = g_task_new (NULL, NULL, spawned_cb, task);
-  g_task_set_task_data (spawn_task, req, (GDestroyNotify) spawn_request_free);
-  g_task_run_in_thread (spawn_task, spawn_thread);
+    {
+      data->cancellable = g_object_ref (cancellable);
+      data->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), data, NULL);
+    }
+  g_subprocess_communicate_utf8_async (data->proc, stdin_text ? stdin_text : "", NULL,
+                                       communicate_cb, g_steal_pointer (&task));
 }
 
 /**
