@@ -421,6 +421,24 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
 }
 
 /**
+ * lxcd_auth_caller_is_root:
+ *
+ * Whether the caller of @invocation is already known to be uid 0, whom
+ * lxcd_auth_check_async() allows without asking polkit. Lets callers skip
+ * the asynchronous check (a main-loop round trip) for root. Main thread.
+ */
+gboolean
+lxcd_auth_caller_is_root (GDBusMethodInvocation *invocation)
+{
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
+  uid_t uid;
+
+  return sender != NULL &&
+         uid_cache_lookup (g_dbus_method_invocation_get_connection (invocation), sender, &uid) &&
+         uid == 0;
+}
+
+/**
  * lxcd_auth_check_finish:
  * @out_uid: (out) (optional): the caller's uid, when it could be learnt
  *

@@ -35,6 +35,7 @@ void     lxcd_auth_check_async  (GDBusMethodInvocation *invocation,
 gboolean lxcd_auth_check_finish (GAsyncResult *result,
                                  uid_t        *out_uid,
                                  GError      **error);
+gboolean lxcd_auth_caller_is_root (GDBusMethodInvocation *invocation);
 
 void     lxcd_auth_start (GDBusConnection *connection);
 gboolean lxcd_auth_lookup_cached_uid (const char *sender, uid_t *out_uid);

@@ -251,13 +251,6 @@ helper_exited (GObject *source, GAsyncResult *res, gpointer user_data)
   exec_unref (user_data);
 }
 
-/* in the child, between fork and exec */
-static void
-child_setup (gpointer user_data)
-{
-  (void) setpgid (0, 0);
-}
-
 /* main thread: authorized */
 static void
 exec_run (ExecOp *op)
@@ -293,8 +286,9 @@ exec_run (ExecOp *op)
       return;
     }
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  /* posix_spawn rather than fork (see lxcd_spawn_helper_async): the
+   * helper takes its own process group and closes inherited fds past 3. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_INHERIT_FDS);
   /* The launcher owns them from here: closed in the daemon when it goes. */
   g_subprocess_launcher_take_stdin_fd (launcher, op->fds[0]);
   g_subprocess_launcher_take_stdout_fd (launcher, op->fds[1]);

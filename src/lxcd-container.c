@@ -289,6 +289,8 @@ typedef struct {
   gboolean holds_slot;
   gboolean replied;
   gboolean work_done;
+  gboolean lxc_done;         /* the liblxc part succeeded (re-read pending) */
+  gint started_pid;          /* init pid the start helper reported, or 0 */
   gboolean state_reached;
   gboolean waiting;
   LxcdState target;          /* the state the operation leads to */
@@ -398,6 +400,35 @@ op_timeout_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
     op->state_reached = TRUE;
 }
 
+/* main thread: whether the state event that reached the target already
+ * published everything the operation changed, so the reply need not wait
+ * for the re-read (which still runs). Stop, freeze and unfreeze change
+ * only the state (STOPPED also clears InitPID); a start also changes
+ * InitPID, which its helper reported. */
+static gboolean
+op_state_says_all (Op *op)
+{
+  LxcdContainer *self = op->self;
+
+  if (!op->lxc_done || !op->state_reached || op->error || op->failing)
+    return FALSE;
+  switch (op->kind)
+    {
+    case OP_STOP:
+    case OP_FREEZE:
+    case OP_UNFREEZE:
+      return self->state == op->target;
+    case OP_START:
+      if (op->started_pid <= 0 || self->state != LXCD_STATE_RUNNING)
+        return FALSE;
+      lxcd_dbus_container_set_init_pid (LXCD_DBUS_CONTAINER (self), op->started_pid);
+      g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 /* main thread: the expected state was reached, or the wait ended */
 static void
 op_state_waited (LxcdContainer *self, WaitResult result, gpointer user_data)
@@ -426,7 +457,7 @@ op_state_waited (LxcdContainer *self, WaitResult result, gpointer user_data)
     default:
       g_assert_not_reached ();
     }
-  if (op->work_done || op->error)
+  if (op->work_done || op->error || op_state_says_all (op))
     op_reply (op, op->error);
 }
 
@@ -486,8 +517,11 @@ op_work_finished (Op *op, GError *error)
                                     op_failed_synced_cb, op_ref (op));
       return;
     }
+  op->lxc_done = TRUE;
   lxcd_daemon_sync_container (self->daemon, self->lxcpath, self->name,
                               NULL, op_synced_cb, op_ref (op));
+  if (op_state_says_all (op))
+    op_reply (op, NULL);
 }
 
 /* main thread: arms the wait for the state this operation leads to */
@@ -655,6 +689,8 @@ op_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autofree char *out = lxcd_spawn_helper_finish (res, &error);
 
+  if (out)
+    op->started_pid = (gint) g_ascii_strtoll (out, NULL, 10);
   op_work_finished (op, out ? NULL : error);
 }
 
@@ -858,6 +894,14 @@ op_authorize (Op *op)
     .options = op->options,
   };
 
+  if (lxcd_auth_caller_is_root (op->invocation))
+    {
+      /* as op_authorized_cb(), which owns the reference it is given */
+      op->uid = 0;
+      op_run (op);
+      op_unref (op);
+      return;
+    }
   lxcd_auth_check_async (op->invocation, &request, NULL, op_authorized_cb, op);
 }
 

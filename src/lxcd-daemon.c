@@ -431,6 +431,19 @@ typedef struct {
   guint outstanding;
 } StartData;
 
+/* main thread: every container found at start is exported; put them all
+ * on the bus at once. Before this the object manager has no connection,
+ * so the initial exports emit no InterfacesAdded signals (nobody can
+ * have seen the objects yet: the name is taken only after this). */
+static void
+start_publish (GTask *start_task)
+{
+  LxcdDaemon *self = g_task_get_source_object (start_task);
+
+  g_dbus_object_manager_server_set_connection (self->object_manager, self->connection);
+  g_task_return_boolean (start_task, TRUE);
+}
+
 /* main thread */
 static void
 start_scan_done (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -439,7 +452,7 @@ start_scan_done (GObject *source, GAsyncResult *res, gpointer user_data)
   StartData *data = g_task_get_task_data (start_task);
 
   if (--data->outstanding == 0)
-    g_task_return_boolean (start_task, TRUE);
+    start_publish (start_task);
   g_object_unref (start_task);
 }
 
@@ -464,7 +477,6 @@ lxcd_daemon_start_async (LxcdDaemon *self, GAsyncReadyCallback callback, gpointe
   lxcd_dbus_object_skeleton_set_manager (manager_object, LXCD_DBUS_MANAGER (self->manager));
   g_dbus_object_manager_server_export (self->object_manager,
                                        G_DBUS_OBJECT_SKELETON (manager_object));
-  g_dbus_object_manager_server_set_connection (self->object_manager, self->connection);
 
   for (char **p = self->lxcpaths; *p; p++)
     {
@@ -489,7 +501,7 @@ lxcd_daemon_start_async (LxcdDaemon *self, GAsyncReadyCallback callback, gpointe
       g_object_unref (scan_task);
     }
   if (--data->outstanding == 0)
-    g_task_return_boolean (task, TRUE);
+    start_publish (task);
 }
 
 gboolean

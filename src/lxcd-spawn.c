@@ -32,13 +32,6 @@ spawn_data_free (SpawnData *data)
   g_free (data);
 }
 
-/* in the child, between fork and exec: async-signal-safe calls only */
-static void
-child_setup (gpointer user_data)
-{
-  (void) setpgid (0, 0);
-}
-
 /* Stops (SIGSTOP) and records every descendant of @pid, so that none can
  * fork or be reparented before it is killed. */
 static void
@@ -219,10 +212,13 @@ lxcd_spawn_helper_async (const char *helper_path, const char *const *args,
     g_ptr_array_add (argv, (gpointer) *a);
   g_ptr_array_add (argv, NULL);
 
+  /* No child setup and inherited fds (all ours are O_CLOEXEC; the helper
+   * closes any other and takes its own process group first thing): GLib
+   * then uses posix_spawn instead of fork()ing the threaded service. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                        G_SUBPROCESS_FLAGS_INHERIT_FDS);
   data->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   if (data->proc == NULL)
     {
