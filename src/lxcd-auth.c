@@ -433,9 +433,12 @@ lxcd_auth_caller_is_root (GDBusMethodInvocation *invocation)
   const char *sender = g_dbus_method_invocation_get_sender (invocation);
   uid_t uid;
 
-  return sender != NULL &&
-         uid_cache_lookup (g_dbus_method_invocation_get_connection (invocation), sender, &uid) &&
-         uid == 0;
+  if (sender == NULL ||
+      !uid_cache_lookup (g_dbus_method_invocation_get_connection (invocation), sender, &uid) ||
+      uid != 0)
+    return FALSE;
+  lxcd_audit_set_uid (invocation, 0);
+  return TRUE;
 }
 
 /**
