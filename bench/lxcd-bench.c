@@ -433,7 +433,11 @@ run_direct (void)
     return 1;
   answers = fdopen (answer_fd, "w");
   if (answers == NULL)
-    return 1;
+    {
+      close (answer_fd);
+      close (devnull);
+      return 1;
+    }
   while (fgets (line, sizeof line, stdin))
     {
       g_auto(GStrv) w = NULL;
@@ -454,6 +458,8 @@ run_direct (void)
       fprintf (answers, "%s %" G_GINT64_FORMAT " %s\n", ok ? "ok" : "err", ns, result->str);
       fflush (answers);
     }
+  fclose (answers);
+  close (devnull);
   return 0;
 }
 
