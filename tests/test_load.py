@@ -4,7 +4,8 @@ each on its own bus connection subscribed to the service's signals, mixing
 reads (property Get/GetAll, ListContainers, GetManagedObjects) with
 lifecycle calls (Start, Stop, Freeze, Unfreeze) on a few containers, for a
 30 s (15 s under the sanitizers; LXCD_LOAD_DURATION overrides). No error
-but the expected ones (WrongState/Busy for root's racing lifecycle calls,
+but the expected ones (WrongState/Busy for root's racing lifecycle calls, Timeout for a
+Freeze caught by the cgroup v1 freezer,
 NotAuthorized for the unprivileged user), reads keep answering quickly,
 and once the clients are gone the service's descriptors and memory are
 back at their baseline."""
@@ -186,9 +187,14 @@ class Load(lxcdtest.TestCase):
         print('# outcomes root: %s' % json.dumps(root['outcomes'], sort_keys=True))
         print('# outcomes user: %s' % json.dumps(user['outcomes'], sort_keys=True))
         self.assertGreaterEqual(total, 10000 if lxcdtest.SLOWDOWN == 1 else 1000)
+        # Timeout: a Freeze that lands while a just-started container's
+        # init still forks its start-up programs can leave the cgroup v1
+        # freezer in FREEZING; the service gives up after 15 s and thaws it
+        # (documented; README, Troubleshooting).
         allowed_root = {'read:ok', 'lifecycle:ok',
                         'lifecycle:org.linuxcontainers.LXC1.Error.WrongState',
-                        'lifecycle:org.linuxcontainers.LXC1.Error.Busy'}
+                        'lifecycle:org.linuxcontainers.LXC1.Error.Busy',
+                        'lifecycle:org.linuxcontainers.LXC1.Error.Timeout'}
         allowed_user = {'read:ok', 'lifecycle:org.linuxcontainers.LXC1.Error.NotAuthorized'}
         self.assertEqual(set(root['outcomes']) - allowed_root, set(), root['outcomes'])
         self.assertEqual(set(user['outcomes']) - allowed_user, set(), user['outcomes'])
