@@ -116,10 +116,11 @@ printable (const char *text)
 }
 
 /* " name=value" for each plain argument (strings, numbers, booleans and the
- * command line); never options dictionaries, descriptors, or the value of a
- * configuration key (lxc.environment may hold secrets). */
+ * command line) but @skip (already logged as the container); never options
+ * dictionaries, descriptors, or the value of a configuration key
+ * (lxc.environment may hold secrets). */
 static char *
-format_arguments (const char *interface, const char *member, GVariant *body)
+format_arguments (const char *interface, const char *member, GVariant *body, const char *skip)
 {
   GDBusMethodInfo *method;
   GString *out;
@@ -136,7 +137,8 @@ format_arguments (const char *interface, const char *member, GVariant *body)
       g_autoptr(GVariant) arg = g_variant_get_child_value (body, i);
       g_autofree char *text = NULL;
 
-      if (g_strcmp0 (name, "value") == 0 && g_strcmp0 (member, "SetConfigItem") == 0)
+      if (g_strcmp0 (name, skip) == 0 ||
+          (g_strcmp0 (name, "value") == 0 && g_strcmp0 (member, "SetConfigItem") == 0))
         continue;
       if (g_variant_is_of_type (arg, G_VARIANT_TYPE_STRING))
         text = printable (g_variant_get_string (arg, NULL));
@@ -241,27 +243,20 @@ new_call (GDBusMessage *message, const char *interface, const char *member)
   AuditCall *call = g_new0 (AuditCall, 1);
   const char *path = g_dbus_message_get_path (message);
   GVariant *body = g_dbus_message_get_body (message);
+  gboolean create = g_strcmp0 (member, "CreateContainer") == 0;
 
   call->sender = g_strdup (g_dbus_message_get_sender (message));
   call->method = g_strdup_printf ("%s.%s", interface + strlen (IFACE_PREFIX), member);
   if (path && g_str_has_prefix (path, CONTAINERS_PREFIX) &&
       g_str_has_suffix (interface, ".Container"))
     call->container = (char *) g_dbus_unescape_object_path (path + strlen (CONTAINERS_PREFIX));
-  else if (g_strcmp0 (member, "CreateContainer") == 0 && body &&
-           g_variant_is_of_type (body, G_VARIANT_TYPE ("(ssa{sv})")))
+  /* CreateContainer names its container in its first argument; a call
+   * with another signature is logged without arguments. */
+  if (create && !(body && g_variant_is_of_type (body, G_VARIANT_TYPE ("(ssa{sv})"))))
+    body = NULL;
+  if (create && body)
     g_variant_get_child (body, 0, "s", &call->container);
-  call->arguments = format_arguments (interface, member,
-                                      g_strcmp0 (member, "CreateContainer") == 0 ? NULL : body);
-  if (g_strcmp0 (member, "CreateContainer") == 0 && body &&
-      g_variant_is_of_type (body, G_VARIANT_TYPE ("(ssa{sv})")))
-    {
-      const char *template;
-      g_autofree char *printable_template = NULL;
-      g_variant_get_child (body, 1, "&s", &template);
-      printable_template = printable (template);
-      g_free (call->arguments);
-      call->arguments = g_strdup_printf (" template=%s", printable_template);
-    }
+  call->arguments = format_arguments (interface, member, body, create ? "name" : NULL);
   call->uid = (uid_t) -1;
   return call;
 }

@@ -263,24 +263,23 @@ exec_run (ExecOp *op)
   g_autoptr(GInputStream) pipe_in = NULL;
   int pipe_fds[2];
 
-  if (lxcd_container_get_state (self) == LXCD_STATE_STOPPED)
+  switch (lxcd_container_get_state (self))
     {
+    case LXCD_STATE_STOPPED:
       g_set_error (&error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running",
                    lxcd_container_get_name (self));
-      exec_reply_error (op, error);
-      return;
-    }
-  /* A program attached to a frozen container is frozen before it can
-   * start: the call would hang until someone thaws the container. */
-  if (lxcd_container_get_state (self) == LXCD_STATE_FROZEN ||
-      lxcd_container_get_state (self) == LXCD_STATE_FREEZING)
-    {
+      break;
+    /* A program attached to a frozen container is frozen before it can
+     * start: the call would hang until someone thaws the container. */
+    case LXCD_STATE_FROZEN:
+    case LXCD_STATE_FREEZING:
       g_set_error (&error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
                    "Container '%s' is frozen: unfreeze it first", lxcd_container_get_name (self));
-      exec_reply_error (op, error);
-      return;
+      break;
+    default:
+      break;
     }
-  if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, &error))
+  if (error != NULL || !g_unix_open_pipe (pipe_fds, FD_CLOEXEC, &error))
     {
       exec_reply_error (op, error);
       return;
