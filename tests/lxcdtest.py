@@ -1341,9 +1341,30 @@ class Stack:
         return _run(['lxc-' + tool, '-P', self.lxcpath, '-n', name] + list(args),
                     check=check, timeout=timeout)
 
-    def container_state(self, name):
-        """liblxc state string of *name* (``lxc-info -s -H``)."""
-        return self.lxc('info', name, '-s', '-H').stdout.strip()
+    _NO_DEFAULT = object()
+
+    def container_state(self, name, default=_NO_DEFAULT):
+        """liblxc state string of *name* (``lxc-info -s -H``); *default*
+        if given and liblxc knows no such container (else that raises)."""
+        if default is Stack._NO_DEFAULT:
+            return self.lxc('info', name, '-s', '-H').stdout.strip()
+        r = self.lxc('info', name, '-s', '-H', check=False)
+        return r.stdout.strip() if r.returncode == 0 else default
+
+    def served_state(self, name):
+        """The State property the service publishes for *name* (None if it
+        serves no such container)."""
+        r = self.call(container_path(name), 'org.freedesktop.DBus.Properties', 'Get',
+                      "('%s', 'State')" % CONTAINER_IFACE)
+        return parse_variant(r.result_text)[0] if r.ok else None
+
+    def daemon_resources(self):
+        """(open descriptors, RSS in kB) of the daemon under test."""
+        pid = self.daemon_proc.pid
+        nfd = len(os.listdir('/proc/%d/fd' % pid))
+        with open('/proc/%d/status' % pid) as f:
+            rss = next(int(l.split()[1]) for l in f if l.startswith('VmRSS:'))
+        return nfd, rss
 
     def start_container(self, name, timeout=10.0):
         """``lxc-start`` *name* (outside the daemon) and wait for RUNNING."""

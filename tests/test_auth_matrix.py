@@ -16,7 +16,6 @@ import os
 import subprocess
 import textwrap
 import time
-import unittest
 
 import lxcdtest
 from lxcdtest import (CONTAINER_IFACE, ERROR_PREFIX, MANAGER_IFACE, MANAGER_PATH,
@@ -169,11 +168,6 @@ def expected_allowed(caller, action, target):
     raise ValueError(caller)
 
 
-def state(name):
-    r = stack.lxc('info', name, '-s', '-H', check=False)
-    return r.stdout.strip() if r.returncode == 0 else 'ABSENT'
-
-
 def tree_state(with_rootfs=True):
     """Everything a refused call must not change in the lxcpath (a running
     container writes into its own root file system: skipped then)."""
@@ -212,28 +206,22 @@ def prepare(name):
     ORIGINAL_CONFIG[name] = config_digest(name)
 
 
-def daemon_state(name):
-    r = stack.call(path(name), 'org.freedesktop.DBus.Properties', 'Get',
-                   "('%s', 'State')" % CONTAINER_IFACE)
-    return lxcdtest.parse_variant(r.result_text)[0] if r.ok else None
-
-
 def reset(phase):
     """Back to c1 and c2 only, both in state *phase*, snapshot snap0 each."""
     for name in stack.container_names():
         if name not in ('c1', 'c2') or not os.path.exists(
                 os.path.join(stack.lxcpath, name, 'snaps', 'snap0')) or \
                 config_digest(name) != ORIGINAL_CONFIG.get(name):
-            if state(name) not in ('STOPPED', 'ABSENT'):
+            if stack.container_state(name, 'ABSENT') not in ('STOPPED', 'ABSENT'):
                 stack.lxc('stop', name, '-k', check=False)
             subprocess.run(['rm', '-rf', os.path.join(stack.lxcpath, name)], check=True)
     for name in ('c1', 'c2'):
         if not os.path.exists(os.path.join(stack.lxcpath, name)):
             prepare(name)
-        now = state(name)
+        now = stack.container_state(name, 'ABSENT')
         if now == 'FROZEN':
             stack.lxc('unfreeze', name)
-            now = state(name)
+            now = stack.container_state(name, 'ABSENT')
         if phase == 'STOPPED' and now != 'STOPPED':
             stack.lxc('stop', name, '-k', check=False)
         elif phase == 'RUNNING' and now != 'RUNNING':
@@ -242,7 +230,7 @@ def reset(phase):
             stack.start_container(name)
             stack.wait_init_ready(name)
     for name in ('c1', 'c2'):
-        lxcdtest.wait_until(lambda: daemon_state(name) == phase, 10,
+        lxcdtest.wait_until(lambda: stack.served_state(name) == phase, 10,
                             message='the service did not see %s %s' % (name, phase))
     lxcdtest.wait_until(lambda: sorted(stack.container_names()) == ['c1', 'c2'], 10)
 
@@ -257,7 +245,7 @@ def setUpModule():
 
 def tearDownModule():
     for name in stack.container_names():
-        if state(name) not in ('STOPPED', 'ABSENT'):
+        if stack.container_state(name, 'ABSENT') not in ('STOPPED', 'ABSENT'):
             stack.lxc('stop', name, '-k', check=False)
     stack.close()
 
@@ -292,7 +280,8 @@ class Matrix(lxcdtest.TestCase):
         self.assertEqual(failures, [], '\n'.join(failures))
 
     def cell(self, client, caller, phase, obj, iface, method, sig, args, action, target):
-        snap = lambda: (tree_state(phase == 'STOPPED'), state('c1'), state('c2'))
+        snap = lambda: (tree_state(phase == 'STOPPED'), stack.container_state('c1', 'ABSENT'),
+                        stack.container_state('c2', 'ABSENT'))
         before = snap()
         r = client.call(obj, iface, method, sig, args, interactive=(caller == 'none-interactive'))
         Matrix.cells += 1
@@ -350,8 +339,8 @@ polkit.addRule(function(action, subject) {
             lxcdtest.wait_until(lambda: 'The caller left the bus before' in stack.daemon_log_text(),
                                 10, message='no refusal logged')
             time.sleep(0.5)
-            self.assertEqual(state('c1'), 'STOPPED')
-            self.assertEqual(daemon_state('c1'), 'STOPPED')
+            self.assertEqual(stack.container_state('c1', 'ABSENT'), 'STOPPED')
+            self.assertEqual(stack.served_state('c1'), 'STOPPED')
         finally:
             stack.clear_rules()
 

@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import time
-import unittest
 
 import lxcdtest
 from lxcdtest import BUS_NAME, CONTAINER_IFACE, MANAGER_IFACE, MANAGER_PATH, UNPRIV_UID
@@ -38,17 +37,6 @@ def tearDownModule():
 
 def path(name):
     return lxcdtest.container_path(name)
-
-
-def lxc_state(name):
-    r = stack.lxc('info', name, '-s', '-H', check=False)
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
-def served_state(name):
-    r = stack.call(path(name), 'org.freedesktop.DBus.Properties', 'Get',
-                   "('%s', 'State')" % CONTAINER_IFACE)
-    return lxcdtest.parse_variant(r.result_text)[0] if r.ok else None
 
 
 def config_is_whole(text):
@@ -79,9 +67,10 @@ class Faults(lxcdtest.TestCase):
             with open(os.path.join(d, 'config')) as f:
                 text = f.read()
             self.assertTrue(config_is_whole(text), '%s: torn config:\n%s' % (name, text))
-            lxcdtest.wait_until(lambda: served_state(name) == lxc_state(name), 10,
-                                message=lambda: '%s: served %s, liblxc says %s' % (
-                                    name, served_state(name), lxc_state(name)))
+            lxcdtest.wait_until(
+                lambda: stack.served_state(name) == stack.container_state(name, None), 10,
+                message=lambda: '%s: served %s, liblxc says %s' % (
+                    name, stack.served_state(name), stack.container_state(name, None)))
         r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'ListContainers', "('all', @a{sv} {})")
         self.assertTrue(r.ok, r)
         served = {name for name, _ in lxcdtest.parse_variant(r.result_text)[0]}
@@ -141,11 +130,11 @@ class Faults(lxcdtest.TestCase):
             p = gdbus_call_async(path('base'), CONTAINER_IFACE + '.Start', '{}')
             self.kill_during('start', delay, p)
             stack.lxc('stop', 'base', '-k', check=False)
-            lxcdtest.wait_until(lambda: served_state('base') == 'STOPPED', 10)
+            lxcdtest.wait_until(lambda: stack.served_state('base') == 'STOPPED', 10)
 
     def test_monitor_daemon_killed_while_states_change(self):
         stack.make_container('mon1')
-        lxcdtest.wait_until(lambda: served_state('mon1') == 'STOPPED', 10)
+        lxcdtest.wait_until(lambda: stack.served_state('mon1') == 'STOPPED', 10)
         for round_ in range(2):
             pids = lxcdtest.live_processes('lxc-monitord ' + stack.lxcpath)
             self.assertTrue(pids, 'no lxc-monitord for the lxcpath')
@@ -153,10 +142,10 @@ class Faults(lxcdtest.TestCase):
                 os.kill(int(pid), signal.SIGKILL)
             # Changes while no monitor runs: the final state must still arrive.
             stack.start_container('mon1')
-            lxcdtest.wait_until(lambda: served_state('mon1') == 'RUNNING', 10,
+            lxcdtest.wait_until(lambda: stack.served_state('mon1') == 'RUNNING', 10,
                                 message='RUNNING missed after lxc-monitord was killed')
             stack.stop_container('mon1')
-            lxcdtest.wait_until(lambda: served_state('mon1') == 'STOPPED', 10,
+            lxcdtest.wait_until(lambda: stack.served_state('mon1') == 'STOPPED', 10,
                                 message='STOPPED missed after lxc-monitord was killed')
         self.assertTrue(lxcdtest.live_processes('lxc-monitord ' + stack.lxcpath),
                         'the service did not start lxc-monitord again')
@@ -164,7 +153,7 @@ class Faults(lxcdtest.TestCase):
 
     def test_polkitd_stopped_or_hung(self):
         stack.make_container('pk1')
-        lxcdtest.wait_until(lambda: served_state('pk1') == 'STOPPED', 10)
+        lxcdtest.wait_until(lambda: stack.served_state('pk1') == 'STOPPED', 10)
         try:
             for how in ('hung', 'stopped'):
                 pid = stack.polkitd_pid
@@ -181,7 +170,7 @@ class Faults(lxcdtest.TestCase):
                 self.assertError(r, 'NotAuthorized')
                 self.assertRegex(r.result_text, 'polkit|authorization')
                 self.assertLess(took, 30, '%s polkitd: the refusal took %.1f s' % (how, took))
-                self.assertEqual(lxc_state('pk1'), 'STOPPED')
+                self.assertEqual(stack.container_state('pk1', None), 'STOPPED')
                 print('# polkitd %s: refused in %.2f s' % (how, took))
                 if how == 'hung':
                     os.kill(pid, signal.SIGCONT)

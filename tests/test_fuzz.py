@@ -26,7 +26,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import unittest
 import xml.etree.ElementTree as ET
 
 from gi.repository import Gio, GLib
@@ -142,7 +141,6 @@ def split_type(sig):
         while sig[j] == 'a':
             j += 1
         if sig[j] in '({':
-            close = {'(': ')', '{': '}'}[sig[j]]
             depth = 0
             for k in range(j, len(sig)):
                 depth += sig[k] in '({'
@@ -242,14 +240,6 @@ def tree_hash(skip_rootfs=False):
             h.update(('%s %o %d %d\n' % (os.path.relpath(p, stack.lxcpath), st.st_mode,
                                          st.st_size, st.st_mtime_ns)).encode())
     return h.hexdigest()
-
-
-def daemon_resources():
-    pid = stack.daemon_proc.pid
-    nfd = len(os.listdir('/proc/%d/fd' % pid))
-    with open('/proc/%d/status' % pid) as f:
-        rss = next(int(l.split()[1]) for l in f if l.startswith('VmRSS:'))
-    return nfd, rss
 
 
 ORIGINAL = {}
@@ -413,7 +403,7 @@ class Fuzz(lxcdtest.TestCase):
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                   env=stack.client_env(UNPRIV_UID), cwd='/')
         self.assertEqual(client.stdout.readline().strip(), 'ready')
-        base_fds, base_rss = daemon_resources()
+        base_fds, base_rss = stack.daemon_resources()
         max_fds, max_rss = base_fds, base_rss
         batches = 0
         try:
@@ -453,7 +443,7 @@ class Fuzz(lxcdtest.TestCase):
                                              'lxcpath' % (call[1], call[2], body, call[0], error))
                 self.assertTrue(self.alive(), 'the service stopped answering')
                 reset_targets()
-                nfd, rss = daemon_resources()
+                nfd, rss = stack.daemon_resources()
                 max_fds, max_rss = max(max_fds, nfd), max(max_rss, rss)
                 if os.environ.get('LXCD_FUZZ_TRACE'):
                     print('# batch %d: %d calls, fds %d, RSS %d kB' % (batches, self.calls, nfd, rss),
@@ -464,10 +454,10 @@ class Fuzz(lxcdtest.TestCase):
             self.root.close_sync(None)
         # Descriptors come back to where they were (jobs and sessions end
         # when their caller leaves); memory stays bounded.
-        lxcdtest.wait_until(lambda: daemon_resources()[0] <= base_fds + 2, 20,
+        lxcdtest.wait_until(lambda: stack.daemon_resources()[0] <= base_fds + 2, 20,
                             message=lambda: 'descriptors: %d at start, %d now' % (
-                                base_fds, daemon_resources()[0]))
-        end_fds, end_rss = daemon_resources()
+                                base_fds, stack.daemon_resources()[0]))
+        end_fds, end_rss = stack.daemon_resources()
         print('# fuzz: seed %d, %d calls in %d batches, %.0f s; daemon fds %d -> %d (max %d), '
               'RSS %d -> %d kB (max %d)' % (SEED, self.calls, batches, DURATION, base_fds,
                                             end_fds, max_fds, base_rss, end_rss, max_rss))

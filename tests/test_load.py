@@ -14,7 +14,6 @@ import os
 import subprocess
 import textwrap
 import time
-import unittest
 
 import lxcdtest
 from lxcdtest import PYTHON, UNPRIV_UID
@@ -127,14 +126,6 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
-def daemon_resources():
-    pid = stack.daemon_proc.pid
-    nfd = len(os.listdir('/proc/%d/fd' % pid))
-    with open('/proc/%d/status' % pid) as f:
-        rss = next(int(l.split()[1]) for l in f if l.startswith('VmRSS:'))
-    return nfd, rss
-
-
 class Load(lxcdtest.TestCase):
     def test_hundred_clients(self):
         # Warm up once (thread pool, polkit authority, caches), then take
@@ -143,7 +134,7 @@ class Load(lxcdtest.TestCase):
             self.assertOk(stack.call(lxcdtest.container_path(name),
                                      'org.freedesktop.DBus.Properties', 'GetAll',
                                      "('org.linuxcontainers.LXC1.Container',)"))
-        base_fds, base_rss = daemon_resources()
+        base_fds, base_rss = stack.daemon_resources()
         cpu0 = (cpu_seconds(stack.daemon_proc.pid), cpu_seconds(stack.dbus_pid))
         script = os.path.join(stack.tmpdir, 'load-clients.py')
         with open(script, 'w') as f:
@@ -159,7 +150,7 @@ class Load(lxcdtest.TestCase):
         probe = []
         conn = stack.bus()
         while any(p.poll() is None for p in procs):
-            peak_fds = max(peak_fds, daemon_resources()[0])
+            peak_fds = max(peak_fds, stack.daemon_resources()[0])
             t0 = time.monotonic()
             r = lxcdtest.dbus_call(conn, lxcdtest.container_path('l1'),
                                    'org.freedesktop.DBus.Properties', 'Get',
@@ -204,10 +195,10 @@ class Load(lxcdtest.TestCase):
         # 100 busy clients, the bus and the service share).
         self.assertLess(probe[int(len(probe) * 0.99)], 1000 * lxcdtest.SLOWDOWN)
         # Back to the baseline once everyone has left.
-        lxcdtest.wait_until(lambda: daemon_resources()[0] <= base_fds + 1, 20,
+        lxcdtest.wait_until(lambda: stack.daemon_resources()[0] <= base_fds + 1, 20,
                             message=lambda: 'descriptors: %d before, %d now'
-                            % (base_fds, daemon_resources()[0]))
-        end_fds, end_rss = daemon_resources()
+                            % (base_fds, stack.daemon_resources()[0]))
+        end_fds, end_rss = stack.daemon_resources()
         print('# daemon RSS %d kB before, %d kB after; fds %d -> %d'
               % (base_rss, end_rss, base_fds, end_fds))
         if 'ASAN_OPTIONS' not in os.environ:
