@@ -6,11 +6,18 @@
  * monitor process, create() runs a template, clone() copies a root file
  * system. None of that may inherit the service's memory, locks or
  * descriptors, and a cancelled operation must be killable as a whole. So
- * the service execs this small single-threaded program per operation (the
- * pattern LXD uses for forkstart), in a process group of its own, and only
- * this program calls those liblxc functions.
+ * only this small single-threaded program calls those liblxc functions,
+ * one operation per process (the pattern LXD uses for forkstart), in a
+ * process group of its own.
+ *
+ * The service runs one `lxc-dbus-helper serve` (fd 3: its socket; wire
+ * format in lxcd-forkserver.h), which never calls liblxc and forks a child
+ * per request; the child runs the operation as if this program had been
+ * exec'd with its arguments. That saves an exec of a binary linked with
+ * liblxc (its libraries' mapping) per operation.
  *
  * Usage (internal interface between the service and its helper):
+ *   lxc-dbus-helper serve
  *   lxc-dbus-helper start LXCPATH NAME FLAGS [ARG...]
  *     FLAGS: any of 'd' (daemonize), 'c' (close all fds), 'i' (use
  *     lxc-init), or '-' for none. ARGs replace the container's init.
@@ -62,6 +69,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+
+#include "lxcd-forkserver.h"
 
 /* In sanitizer builds: this one-shot process exits right after one liblxc
  * call, and some of liblxc's calls (rename, clone) leave allocations
@@ -845,8 +858,9 @@ dump_log (const char *path)
   fclose (f);
 }
 
-int
-main (int argc, char **argv)
+/* One operation, as the command line (or a fork server request) asks. */
+static int
+helper_main (int argc, char **argv)
 {
   char log_path[] = "/tmp/lxc-dbus-helper-XXXXXX";
   struct lxc_log log = {
@@ -961,4 +975,232 @@ main (int argc, char **argv)
       unlink (log_path);
     }
   return rc;
+}
+
+/* The fork server's table of children (the service limits how many run at
+ * once; this only grows if it does not). */
+typedef struct {
+  pid_t pid;
+  uint64_t id;
+} ServedChild;
+
+static ServedChild *served;
+static size_t n_served, served_size;
+
+/* The forked child's argument vector, kept reachable for LeakSanitizer. */
+static char *child_args;
+static char **child_argv;
+
+static void
+send_reply (int sock, uint64_t id, int32_t kind, int32_t value)
+{
+  LxcdForkReply reply = { .id = id, .kind = kind, .value = value };
+
+  while (send (sock, &reply, sizeof reply, MSG_NOSIGNAL) < 0 && errno == EINTR)
+    ;
+}
+
+/* The child: the request's descriptors become 0, 1, 2 (and 3), the argument
+ * memfd becomes argv, and the operation runs as if exec'd. Never returns. */
+static void
+run_child (const sigset_t *mask, int sock, int sfd, int *fds, unsigned n_fds)
+{
+  struct stat st;
+  size_t argc = 0;
+  ssize_t got;
+
+  sigprocmask (SIG_SETMASK, mask, NULL);
+  signal (SIGPIPE, SIG_DFL);
+  close (sock);
+  close (sfd);
+  if (fstat (fds[0], &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
+      (child_args = malloc ((size_t) st.st_size + 1)) == NULL ||
+      (got = pread (fds[0], child_args, (size_t) st.st_size, 0)) != st.st_size)
+    _exit (EXIT_USAGE);
+  child_args[got] = '\0';
+  for (ssize_t i = 0; i < got; i++)
+    argc += child_args[i] == '\0';
+  if ((child_argv = calloc (argc + 1, sizeof (char *))) == NULL)
+    _exit (EXIT_FAILED);
+  argc = 0;
+  for (char *a = child_args; a < child_args + got; a += strlen (a) + 1)
+    child_argv[argc++] = a;
+  for (unsigned i = 1; i < n_fds; i++)
+    {
+      if (dup2 (fds[i], (int) i - 1) < 0)
+        _exit (EXIT_FAILED);
+    }
+  /* Show the operation in ps: its name becomes "lxcd-OP" (ps -e, top,
+   * pgrep), and /proc/PID/cmdline the whole command line, as an exec'd
+   * helper's would be ("lxc-dbus-helper create LXCPATH NAME ..."), not
+   * the server's "serve". The second needs CAP_SYS_RESOURCE; both are
+   * cosmetic if refused. */
+  if (argc >= 2)
+    {
+      char comm[16];
+
+      snprintf (comm, sizeof comm, "lxcd-%s", child_argv[1]);
+      (void) prctl (PR_SET_NAME, (unsigned long) comm, 0, 0, 0);
+    }
+  (void) prctl (PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long) child_args, 0, 0);
+  (void) prctl (PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long) (child_args + got), 0, 0);
+  /* (helper_main closes every other descriptor) */
+  exit (helper_main ((int) argc, child_argv));
+}
+
+static void
+handle_request (const sigset_t *mask, int sock, int sfd)
+{
+  LxcdForkRequest req;
+  union {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE (sizeof (int) * LXCD_FORK_MAX_FDS)];
+  } control;
+  struct iovec iov = { .iov_base = &req, .iov_len = sizeof req };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof control.buf };
+  int fds[LXCD_FORK_MAX_FDS];
+  unsigned n_fds = 0;
+  ssize_t n;
+  pid_t pid;
+
+  n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return;
+  if (n <= 0)
+    exit (EXIT_DONE); /* the service is gone: its children go on alone */
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c; c = CMSG_NXTHDR (&msg, c))
+    {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        {
+          size_t k = (c->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+
+          for (size_t i = 0; i < k; i++)
+            {
+              int fd;
+
+              memcpy (&fd, CMSG_DATA (c) + i * sizeof (int), sizeof fd);
+              if (n_fds < LXCD_FORK_MAX_FDS)
+                fds[n_fds++] = fd;
+              else
+                close (fd);
+            }
+        }
+    }
+  if ((size_t) n != sizeof req || (msg.msg_flags & MSG_CTRUNC) ||
+      req.version != LXCD_FORK_VERSION || req.n_fds != n_fds || n_fds < 4)
+    {
+      send_reply (sock, (size_t) n == sizeof req ? req.id : 0, LXCD_FORK_FAILED, EINVAL);
+      goto out;
+    }
+  if (n_served == served_size)
+    {
+      size_t size = served_size ? served_size * 2 : 16;
+      ServedChild *bigger = realloc (served, size * sizeof *served);
+
+      if (bigger == NULL)
+        {
+          send_reply (sock, req.id, LXCD_FORK_FAILED, ENOMEM);
+          goto out;
+        }
+      served = bigger;
+      served_size = size;
+    }
+  pid = fork ();
+  if (pid < 0)
+    {
+      send_reply (sock, req.id, LXCD_FORK_FAILED, errno);
+      goto out;
+    }
+  if (pid == 0)
+    run_child (mask, sock, sfd, fds, n_fds);
+  served[n_served].pid = pid;
+  served[n_served].id = req.id;
+  n_served++;
+  send_reply (sock, req.id, LXCD_FORK_STARTED, (int32_t) pid);
+out:
+  for (unsigned i = 0; i < n_fds; i++)
+    close (fds[i]);
+}
+
+static void
+reap_children (int sock, int sfd)
+{
+  struct signalfd_siginfo info;
+  int status;
+  pid_t pid;
+
+  while (read (sfd, &info, sizeof info) > 0)
+    ;
+  while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
+    {
+      for (size_t i = 0; i < n_served; i++)
+        {
+          if (served[i].pid == pid)
+            {
+              send_reply (sock, served[i].id, LXCD_FORK_EXITED, status);
+              served[i] = served[--n_served];
+              break;
+            }
+        }
+    }
+}
+
+/* lxc-dbus-helper serve: fd 3 is the service's socket. Single-threaded and
+ * never calling liblxc itself, so that every child starts from a process
+ * that holds nothing but the loaded libraries. */
+static int
+serve (void)
+{
+  sigset_t chld, mask;
+  int sock = 3;
+  int sfd;
+
+  /* Out of the service's process group (a ^C on a service run from a
+   * terminal must not kill operations half-way), and nothing inherited
+   * but the socket. */
+  struct stat st;
+
+  if (fstat (sock, &st) < 0 || !S_ISSOCK (st.st_mode))
+    {
+      fprintf (stderr, "lxc-dbus-helper serve: fd 3 is not the service's socket\n");
+      return EXIT_USAGE;
+    }
+  (void) setpgid (0, 0);
+  close_inherited_fds (4);
+  signal (SIGPIPE, SIG_IGN);
+  sigemptyset (&chld);
+  sigaddset (&chld, SIGCHLD);
+  if (sigprocmask (SIG_BLOCK, &chld, &mask) < 0 ||
+      (sfd = signalfd (-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+    {
+      fprintf (stderr, "lxc-dbus-helper serve: %s\n", strerror (errno));
+      return EXIT_FAILED;
+    }
+  for (;;)
+    {
+      struct pollfd pfd[2] = { { .fd = sock, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+
+      if (poll (pfd, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          fprintf (stderr, "lxc-dbus-helper serve: poll: %s\n", strerror (errno));
+          return EXIT_FAILED;
+        }
+      /* Reap first: an exit is reported before the service can reuse a
+       * slot for the same pid. */
+      if (pfd[1].revents)
+        reap_children (sock, sfd);
+      if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+        handle_request (&mask, sock, sfd);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc == 2 && strcmp (argv[1], "serve") == 0)
+    return serve ();
+  return helper_main (argc, argv);
 }

@@ -40,7 +40,7 @@ typedef struct {
   GVariant *options;
   uid_t caller_uid;
   LxcdJob *job;
-  GSubprocess *helper;
+  LxcdHelperProc *helper;
   GDataInputStream *report;
   pid_t pid;
   gboolean replied;
@@ -75,7 +75,7 @@ exec_unref (ExecOp *op)
     g_cancellable_disconnect (lxcd_job_get_cancellable (op->job), op->cancel_id);
   lxcd_limit_token_release (op->token);
   g_clear_object (&op->job);
-  g_clear_object (&op->helper);
+  g_clear_pointer (&op->helper, lxcd_helper_proc_unref);
   g_clear_object (&op->report);
   g_object_unref (op->self);
   g_clear_object (&op->invocation);
@@ -113,7 +113,7 @@ exec_kill (ExecOp *op)
   if (op->pid > 0)
     (void) kill (op->pid, SIGKILL);
   else if (op->helper)
-    g_subprocess_force_exit (op->helper);
+    lxcd_helper_proc_signal (op->helper, SIGKILL);
 }
 
 /* main thread */
@@ -243,11 +243,10 @@ read_report_line (ExecOp *op)
                                        exec_ref (op));
 }
 
-/* main thread: reap the helper */
+/* main thread: the helper has been reaped */
 static void
-helper_exited (GObject *source, GAsyncResult *res, gpointer user_data)
+helper_exited (LxcdHelperProc *proc, int wait_status, const GError *error, gpointer user_data)
 {
-  g_subprocess_wait_finish (G_SUBPROCESS (source), res, NULL);
   exec_unref (user_data);
 }
 
@@ -257,7 +256,6 @@ exec_run (ExecOp *op)
 {
   LxcdContainer *self = op->self;
   LxcdDaemon *daemon = lxcd_container_get_daemon (self);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) pipe_in = NULL;
@@ -285,34 +283,33 @@ exec_run (ExecOp *op)
       return;
     }
 
-  /* posix_spawn rather than fork (see lxcd_spawn_helper_async): the
-   * helper takes its own process group and closes inherited fds past 3. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_INHERIT_FDS);
-  /* The launcher owns them from here: closed in the daemon when it goes. */
-  g_subprocess_launcher_take_stdin_fd (launcher, op->fds[0]);
-  g_subprocess_launcher_take_stdout_fd (launcher, op->fds[1]);
-  g_subprocess_launcher_take_stderr_fd (launcher, op->fds[2]);
-  op->fds[0] = op->fds[1] = op->fds[2] = -1;
-  g_subprocess_launcher_take_fd (launcher, pipe_fds[1], 3);
-
-  g_ptr_array_add (argv, (gpointer) lxcd_daemon_get_helper_path (daemon));
+  /* Forked by the helper server (see lxcd-spawn.c), with the caller's
+   * three descriptors and the report pipe as fd 3. */
   g_ptr_array_add (argv, "run");
   g_ptr_array_add (argv, (gpointer) lxcd_container_get_lxcpath (self));
   g_ptr_array_add (argv, (gpointer) lxcd_container_get_name (self));
   for (guint i = 0; i < op->args->len; i++)
     g_ptr_array_add (argv, op->args->pdata[i]);
   g_ptr_array_add (argv, NULL);
-
+  op->helper = lxcd_helper_launch (lxcd_daemon_get_helper_path (daemon),
+                                   (const char *const *) argv->pdata, op->fds[0], op->fds[1],
+                                   op->fds[2], pipe_fds[1], helper_exited, op, &error);
+  /* The daemon's copies of the caller's fds and of the pipe's write end
+   * are closed here, whatever happened. */
+  for (int i = 0; i < 3; i++)
+    {
+      close (op->fds[i]);
+      op->fds[i] = -1;
+    }
+  close (pipe_fds[1]);
   pipe_in = g_unix_input_stream_new (pipe_fds[0], TRUE);
   op->report = g_data_input_stream_new (pipe_in);
-  op->helper = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_clear_object (&launcher); /* closes the caller's fds and the pipe's write end here */
   if (op->helper == NULL)
     {
       exec_reply_error (op, error);
       return;
     }
-  g_subprocess_wait_async (op->helper, NULL, helper_exited, exec_ref (op));
+  exec_ref (op); /* (helper_exited's) */
 
   if (op->wait)
     {

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/wait.h>
 
 #include "lxcd-auth.h"
 #include "lxcd-container.h"
@@ -696,17 +697,17 @@ op_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
 
 /* main thread: a non-daemonized container's helper (its monitor) exited */
 static void
-op_foreground_exited (GObject *source, GAsyncResult *res, gpointer user_data)
+op_foreground_exited (LxcdHelperProc *proc, int wait_status, const GError *helper_error,
+                      gpointer user_data)
 {
   g_autoptr(Op) op = user_data;
-  GSubprocess *proc = G_SUBPROCESS (source);
 
-  g_subprocess_wait_finish (proc, res, NULL);
   if (!op->replied)
     {
-      g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
-                                             "Container '%s' exited while starting (status %d)",
-                                             op->self->name, g_subprocess_get_status (proc));
+      g_autoptr(GError) error = helper_error ? g_error_copy (helper_error) :
+        g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
+                     "Container '%s' exited while starting (status %d)", op->self->name,
+                     WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1);
       op_reply (op, error);
     }
   /* Whatever happened, re-read the container. */
@@ -721,7 +722,7 @@ op_spawn_helper (Op *op)
   LxcdDBusContainer *iface = LXCD_DBUS_CONTAINER (op->self);
   gboolean daemonize = lxcd_dbus_container_get_daemonize (iface);
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(LxcdHelperProc) proc = NULL;
   g_autoptr(GError) error = NULL;
   GString *flags = g_string_new (NULL);
   const char *helper = lxcd_daemon_get_helper_path (op->self->daemon);
@@ -756,16 +757,15 @@ op_spawn_helper (Op *op)
 
   /* The helper is the container's monitor and lives as long as the
    * container: the reply comes when the state shows RUNNING. */
-  proc = g_subprocess_newv ((const char *const *) args->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                            &error);
+  proc = lxcd_helper_launch (helper, (const char *const *) args->pdata + 1, -1, -1, -1, -1,
+                             op_foreground_exited, op, &error);
   g_string_free (flags, TRUE);
   if (proc == NULL)
     {
       op_work_finished (op, error);
       return;
     }
-  g_subprocess_wait_async (proc, NULL, op_foreground_exited, op_ref (op));
+  op_ref (op); /* (op_foreground_exited's) */
   op->work_done = TRUE;
 }
 

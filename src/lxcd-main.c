@@ -10,6 +10,7 @@
 #include "lxcd-audit.h"
 #include "lxcd-auth.h"
 #include "lxcd-daemon.h"
+#include "lxcd-spawn.h"
 #include "lxcd-error.h"
 #include "lxcd-util.h"
 
@@ -43,6 +44,9 @@ on_name_acquired (GDBusConnection *connection, const char *name, gpointer user_d
 
   app->name_acquired = TRUE;
   g_message ("Serving %s", name);
+  /* The helper server's start-up (an exec of a program linked with
+   * liblxc) is paid now rather than by the first operation. */
+  lxcd_helper_server_prestart (lxcd_daemon_get_helper_path (app->daemon));
 }
 
 /* main thread */

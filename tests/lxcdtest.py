@@ -62,6 +62,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import select
 import shutil
 import signal
@@ -173,6 +174,22 @@ def live_processes(pattern):
         except OSError:
             pass
     return live
+
+
+def helper_operations():
+    """pids of the live helper processes that run an operation for the
+    daemon under test: the children of its ``lxc-dbus-helper serve`` (named
+    ``lxcd-OP``, and orphans of a dead server), never the server itself."""
+    helper = os.path.join(os.path.dirname(os.path.realpath(daemon_binary())), 'lxc-dbus-helper')
+    ops = []
+    for pid in live_processes('^' + re.escape(helper) + ' '):
+        try:
+            with open('/proc/%d/comm' % pid) as f:
+                if f.read().strip() != 'lxc-dbus-helper'[:15]:
+                    ops.append(pid)
+        except OSError:
+            pass
+    return ops
 
 
 class TestCase(unittest.TestCase):

@@ -59,7 +59,7 @@ class Faults(lxcdtest.TestCase):
         container directory is complete (config, no "partial") and served
         with its true state, no configuration is torn, nothing served is
         missing on disk."""
-        lxcdtest.wait_until(lambda: not lxcdtest.live_processes('lxc-dbus-helper'), 60,
+        lxcdtest.wait_until(lambda: not lxcdtest.helper_operations(), 60,
                             message='helpers still running')
         for name in stack.container_names():
             d = os.path.join(stack.lxcpath, name)
@@ -190,7 +190,7 @@ class Faults(lxcdtest.TestCase):
                            "('full1', 'busybox', {'lxcpath': <'%s'>, "
                            "'config': <{'lxc.net.0.type': 'empty'}>})" % small, timeout=120)
             self.assertError(r, 'Failed')
-            lxcdtest.wait_until(lambda: not lxcdtest.live_processes('lxc-dbus-helper'), 30)
+            lxcdtest.wait_until(lambda: not lxcdtest.helper_operations(), 30)
             self.assertEqual(os.listdir(small), [])
             r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'GetContainer', "('full1',)")
             self.assertError(r, 'NotFound')
