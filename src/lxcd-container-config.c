@@ -152,10 +152,18 @@ static void
 cfg_saved (gpointer user_data)
 {
   CfgOp *op = user_data;
+  GSource *source;
 
   if (!((op->kind == CFG_SET || op->kind == CFG_CLEAR_ITEM) && !key_is_published (op->key)))
     return;
-  g_main_context_invoke_full (op->context, G_PRIORITY_HIGH, cfg_release_slot, op, NULL);
+  /* A source, never g_main_context_invoke(), which would run it right here
+   * when it can acquire the context (no main loop running). */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, cfg_release_slot, op, NULL);
+  g_source_set_name (source, "[lxc-dbus] config slot release");
+  g_source_attach (source, op->context);
+  g_source_unref (source);
   g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation), NULL);
   op->replied = TRUE;
 }
