@@ -5,7 +5,10 @@
  * for keys on the ordinary-key allowlist (lxcd-config-keys.c) and
  * configure-host for every other key, and are written to the container's
  * config file at once, atomically, by a worker thread: the daemon keeps no
- * unsaved configuration. Interfaces and addresses are read by
+ * unsaved configuration. SetConfigItem and ClearConfigItem reply once the
+ * new file is renamed into place and sync its directory after the reply
+ * (cfg_saved()); the file's data is synced before the rename, so a crash
+ * never leaves a torn or empty file. Interfaces and addresses are read by
  * lxc-dbus-helper, since liblxc forks into the container to get them.
  */
 #include "config.h"
@@ -53,7 +56,8 @@ typedef struct {
   gboolean holds_slot;
   char *result;      /* a string reply */
   char **list;       /* an as reply */
-  gboolean replied;  /* by the worker thread (reads) */
+  gboolean replied;  /* by the worker thread (reads, most changes) */
+  GMainContext *context; /* the main thread's (worker thread, changes) */
 } CfgOp;
 
 static void
@@ -110,6 +114,60 @@ cfg_synced (GObject *source, GAsyncResult *res, gpointer user_data)
   cfg_reply (user_data, NULL);
 }
 
+/* Whether changing @key can change a property the daemon publishes (only
+ * Autostart comes from the configuration: lxcd_lxc_read_info()). */
+static gboolean
+key_is_published (const char *key)
+{
+  return key == NULL || g_str_has_prefix (key, "lxc.start.auto") ||
+         g_str_has_prefix ("lxc.start.auto", key);
+}
+
+/* main thread, before cfg_thread_done(): see cfg_saved() */
+static gboolean
+cfg_release_slot (gpointer user_data)
+{
+  CfgOp *op = user_data;
+
+  if (op->holds_slot)
+    {
+      lxcd_container_release_slot (op->self);
+      op->holds_slot = FALSE;
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* worker thread: SetConfigItem and ClearConfigItem of a key no published
+ * property comes from: the new config file is in place (renamed) and only
+ * the directory's fsync is left (lxcd_lxc_change_config()). Reply now,
+ * from here, and let the worker sync the directory after the reply.
+ *
+ * The container's slot is released first, on the main thread, by a source
+ * of high priority attached before the reply leaves: the caller's next
+ * call, which GDBus dispatches at default priority and can only arrive
+ * after this reply, never finds the slot still taken (Busy). The source
+ * also runs before cfg_thread_done() (default priority, attached later),
+ * which frees @op. */
+static void
+cfg_saved (gpointer user_data)
+{
+  CfgOp *op = user_data;
+  GSource *source;
+
+  if (!((op->kind == CFG_SET || op->kind == CFG_CLEAR_ITEM) && !key_is_published (op->key)))
+    return;
+  /* A source, never g_main_context_invoke(), which would run it right here
+   * when it can acquire the context (no main loop running). */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, cfg_release_slot, op, NULL);
+  g_source_set_name (source, "[lxc-dbus] config slot release");
+  g_source_attach (source, op->context);
+  g_source_unref (source);
+  g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation), NULL);
+  op->replied = TRUE;
+}
+
 /* worker thread */
 static void
 cfg_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
@@ -120,6 +178,7 @@ cfg_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
   GError *error = NULL;
   gboolean ok = TRUE;
 
+  op->context = g_task_get_context (task);
   switch (op->kind)
     {
     case CFG_GET:
@@ -133,22 +192,27 @@ cfg_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
       ok = op->list != NULL;
       break;
     case CFG_SET:
-      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_SET, op->key, op->value, &error);
+      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_SET, op->key, op->value, cfg_saved,
+                                   op, &error);
       break;
     case CFG_CLEAR_ITEM:
-      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_CLEAR_ITEM, op->key, NULL, &error);
+      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_CLEAR_ITEM, op->key, NULL, cfg_saved,
+                                   op, &error);
       break;
     case CFG_CLEAR:
-      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_CLEAR_ALL, NULL, NULL, &error);
+      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_CLEAR_ALL, NULL, NULL, NULL, NULL,
+                                   &error);
       break;
     case CFG_LOAD:
       /* "" names the container's own file, which the service reads afresh
        * for every call: there is nothing to load. */
       ok = op->file == NULL ||
-           lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_LOAD, NULL, op->file, &error);
+           lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_LOAD, NULL, op->file, NULL, NULL,
+                                   &error);
       break;
     case CFG_SAVE:
-      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_SAVE_AS, NULL, op->file, &error);
+      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_SAVE_AS, NULL, op->file, NULL, NULL,
+                                   &error);
       break;
     case CFG_CGROUP_GET:
     case CFG_CGROUP_SET:
@@ -178,32 +242,25 @@ cfg_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
     g_task_return_error (task, error);
 }
 
-/* Whether changing @key can change a property the daemon publishes (only
- * Autostart comes from the configuration: lxcd_lxc_read_info()). */
-static gboolean
-key_is_published (const char *key)
-{
-  return key == NULL || g_str_has_prefix (key, "lxc.start.auto") ||
-         g_str_has_prefix ("lxc.start.auto", key);
-}
-
 /* main thread */
 static void
 cfg_thread_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   CfgOp *op = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (res), &error);
 
-  if (!g_task_propagate_boolean (G_TASK (res), &error))
-    {
-      cfg_reply (op, error);
-      return;
-    }
   if (op->replied)
     {
       cfg_free (op);
       return;
     }
+  if (!ok)
+    {
+      cfg_reply (op, error);
+      return;
+    }
+  /* (SetConfigItem and ClearConfigItem of other keys replied in cfg_saved()) */
   if (cfg_changes (op->kind) && op->kind != CFG_CGROUP_SET &&
       !((op->kind == CFG_SET || op->kind == CFG_CLEAR_ITEM) && !key_is_published (op->key)))
     {

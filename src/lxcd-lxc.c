@@ -385,9 +385,19 @@ lxcd_lxc_destroy_snapshot (const char *lxcpath, const char *name, const char *sn
 
 /* worker thread: saves @c's configuration to @path through a temporary file
  * in the same directory and rename(2), so that a reader (or a crash) never
- * sees a torn file; the file keeps its mode. */
+ * sees a torn file; the file keeps its mode.
+ *
+ * Durability: the new file's data is synced before the rename, so that
+ * after a crash @path holds the old configuration or the new one, whole,
+ * never a torn or empty file. The directory is synced after the rename,
+ * which makes the rename itself survive a power loss; @saved (if any) is
+ * called between the two, once @path holds the new configuration for every
+ * reader: a caller may reply there and leave the directory sync (about as
+ * long as the data sync on ext4) out of its latency. Until that sync is
+ * done a power loss can only bring back the old file. */
 static gboolean
-save_config_atomically (struct lxc_container *c, const char *path, GError **error)
+save_config_atomically (struct lxc_container *c, const char *path, LxcdConfigSavedFunc saved,
+                        gpointer user_data, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *tmp = g_build_filename (dir, ".config.lxc-dbus-XXXXXX", NULL);
@@ -425,6 +435,8 @@ save_config_atomically (struct lxc_container *c, const char *path, GError **erro
                    g_strerror (errsv));
       return FALSE;
     }
+  if (saved)
+    saved (user_data);
   fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0)
     {
@@ -454,9 +466,13 @@ open_defined (const char *lxcpath, const char *name, GError **error)
  * lxcd_lxc_change_config:
  * @arg: the value (SET), or a file path (LOAD, SAVE_AS)
  *
+ * @saved: (nullable): called (in this thread) once the file is in place,
+ *   before the directory is synced; never on failure
+ *
  * Changes the container's configuration and writes it to its config file
  * at once, atomically (SAVE_AS writes a copy to @arg instead). Nothing is
- * written if liblxc refuses the change. Worker thread.
+ * written if liblxc refuses the change. Once @saved was called this
+ * returns TRUE. Worker thread.
  */
 /* worker thread
  *
@@ -483,7 +499,8 @@ collapse_single_value (struct lxc_container *c, const char *key, const char *val
 
 gboolean
 lxcd_lxc_change_config (const char *lxcpath, const char *name, LxcdConfigChange change,
-                        const char *key, const char *arg, GError **error)
+                        const char *key, const char *arg, LxcdConfigSavedFunc saved,
+                        gpointer user_data, GError **error)
 {
   g_autoptr(LxcContainer) c = open_defined (lxcpath, name, error);
   g_autofree char *path = NULL;
@@ -526,11 +543,11 @@ lxcd_lxc_change_config (const char *lxcpath, const char *name, LxcdConfigChange 
         }
       break;
     case LXCD_CONFIG_SAVE_AS:
-      return save_config_atomically (c, arg, error);
+      return save_config_atomically (c, arg, saved, user_data, error);
     default:
       g_assert_not_reached ();
     }
-  return save_config_atomically (c, path, error);
+  return save_config_atomically (c, path, saved, user_data, error);
 }
 
 /**

@@ -59,8 +59,12 @@ typedef enum {
   LXCD_CONFIG_SAVE_AS,
 } LxcdConfigChange;
 
+/* Called in the worker thread once a changed config file is in place. */
+typedef void (*LxcdConfigSavedFunc) (gpointer user_data);
+
 gboolean lxcd_lxc_change_config (const char *lxcpath, const char *name, LxcdConfigChange change,
-                                 const char *key, const char *arg, GError **error);
+                                 const char *key, const char *arg, LxcdConfigSavedFunc saved,
+                                 gpointer user_data, GError **error);
 char    *lxcd_lxc_get_config_item (const char *lxcpath, const char *name, const char *key,
                                    gboolean running, GError **error);
 char   **lxcd_lxc_get_keys (const char *lxcpath, const char *name, const char *prefix,

@@ -137,6 +137,26 @@ class Items(Base):
         with open(config_file('c2')) as f:
             self.assertNotIn('lxc.start.auto', f.read())
 
+    def test_back_to_back_changes_are_never_busy(self):
+        # The reply of SetConfigItem and ClearConfigItem (keys no property
+        # comes from) leaves once the file is renamed, before the
+        # directory's fsync; the container's slot is free by then, so a
+        # client that sends its next change on the reply never gets Busy.
+        sig = GLib.VariantType.new('(ss)')
+        for i in range(200):
+            self.conn.call_sync(BUS_NAME, path('c2'), CONTAINER_IFACE, 'SetConfigItem',
+                                GLib.Variant.parse(sig, "('lxc.start.delay', '%d')" % i, None, None),
+                                None, Gio.DBusCallFlags.NONE, 10000, None)
+            if i % 10 == 5:
+                self.conn.call_sync(BUS_NAME, path('c2'), CONTAINER_IFACE, 'ClearConfigItem',
+                                    GLib.Variant('(s)', ('lxc.start.delay',)), None,
+                                    Gio.DBusCallFlags.NONE, 10000, None)
+        with open(config_file('c2')) as f:
+            self.assertEqual(re.findall(r'^lxc\.start\.delay = (.*)$', f.read(), re.M), ['199'])
+        self.assertFalse(any(n.startswith('.config.lxc-dbus') for n in os.listdir(
+            os.path.dirname(config_file('c2')))))
+        self.assertOk(call('c2', 'ClearConfigItem', "('lxc.start.delay',)"))
+
     def test_setting_a_key_again_replaces_its_line(self):
         # Found by tests/test_faults.py: liblxc's set_config_item() appends
         # a line every time, so the file grew with each change of a

@@ -108,6 +108,10 @@ class Faults(lxcdtest.TestCase):
         self.cleanup()
 
     def test_kill_during_config_writes(self):
+        # SIGKILL keeps the page cache: these points check that the file is
+        # replaced atomically (old or new, whole), at any point of the write
+        # and also after the reply, while the service still syncs the
+        # directory. The fsyncs themselves only matter for a power loss.
         cfg = os.path.join(stack.lxcpath, 'base', 'config')
         for i, delay in enumerate((0, 0.001, 0.003, 0.006, 0.01)):
             value = str(10 + i)
