@@ -263,15 +263,78 @@ container_properties (const char *path, GError **error)
 
 /* ---- verbs ------------------------------------------------------------------- */
 
-/* One GetManagedObjects round trip for everything: sorted by name. */
-static gint
-compare_props_by_name (gconstpointer a, gconstpointer b)
-{
-  const char *na = "", *nb = "";
+/* One GetManagedObjects round trip for everything: sorted by name.  Each
+ * container's properties are read once into a ListEntry (walking the reply
+ * by child index: GDBus hands it over as a tree of values, where that is a
+ * reference count, while a lookup with a "&s" format would flatten it and
+ * then build a new value per child per lookup). */
+typedef struct {
+  GVariant *props;     /* a{sv}, for --json */
+  const char *name;    /* NULL: no Name (sorts as "", shows as "?") */
+  const char *state;   /* NULL: no State */
+  const char *lxcpath; /* NULL: no LXCPath */
+  gint32 pid;
+  gboolean has_pid;
+  gboolean autostart;
+  gboolean defined;
+} ListEntry;
 
-  g_variant_lookup (*(GVariant **) a, "Name", "&s", &na);
-  g_variant_lookup (*(GVariant **) b, "Name", "&s", &nb);
-  return g_strcmp0 (na, nb);
+static void
+list_entry_clear (gpointer data)
+{
+  ListEntry *e = data;
+
+  g_clear_pointer (&e->props, g_variant_unref);
+}
+
+/* The string in *v* if it is one (borrowed from *v*, which lives in props). */
+static const char *
+string_value (GVariant *v)
+{
+  return g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) ? g_variant_get_string (v, NULL) : NULL;
+}
+
+/* Fills *e* from *props* (a{sv}), taking the reference.  As with
+ * g_variant_lookup: the first entry of a key counts (hence the walk from the
+ * end), and a value of another type counts as absent. */
+static void
+list_entry_read (ListEntry *e, GVariant *props)
+{
+  memset (e, 0, sizeof *e);
+  e->props = props;
+  for (gsize i = g_variant_n_children (props); i-- > 0;)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (props, i);
+      g_autoptr(GVariant) key_v = g_variant_get_child_value (entry, 0);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+      g_autoptr(GVariant) v = g_variant_get_variant (boxed);
+      const char *key = g_variant_get_string (key_v, NULL);
+      gboolean is_bool = g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN);
+
+      if (g_str_equal (key, "Name"))
+        e->name = string_value (v);
+      else if (g_str_equal (key, "State"))
+        e->state = string_value (v);
+      else if (g_str_equal (key, "LXCPath"))
+        e->lxcpath = string_value (v);
+      else if (g_str_equal (key, "InitPID"))
+        {
+          e->has_pid = g_variant_is_of_type (v, G_VARIANT_TYPE_INT32);
+          e->pid = e->has_pid ? g_variant_get_int32 (v) : 0;
+        }
+      else if (g_str_equal (key, "Autostart"))
+        e->autostart = is_bool && g_variant_get_boolean (v);
+      else if (g_str_equal (key, "Defined"))
+        e->defined = is_bool && g_variant_get_boolean (v);
+    }
+}
+
+static gint
+compare_entries_by_name (gconstpointer a, gconstpointer b)
+{
+  const ListEntry *ea = a, *eb = b;
+
+  return g_strcmp0 (ea->name ? ea->name : "", eb->name ? eb->name : "");
 }
 
 static int
@@ -282,10 +345,9 @@ verb_list (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) objects = NULL;
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  g_autoptr(GString) json = g_string_new ("[");
-  GVariantIter iter;
-  GVariant *ifaces;
+  g_autoptr(GArray) list = NULL;
+  g_autoptr(GString) out = NULL;
+  gsize n_objects;
 
   if (argc > 2 || (argc == 2 && !active_only && !defined_only))
     {
@@ -297,56 +359,65 @@ verb_list (int argc, char **argv)
   if (reply == NULL)
     return fail (error);
   objects = g_variant_get_child_value (reply, 0);
-  g_variant_iter_init (&iter, objects);
-  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", NULL, &ifaces))
+  n_objects = g_variant_n_children (objects);
+  list = g_array_sized_new (FALSE, FALSE, sizeof (ListEntry), (guint) n_objects);
+  g_array_set_clear_func (list, list_entry_clear);
+  for (gsize i = 0; i < n_objects; i++)
     {
-      GVariant *props = g_variant_lookup_value (ifaces, CONTAINER_IFACE, NULL);
-      const char *state = "STOPPED";
-      gboolean defined = FALSE;
+      g_autoptr(GVariant) object = g_variant_get_child_value (objects, i);
+      g_autoptr(GVariant) ifaces = g_variant_get_child_value (object, 1);
+      gsize n_ifaces = g_variant_n_children (ifaces);
+      GVariant *props = NULL;
+      ListEntry e;
 
-      g_variant_unref (ifaces);
+      for (gsize j = 0; j < n_ifaces && props == NULL; j++)
+        {
+          g_autoptr(GVariant) iface = g_variant_get_child_value (ifaces, j);
+          g_autoptr(GVariant) iface_name = g_variant_get_child_value (iface, 0);
+
+          if (g_str_equal (g_variant_get_string (iface_name, NULL), CONTAINER_IFACE))
+            props = g_variant_get_child_value (iface, 1);
+        }
       if (props == NULL)
         continue;
-      g_variant_lookup (props, "State", "&s", &state);
-      g_variant_lookup (props, "Defined", "b", &defined);
-      if ((active_only && g_str_equal (state, "STOPPED")) || (defined_only && !defined))
+      list_entry_read (&e, props);
+      if ((active_only && g_str_equal (e.state ? e.state : "STOPPED", "STOPPED")) ||
+          (defined_only && !e.defined))
         {
-          g_variant_unref (props);
+          list_entry_clear (&e);
           continue;
         }
-      g_ptr_array_add (list, props);
+      g_array_append_val (list, e);
     }
-  g_ptr_array_sort (list, compare_props_by_name);
+  g_array_sort (list, compare_entries_by_name);
 
-  if (!opt_json)
-    g_print ("%-20s %-9s %8s %-9s %s\n", "NAME", "STATE", "PID", "AUTOSTART", "LXCPATH");
+  out = g_string_sized_new (opt_json ? 256 * list->len + 2 : 82 * (list->len + 1));
+  if (opt_json)
+    g_string_append_c (out, '[');
+  else
+    g_string_append_printf (out, "%-20s %-9s %8s %-9s %s\n", "NAME", "STATE", "PID", "AUTOSTART",
+                            "LXCPATH");
   for (guint i = 0; i < list->len; i++)
     {
-      GVariant *props = list->pdata[i];
-      const char *name = "?", *state = "?", *lxcpath = "?";
-      gint32 pid = -1;
-      gboolean autostart = FALSE;
+      const ListEntry *e = &g_array_index (list, ListEntry, i);
+      char pid_text[16] = "-";
 
       if (opt_json)
         {
           if (i)
-            g_string_append_c (json, ',');
-          json_value (json, props);
+            g_string_append_c (out, ',');
+          json_value (out, e->props);
           continue;
         }
-      g_variant_lookup (props, "Name", "&s", &name);
-      g_variant_lookup (props, "State", "&s", &state);
-      g_variant_lookup (props, "LXCPath", "&s", &lxcpath);
-      g_variant_lookup (props, "InitPID", "i", &pid);
-      g_variant_lookup (props, "Autostart", "b", &autostart);
-      {
-        g_autofree char *pid_text = pid > 0 ? g_strdup_printf ("%d", pid) : g_strdup ("-");
-        g_print ("%-20s %-9s %8s %-9s %s\n", name, state, pid_text, autostart ? "yes" : "no",
-                 lxcpath);
-      }
+      if (e->has_pid && e->pid > 0)
+        g_snprintf (pid_text, sizeof pid_text, "%d", e->pid);
+      g_string_append_printf (out, "%-20s %-9s %8s %-9s %s\n", e->name ? e->name : "?",
+                              e->state ? e->state : "?", pid_text, e->autostart ? "yes" : "no",
+                              e->lxcpath ? e->lxcpath : "?");
     }
   if (opt_json)
-    g_print ("%s]\n", json->str);
+    g_string_append (out, "]\n");
+  g_print ("%s", out->str);
   return 0;
 }
 
