@@ -59,6 +59,8 @@ class Verbs(lxcdtest.TestCase):
             self.assertGreater(st['InitPID'], 1)
             self.assertIn('RUNNING', lxcctl('status', 'c1').stdout)
             self.assertEqual(json.loads(lxcctl('--json', 'list', '--active').stdout)[0]['Name'], 'c1')
+            rows = [l.split() for l in lxcctl('list', '--active').stdout.splitlines()[1:]]
+            self.assertEqual(rows, [['c1', 'RUNNING', str(st['InitPID']), 'no', stack.lxcpath]])
             stack.wait_init_ready('c1')
             self.assertEqual(lxcctl('freeze', 'c1').returncode, 0)
             self.assertEqual(stack.container_state('c1'), 'FROZEN')
