@@ -1003,13 +1003,18 @@ send_reply (int sock, uint64_t id, int32_t kind, int32_t value)
 /* The child: the request's descriptors become 0, 1, 2 (and 3), the argument
  * memfd becomes argv, and the operation runs as if exec'd. Never returns. */
 static void
-run_child (const sigset_t *mask, int sock, int sfd, int *fds, unsigned n_fds)
+run_child (int sock, int sfd, int *fds, unsigned n_fds)
 {
   struct stat st;
   size_t argc = 0;
   ssize_t got;
+  sigset_t none;
 
-  sigprocmask (SIG_SETMASK, mask, NULL);
+  /* What a container's processes start from: no signal blocked (the
+   * server blocks SIGCHLD for its signalfd), default dispositions (the
+   * server ignores SIGPIPE). */
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
   signal (SIGPIPE, SIG_DFL);
   close (sock);
   close (sfd);
@@ -1049,7 +1054,7 @@ run_child (const sigset_t *mask, int sock, int sfd, int *fds, unsigned n_fds)
 }
 
 static void
-handle_request (const sigset_t *mask, int sock, int sfd)
+handle_request (int sock, int sfd)
 {
   LxcdForkRequest req;
   union {
@@ -1113,7 +1118,7 @@ handle_request (const sigset_t *mask, int sock, int sfd)
       goto out;
     }
   if (pid == 0)
-    run_child (mask, sock, sfd, fds, n_fds);
+    run_child (sock, sfd, fds, n_fds);
   served[n_served].pid = pid;
   served[n_served].id = req.id;
   n_served++;
@@ -1152,7 +1157,7 @@ reap_children (int sock, int sfd)
 static int
 serve (void)
 {
-  sigset_t chld, mask;
+  sigset_t chld;
   int sock = 3;
   int sfd;
 
@@ -1171,7 +1176,7 @@ serve (void)
   signal (SIGPIPE, SIG_IGN);
   sigemptyset (&chld);
   sigaddset (&chld, SIGCHLD);
-  if (sigprocmask (SIG_BLOCK, &chld, &mask) < 0 ||
+  if (sigprocmask (SIG_BLOCK, &chld, NULL) < 0 ||
       (sfd = signalfd (-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
     {
       fprintf (stderr, "lxc-dbus-helper serve: %s\n", strerror (errno));
@@ -1193,7 +1198,7 @@ serve (void)
       if (pfd[1].revents)
         reap_children (sock, sfd);
       if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
-        handle_request (&mask, sock, sfd);
+        handle_request (sock, sfd);
     }
 }
 
