@@ -167,14 +167,12 @@ st_synced_new (GObject *source, GAsyncResult *res, gpointer user_data)
   st_reply (op, NULL);
 }
 
-/* main thread: the source container is re-read; then the new one */
+/* main thread: the source container is up to date; now the new one */
 static void
-st_synced_source (GObject *source, GAsyncResult *res, gpointer user_data)
+st_synced_source_done (StOp *op)
 {
-  StOp *op = user_data;
-  LxcdDaemon *daemon = LXCD_DAEMON (source);
+  LxcdDaemon *daemon = lxcd_container_get_daemon (op->self);
 
-  lxcd_daemon_sync_container_finish (daemon, res, NULL);
   if (op->new_name && !g_str_equal (op->new_name, lxcd_container_get_name (op->self)))
     {
       /* The name is still reserved: release it so the re-read may add it. */
@@ -187,6 +185,14 @@ st_synced_source (GObject *source, GAsyncResult *res, gpointer user_data)
       return;
     }
   st_reply (op, NULL);
+}
+
+/* main thread: the source container is re-read */
+static void
+st_synced_source (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
+  st_synced_source_done (user_data);
 }
 
 /* main thread: leftovers of a failed operation are gone */
@@ -221,6 +227,14 @@ st_work_finished (StOp *op, GError *error)
           return;
         }
       st_reply (op, op->error);
+      return;
+    }
+  /* A clone or a snapshot leaves its source as it was (nothing it
+   * publishes comes from its snapshots): only the new container, if any,
+   * needs reading. A rename or a restore changes the source. */
+  if (op->kind == ST_CLONE || op->kind == ST_SNAPSHOT)
+    {
+      st_synced_source_done (op);
       return;
     }
   lxcd_daemon_sync_container (daemon, lxcd_container_get_lxcpath (self),
