@@ -1152,9 +1152,51 @@ lxcd_container_init (LxcdContainer *self)
 }
 
 static void
+add_property (GVariantBuilder *builder, const char *name, GVariant *value)
+{
+  g_variant_builder_add_value (builder,
+                               g_variant_new_dict_entry (g_variant_new_string (name),
+                                                         g_variant_new_variant (value)));
+}
+
+/* GetManagedObjects and InterfacesAdded read every property of every
+ * container through this. The generated version looks each property up by
+ * name, copies it through a GValue and builds each entry from a format
+ * string: half of the service's time in a GetManagedObjects of 100
+ * containers (perf). Same properties, same order, read directly;
+ * test_manager compares it with Properties.GetAll. */
+static GVariant *
+container_get_properties (GDBusInterfaceSkeleton *skeleton)
+{
+  LxcdDBusContainer *c = LXCD_DBUS_CONTAINER (skeleton);
+  const char *name = lxcd_dbus_container_get_name (c);
+  const char *lxcpath = lxcd_dbus_container_get_lxcpath (c);
+  const char *config_file = lxcd_dbus_container_get_config_file (c);
+  const char *state = lxcd_dbus_container_get_state (c);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  add_property (&builder, "Name", g_variant_new_string (name ? name : ""));
+  add_property (&builder, "LXCPath", g_variant_new_string (lxcpath ? lxcpath : ""));
+  add_property (&builder, "ConfigFile", g_variant_new_string (config_file ? config_file : ""));
+  add_property (&builder, "State", g_variant_new_string (state ? state : ""));
+  add_property (&builder, "Running", g_variant_new_boolean (lxcd_dbus_container_get_running (c)));
+  add_property (&builder, "Defined", g_variant_new_boolean (lxcd_dbus_container_get_defined (c)));
+  add_property (&builder, "InitPID", g_variant_new_int32 (lxcd_dbus_container_get_init_pid (c)));
+  add_property (&builder, "Daemonize",
+                g_variant_new_boolean (lxcd_dbus_container_get_daemonize (c)));
+  add_property (&builder, "CloseAllFDs",
+                g_variant_new_boolean (lxcd_dbus_container_get_close_all_fds (c)));
+  add_property (&builder, "Autostart",
+                g_variant_new_boolean (lxcd_dbus_container_get_autostart (c)));
+  return g_variant_builder_end (&builder);
+}
+
+static void
 lxcd_container_class_init (LxcdContainerClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = lxcd_container_finalize;
+  G_DBUS_INTERFACE_SKELETON_CLASS (klass)->get_properties = container_get_properties;
 }
 
 static void

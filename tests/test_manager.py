@@ -273,6 +273,36 @@ class ObjectManager(unittest.TestCase):
         self.assertFalse(c1['Autostart'])
         self.assertEqual(len([p for p in objects if p.startswith(lxcdtest.CONTAINERS_PATH)]), 3)
 
+    def test_managed_objects_agree_with_get_all(self):
+        # The service builds a container's properties for GetManagedObjects
+        # (and InterfacesAdded) itself; Properties.GetAll goes through
+        # GDBus's generic path. Same names, order and values, running or not.
+        stack.start_container('c2')
+        try:
+            conn = stack.bus()
+            lxcdtest.wait_until(lambda: get_prop(conn, 'c2', 'State') == 'RUNNING', 5)
+            objects = conn.call_sync(BUS_NAME, ROOT_PATH, 'org.freedesktop.DBus.ObjectManager',
+                                     'GetManagedObjects', None, None, Gio.DBusCallFlags.NONE,
+                                     5000, None).get_child_value(0)
+            seen = 0
+            for i in range(objects.n_children()):
+                path = objects.get_child_value(i).get_child_value(0).unpack()
+                ifaces = objects.get_child_value(i).get_child_value(1).unpack()
+                if CONTAINER_IFACE not in ifaces:
+                    continue
+                props = objects.get_child_value(i).get_child_value(1).lookup_value(
+                    CONTAINER_IFACE, None)
+                get_all = conn.call_sync(BUS_NAME, path, 'org.freedesktop.DBus.Properties',
+                                         'GetAll', GLib.Variant('(s)', (CONTAINER_IFACE,)),
+                                         None, Gio.DBusCallFlags.NONE, 5000,
+                                         None).get_child_value(0)
+                self.assertEqual(props.print_(True), get_all.print_(True), path)
+                seen += 1
+            self.assertEqual(seen, 3)
+            self.assertGreater(get_prop(conn, 'c2', 'InitPID'), 1)   # one of them was running
+        finally:
+            stack.stop_container('c2')
+
     def test_object_manager_client_as_unprivileged(self):
         code = '''
 from gi.repository import Gio
