@@ -464,7 +464,7 @@ def bench_storage(env):
         env.call(path, iface, method, args)
         return time.perf_counter() - t0
 
-    for i in range(env.rounds(5)):
+    for i in range(env.rounds(15)):
         n, m = 'sb%d' % i, 'sd%d' % i
         steps = [
             ('create (busybox)',
@@ -506,8 +506,8 @@ def bench_storage(env):
         env.table.ratio(op, a, b, 'direct liblxc (C)', 1.05)
 
 
-def floor_call(env, text):
-    return env.conn.call_sync(BENCH_NAME, FLOOR_PATH, FLOOR_IFACE, 'Echo', var('(s)', text), None,
+def floor_call(env, text, method='Echo'):
+    return env.conn.call_sync(BENCH_NAME, FLOOR_PATH, FLOOR_IFACE, method, var('(s)', text), None,
                               Gio.DBusCallFlags.NONE, 10000, None)
 
 
@@ -533,9 +533,9 @@ def bench_config(env):
         ]
         n = env.rounds(300)
         for method, args, dargs in cases:
-            a, b, f = [], [], []
+            a, b, f, h = [], [], [], []
             for i in range(n):
-                order = (0, 1, 2) if i % 2 else (2, 1, 0)
+                order = (0, 1, 2, 3) if i % 2 else (3, 2, 1, 0)
                 for which in order:
                     if which == 0:
                         t0 = time.perf_counter()
@@ -543,16 +543,28 @@ def bench_config(env):
                         a.append(time.perf_counter() - t0)
                     elif which == 1:
                         b.append(d.op(dargs(i)[0], env.direct_lxcpath, 'k2', *dargs(i)[1:])[0])
-                    else:
+                    elif which == 2:
                         t0 = time.perf_counter()
                         floor_call(env, 'lxc.uts.name')
                         f.append(time.perf_counter() - t0)
+                    else:
+                        t0 = time.perf_counter()
+                        floor_call(env, 'lxc.uts.name', 'EchoFromThread')
+                        h.append(time.perf_counter() - t0)
             allowed = pct(f, 50) + pct(b, 50)
             dd = pct(a, 50) - allowed
             env.table.add(method, n, pct(a, 50), pct(a, 99),
                           'floor %s + direct %s' % (fmt_ms(pct(f, 50)), fmt_ms(pct(b, 50))),
                           allowed, None, '%+.3f ms p50' % (dd * 1000), '<=floor+direct',
                           dd <= 0)
+            # Control: the floor when a worker thread replies, as the
+            # project's rule wants (liblxc never runs on the main loop).
+            hopped = pct(h, 50) + pct(b, 50)
+            env.table.add('control: %s, floor with a worker hop' % method, n, pct(a, 50),
+                          pct(a, 99), 'hop floor %s + direct %s' % (fmt_ms(pct(h, 50)),
+                                                                    fmt_ms(pct(b, 50))),
+                          hopped, None, '%+.3f ms p50' % ((pct(a, 50) - hopped) * 1000), '-',
+                          None)
     finally:
         env.call(path, CONTAINER_IFACE, 'Stop', None)
         d.op('stop', env.direct_lxcpath, 'k2')
