@@ -230,6 +230,8 @@ server_lost (const char *why)
 static gboolean
 server_readable (gint fd, GIOCondition condition, gpointer user_data)
 {
+  ForkServer *server = the_server;
+
   for (;;)
     {
       LxcdForkReply reply;
@@ -242,19 +244,19 @@ server_readable (gint fd, GIOCondition condition, gpointer user_data)
         break;
       if (n != sizeof reply)
         {
-          g_source_remove (the_server->watch_id);
-          the_server->watch_id = 0;
+          server->watch_id = 0; /* (this source: removed by returning) */
           server_lost (n == 0 ? "it exited" : n < 0 ? g_strerror (errno) : "bad reply");
           return G_SOURCE_REMOVE;
         }
-      if (!g_hash_table_lookup_extended (the_server->pending, &reply.id, NULL, (gpointer *) &proc))
+      /* (the table's reference: stolen below for a final reply) */
+      if (!g_hash_table_lookup_extended (server->pending, &reply.id, NULL, (gpointer *) &proc))
         continue;
       switch (reply.kind)
         {
         case LXCD_FORK_STARTED:
           proc = NULL; /* (still pending: the table keeps its reference) */
           {
-            LxcdHelperProc *p = g_hash_table_lookup (the_server->pending, &reply.id);
+            LxcdHelperProc *p = g_hash_table_lookup (server->pending, &reply.id);
 
             p->pid = (pid_t) reply.value;
             g_debug ("helper operation %" G_GUINT64_FORMAT ": pid %d", p->id, (int) p->pid);
@@ -267,7 +269,7 @@ server_readable (gint fd, GIOCondition condition, gpointer user_data)
         case LXCD_FORK_EXITED:
           g_debug ("helper operation %" G_GUINT64_FORMAT ": pid %d ended, wait status 0x%x",
                    proc->id, (int) proc->pid, (unsigned) reply.value);
-          g_hash_table_steal (the_server->pending, &reply.id);
+          g_hash_table_steal (server->pending, &reply.id);
           proc_finish (proc, reply.value, NULL);
           break;
         default:
@@ -275,17 +277,19 @@ server_readable (gint fd, GIOCondition condition, gpointer user_data)
             g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
                                                    "Cannot run lxc-dbus-helper: %s",
                                                    g_strerror (reply.value));
-            g_hash_table_steal (the_server->pending, &reply.id);
+            g_hash_table_steal (server->pending, &reply.id);
             proc_finish (proc, -1, error);
           }
           break;
         }
-      if (the_server == NULL)
+      /* A callback may have lost this server (and even started another):
+       * then this source and its descriptor are gone. */
+      if (the_server != server)
         return G_SOURCE_REMOVE;
     }
   if (condition & (G_IO_HUP | G_IO_ERR))
     {
-      the_server->watch_id = 0;
+      server->watch_id = 0;
       server_lost ("it exited");
       return G_SOURCE_REMOVE;
     }
@@ -368,7 +372,8 @@ args_memfd (const char *helper_path, const char *const *args, GError **error)
   return fd;
 }
 
-static gboolean
+/* Returns 0, or the errno of the failed send. */
+static int
 server_send (ForkServer *server, guint64 id, const int *fds, guint n_fds)
 {
   LxcdForkRequest req = { .version = LXCD_FORK_VERSION, .n_fds = n_fds, .id = id };
@@ -391,7 +396,9 @@ server_send (ForkServer *server, guint64 id, const int *fds, guint n_fds)
   do
     n = sendmsg (server->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
   while (n < 0 && errno == EINTR);
-  return n == (ssize_t) sizeof req;
+  if (n == (ssize_t) sizeof req)
+    return 0;
+  return n < 0 ? errno : EIO;
 }
 
 /**
@@ -417,8 +424,12 @@ lxcd_helper_launch (const char *helper_path, const char *const *args, int stdin_
   guint n_fds = fd3 >= 0 ? 5 : 4;
   gboolean sent = FALSE;
 
-  if (devnull_fd < 0)
-    devnull_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull_fd < 0 && (devnull_fd = open ("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_FAILED, "/dev/null: %s", g_strerror (errsv));
+      return NULL;
+    }
   fds[0] = args_memfd (helper_path, args, error);
   if (fds[0] < 0)
     return NULL;
@@ -437,20 +448,26 @@ lxcd_helper_launch (const char *helper_path, const char *const *args, int stdin_
   for (int attempt = 0; attempt < 2 && !sent; attempt++)
     {
       ForkServer *server = server_get (helper_path, error);
+      int errsv;
 
       if (server == NULL)
         break;
-      sent = server_send (server, proc->id, fds, n_fds);
+      errsv = server_send (server, proc->id, fds, n_fds);
+      sent = errsv == 0;
       if (sent)
         g_hash_table_insert (server->pending, &proc->id, lxcd_helper_proc_ref (proc));
-      else if (errno == EAGAIN)
+      else if (errsv == EPIPE || errsv == ECONNRESET || errsv == ENOTCONN)
+        server_lost (g_strerror (errsv));
+      else
         {
-          g_set_error_literal (error, LXCD_ERROR, LXCD_ERROR_BUSY,
-                               "Too many helper operations at once");
+          if (errsv == EAGAIN)
+            g_set_error_literal (error, LXCD_ERROR, LXCD_ERROR_BUSY,
+                                 "Too many helper operations at once");
+          else
+            g_set_error (error, LXCD_ERROR, LXCD_ERROR_FAILED,
+                         "Cannot send to lxc-dbus-helper serve: %s", g_strerror (errsv));
           break;
         }
-      else
-        server_lost (g_strerror (errno));
     }
   close (fds[0]);
   g_debug ("helper operation %" G_GUINT64_FORMAT ": %s%s", proc->id, args[0],

@@ -94,6 +94,43 @@ class Lifetime(unittest.TestCase):
         r = stack.call(path('c2'), CONTAINER_IFACE, 'Stop', '()')
         self.assertTrue(r.ok, r)
 
+    @staticmethod
+    def helper_server():
+        """pid of the daemon's lxc-dbus-helper serve (its child of that name), or None."""
+        daemon = stack.daemon_pid
+        for task in os.listdir('/proc/%d/task' % daemon):
+            with open('/proc/%d/task/%s/children' % (daemon, task)) as f:
+                for child in f.read().split():
+                    try:
+                        with open('/proc/%s/cmdline' % child) as c:
+                            if c.read().split('\0')[1:2] == ['serve']:
+                                return int(child)
+                    except (OSError, IndexError):
+                        pass
+        return None
+
+    def test_helper_server_replaced_after_it_dies(self):
+        stack.start_daemon()
+        first = lxcdtest.wait_until(self.helper_server, 10)
+        os.kill(first, signal.SIGKILL)
+        lxcdtest.wait_until(lambda: self.helper_server() != first, 10)
+        # The next operation that needs a helper starts a new server.
+        r = stack.call(path('c1'), CONTAINER_IFACE, 'Start', '(@a{sv} {},)')
+        self.assertTrue(r.ok, r)
+        self.assertEqual(stack.container_state('c1'), 'RUNNING')
+        second = self.helper_server()
+        self.assertIsNotNone(second)
+        self.assertNotEqual(second, first)
+        self.assertTrue(stack.call(path('c1'), CONTAINER_IFACE, 'Stop', '()').ok)
+        self.assertIn('lxc-dbus-helper serve: it exited', stack.daemon_log_tail())
+
+    def test_helper_server_ends_with_the_daemon(self):
+        for stop in (stack.stop_daemon, stack.kill_daemon):
+            stack.start_daemon()
+            server = lxcdtest.wait_until(self.helper_server, 10)
+            stop()
+            lxcdtest.wait_until(lambda: server not in lxcdtest.live_processes('lxc-dbus-helper'), 10)
+
     def test_second_instance_refused_and_replace(self):
         first = stack.start_daemon()
         out = subprocess.run(['setpriv', '--pdeathsig', 'KILL', '--', stack.daemon_path,
