@@ -421,7 +421,7 @@ def bench_lifecycle(env):
     def direct(op):
         return d.op(op.lower(), env.direct_lxcpath, 'l2')[0]
 
-    for i in range(env.rounds(20)):
+    for i in range(env.rounds(40)):
         for op in ('Start', 'Freeze', 'Unfreeze', 'Stop'):
             if op == 'Freeze':
                 # busybox init must be done forking before a v1 freeze
