@@ -184,8 +184,12 @@ copy_sampled (GObject *source, GAsyncResult *res, gpointer user_data)
   if (self->completed || sample->total == 0)
     return;
   self->copy_total = sample->total;
-  /* Never 1.0 before the job is done: the copy is followed by hooks. */
-  lxcd_job_set_progress (self, MIN (0.99, (double) sample->current / (double) sample->total));
+  /* Never 1.0 before the job is done: the copy is followed by hooks. Never
+   * backwards either: a sample can miss a file that the copy renames while
+   * it is counted (rsync's temporary name, then the real one), and read
+   * 0 for a 384 MB copy 87% done. */
+  lxcd_job_set_progress (self, MAX (lxcd_dbus_job_get_progress (LXCD_DBUS_JOB (self)),
+                                    MIN (0.99, (double) sample->current / (double) sample->total)));
 }
 
 /* main thread: a sample at a time, while the job runs */
