@@ -1057,10 +1057,7 @@ static void
 handle_request (int sock, int sfd)
 {
   LxcdForkRequest req;
-  union {
-    struct cmsghdr align;
-    char buf[CMSG_SPACE (sizeof (int) * LXCD_FORK_MAX_FDS)];
-  } control;
+  LxcdForkControl control;
   struct iovec iov = { .iov_base = &req, .iov_len = sizeof req };
   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                         .msg_controllen = sizeof control.buf };
@@ -1158,19 +1155,18 @@ static int
 serve (void)
 {
   sigset_t chld;
+  struct stat st;
   int sock = 3;
   int sfd;
-
-  /* Out of the service's process group (a ^C on a service run from a
-   * terminal must not kill operations half-way), and nothing inherited
-   * but the socket. */
-  struct stat st;
 
   if (fstat (sock, &st) < 0 || !S_ISSOCK (st.st_mode))
     {
       fprintf (stderr, "lxc-dbus-helper serve: fd 3 is not the service's socket\n");
       return EXIT_USAGE;
     }
+  /* Out of the service's process group (a ^C on a service run from a
+   * terminal must not kill operations half-way), and nothing inherited
+   * but the socket. */
   (void) setpgid (0, 0);
   close_inherited_fds (4);
   signal (SIGPIPE, SIG_IGN);

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define LXCD_FORK_VERSION 1u
 #define LXCD_FORK_MAX_FDS 5
@@ -44,3 +45,9 @@ typedef struct {
   int32_t kind;
   int32_t value;
 } LxcdForkReply;
+
+/* The ancillary data of a request: room for every descriptor, aligned. */
+typedef union {
+  struct cmsghdr align;
+  char buf[CMSG_SPACE (sizeof (int) * LXCD_FORK_MAX_FDS)];
+} LxcdForkControl;

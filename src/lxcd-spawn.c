@@ -237,6 +237,7 @@ server_readable (gint fd, GIOCondition condition, gpointer user_data)
       LxcdForkReply reply;
       ssize_t n = recv (fd, &reply, sizeof reply, MSG_DONTWAIT);
       g_autoptr(LxcdHelperProc) proc = NULL;
+      LxcdHelperProc *pending;
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -248,39 +249,35 @@ server_readable (gint fd, GIOCondition condition, gpointer user_data)
           server_lost (n == 0 ? "it exited" : n < 0 ? g_strerror (errno) : "bad reply");
           return G_SOURCE_REMOVE;
         }
-      /* (the table's reference: stolen below for a final reply) */
-      if (!g_hash_table_lookup_extended (server->pending, &reply.id, NULL, (gpointer *) &proc))
+      pending = g_hash_table_lookup (server->pending, &reply.id);
+      if (pending == NULL)
         continue;
-      switch (reply.kind)
+      if (reply.kind == LXCD_FORK_STARTED)
         {
-        case LXCD_FORK_STARTED:
-          proc = NULL; /* (still pending: the table keeps its reference) */
-          {
-            LxcdHelperProc *p = g_hash_table_lookup (server->pending, &reply.id);
-
-            p->pid = (pid_t) reply.value;
-            g_debug ("helper operation %" G_GUINT64_FORMAT ": pid %d", p->id, (int) p->pid);
-            if (p->pending_kill_tree)
-              kill_tree (p->pid);
-            else if (p->pending_signal)
-              (void) kill (p->pid, p->pending_signal);
-          }
-          break;
-        case LXCD_FORK_EXITED:
+          /* (still pending: the table keeps its reference) */
+          pending->pid = (pid_t) reply.value;
+          g_debug ("helper operation %" G_GUINT64_FORMAT ": pid %d", pending->id,
+                   (int) pending->pid);
+          if (pending->pending_kill_tree)
+            kill_tree (pending->pid);
+          else if (pending->pending_signal)
+            (void) kill (pending->pid, pending->pending_signal);
+          continue;
+        }
+      /* A final reply: the table's reference is ours now. */
+      g_hash_table_steal_extended (server->pending, &reply.id, NULL, (gpointer *) &proc);
+      if (reply.kind == LXCD_FORK_EXITED)
+        {
           g_debug ("helper operation %" G_GUINT64_FORMAT ": pid %d ended, wait status 0x%x",
                    proc->id, (int) proc->pid, (unsigned) reply.value);
-          g_hash_table_steal (server->pending, &reply.id);
           proc_finish (proc, reply.value, NULL);
-          break;
-        default:
-          {
-            g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
-                                                   "Cannot run lxc-dbus-helper: %s",
-                                                   g_strerror (reply.value));
-            g_hash_table_steal (server->pending, &reply.id);
-            proc_finish (proc, -1, error);
-          }
-          break;
+        }
+      else
+        {
+          g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
+                                                 "Cannot run lxc-dbus-helper: %s",
+                                                 g_strerror (reply.value));
+          proc_finish (proc, -1, error);
         }
       /* A callback may have lost this server (and even started another):
        * then this source and its descriptor are gone. */
@@ -350,18 +347,14 @@ lxcd_helper_server_prestart (const char *helper_path)
     g_warning ("Cannot start lxc-dbus-helper serve: %s", error->message);
 }
 
-/* The arguments, NUL-terminated one after the other, in a sealed memfd. */
+/* A memfd holding @data, read from its start: never blocks us, whatever
+ * its size (a child's arguments, its stdin). */
 static int
-args_memfd (const char *helper_path, const char *const *args, GError **error)
+memfd_holding (const char *name, const char *data, size_t len, GError **error)
 {
-  g_autoptr(GString) text = g_string_new (helper_path);
-  int fd;
+  int fd = memfd_create (name, MFD_CLOEXEC);
 
-  g_string_append_c (text, '\0');
-  for (const char *const *a = args; *a; a++)
-    g_string_append_len (text, *a, (gssize) strlen (*a) + 1);
-  fd = memfd_create ("lxc-dbus-helper-args", MFD_CLOEXEC);
-  if (fd < 0 || write (fd, text->str, text->len) != (ssize_t) text->len)
+  if (fd < 0 || write (fd, data, len) != (ssize_t) len || lseek (fd, 0, SEEK_SET) != 0)
     {
       int errsv = errno;
       if (fd >= 0)
@@ -372,15 +365,24 @@ args_memfd (const char *helper_path, const char *const *args, GError **error)
   return fd;
 }
 
+/* The arguments, NUL-terminated one after the other, in a memfd. */
+static int
+args_memfd (const char *helper_path, const char *const *args, GError **error)
+{
+  g_autoptr(GString) text = g_string_new (helper_path);
+
+  g_string_append_c (text, '\0');
+  for (const char *const *a = args; *a; a++)
+    g_string_append_len (text, *a, (gssize) strlen (*a) + 1);
+  return memfd_holding ("lxc-dbus-helper-args", text->str, text->len, error);
+}
+
 /* Returns 0, or the errno of the failed send. */
 static int
 server_send (ForkServer *server, guint64 id, const int *fds, guint n_fds)
 {
   LxcdForkRequest req = { .version = LXCD_FORK_VERSION, .n_fds = n_fds, .id = id };
-  union {
-    struct cmsghdr align;
-    char buf[CMSG_SPACE (sizeof (int) * LXCD_FORK_MAX_FDS)];
-  } control;
+  LxcdForkControl control;
   struct iovec iov = { .iov_base = &req, .iov_len = sizeof req };
   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                         .msg_controllen = CMSG_SPACE (sizeof (int) * n_fds) };
@@ -683,18 +685,7 @@ lxcd_spawn_helper_async (const char *helper_path, const char *const *args,
 
   g_task_set_task_data (task, data, (GDestroyNotify) spawn_data_free);
   if (stdin_text && *stdin_text)
-    {
-      /* (a memfd: it never blocks us, whatever its size) */
-      size_t len = strlen (stdin_text);
-
-      in_fd = memfd_create ("lxc-dbus-helper-stdin", MFD_CLOEXEC);
-      if (in_fd < 0 || write (in_fd, stdin_text, len) != (ssize_t) len ||
-          lseek (in_fd, 0, SEEK_SET) != 0)
-        {
-          int errsv = errno;
-          g_set_error (&error, LXCD_ERROR, LXCD_ERROR_FAILED, "memfd: %s", g_strerror (errsv));
-        }
-    }
+    in_fd = memfd_holding ("lxc-dbus-helper-stdin", stdin_text, strlen (stdin_text), &error);
   if (error == NULL && g_unix_open_pipe (out_pipe, FD_CLOEXEC, &error) &&
       g_unix_open_pipe (err_pipe, FD_CLOEXEC, &error))
     data->proc = lxcd_helper_launch (helper_path, args, in_fd, out_pipe[1], err_pipe[1], -1,
