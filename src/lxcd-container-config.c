@@ -123,6 +123,14 @@ key_is_published (const char *key)
          g_str_has_prefix ("lxc.start.auto", key);
 }
 
+/* Whether @op replies from the worker as soon as its file is in place
+ * (cfg_saved()): a change of a key no published property comes from. */
+static gboolean
+replies_when_saved (const CfgOp *op)
+{
+  return (op->kind == CFG_SET || op->kind == CFG_CLEAR_ITEM) && !key_is_published (op->key);
+}
+
 /* main thread, before cfg_thread_done(): see cfg_saved() */
 static gboolean
 cfg_release_slot (gpointer user_data)
@@ -154,7 +162,7 @@ cfg_saved (gpointer user_data)
   CfgOp *op = user_data;
   GSource *source;
 
-  if (!((op->kind == CFG_SET || op->kind == CFG_CLEAR_ITEM) && !key_is_published (op->key)))
+  if (!replies_when_saved (op))
     return;
   /* A source, never g_main_context_invoke(), which would run it right here
    * when it can acquire the context (no main loop running). */
@@ -260,9 +268,9 @@ cfg_thread_done (GObject *source, GAsyncResult *res, gpointer user_data)
       cfg_reply (op, error);
       return;
     }
-  /* (SetConfigItem and ClearConfigItem of other keys replied in cfg_saved()) */
-  if (cfg_changes (op->kind) && op->kind != CFG_CGROUP_SET &&
-      !((op->kind == CFG_SET || op->kind == CFG_CLEAR_ITEM) && !key_is_published (op->key)))
+  /* (a successful change that replies_when_saved() has replied above:
+   * lxcd_lxc_change_config() succeeds only once the file is in place) */
+  if (cfg_changes (op->kind) && op->kind != CFG_CGROUP_SET)
     {
       lxcd_daemon_sync_container (lxcd_container_get_daemon (op->self),
                                   lxcd_container_get_lxcpath (op->self),
