@@ -53,6 +53,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sched.h>
@@ -622,15 +623,57 @@ do_device (const char *op, const char *lxcpath, const char *name, const char *a,
 /* Runs in the attached child: with --tty, stdin is a terminal that becomes
  * the program's controlling terminal in a new session (a login shell needs
  * one for job control). */
+/* The PATH of a program started inside a container, unless the caller
+ * passes its own. */
+#define CONTAINER_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* In the attached child (inside the container, as the target uid): HOME
+ * of that uid from the container's own /etc/passwd, unless the caller
+ * passed HOME; "/" when the file does not name it. Read without NSS: no
+ * library of the container is loaded into this process. */
+static void
+set_home (void)
+{
+  const char *home = NULL;
+  struct passwd *pw;
+  FILE *f;
+
+  if (getenv ("HOME") != NULL)
+    return;
+  f = fopen ("/etc/passwd", "re");
+  if (f != NULL)
+    {
+      uid_t uid = getuid ();
+      while ((pw = fgetpwent (f)) != NULL)
+        {
+          if (pw->pw_uid == uid && pw->pw_dir && pw->pw_dir[0] == '/')
+            {
+              home = pw->pw_dir;
+              break;
+            }
+        }
+    }
+  (void) setenv ("HOME", home ? home : "/", 1);
+  if (f != NULL)
+    fclose (f);
+}
+
 static int
-exec_with_tty (void *payload)
+exec_plain (void *payload)
 {
   lxc_attach_command_t *cmd = payload;
 
-  (void) setsid ();
-  (void) ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+  set_home ();
   execvp (cmd->program, cmd->argv);
   return -1;
+}
+
+static int
+exec_with_tty (void *payload)
+{
+  (void) setsid ();
+  (void) ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+  return exec_plain (payload);
 }
 
 static bool
@@ -771,6 +814,17 @@ run_in_container (int argc, char **argv, char **env, char **keep)
   setvbuf (report_file, NULL, _IOLBF, 0);
   (void) prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
+  /* The program starts from a clean environment, never the service's:
+   * PATH, then liblxc adds container=lxc (and the container's
+   * lxc.environment), then what the caller passed; HOME comes from the
+   * container's passwd (set_home()). keep_env can only keep these. */
+  if (clearenv () != 0 || setenv ("PATH", CONTAINER_PATH, 1) != 0)
+    {
+      fprintf (report_file, "error %d Cannot set up the environment\n", EXIT_FAILED);
+      fclose (report_file);
+      return EXIT_FAILED;
+    }
+
   /* Our stderr is the program's: errors go to the report channel. */
   c = lxc_container_new (argv[2], argv[1]);
   if (c == NULL || !c->is_defined (c))
@@ -788,7 +842,7 @@ run_in_container (int argc, char **argv, char **env, char **keep)
       fclose (report_file);
       return EXIT_WRONG_STATE;
     }
-  if (c->attach (c, tty ? exec_with_tty : lxc_attach_run_command, &cmd, &opts, &pid) < 0 ||
+  if (c->attach (c, tty ? exec_with_tty : exec_plain, &cmd, &opts, &pid) < 0 ||
       pid <= 0)
     {
       fprintf (report_file, "error %d Failed to run %s in container '%s'%s%s\n", EXIT_FAILED,

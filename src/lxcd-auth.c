@@ -128,8 +128,10 @@ uid_cache_lookup (GDBusConnection *connection, const char *sender, uid_t *out_ui
 typedef struct {
   GDBusMethodInvocation *invocation;
   char *sender;
-  char *action_id;
+  char *action_id;        /* the check being asked */
   PolkitDetails *details;
+  GPtrArray *more;        /* of Check: asked one after another once this one is granted */
+  PolkitAuthority *authority;
   gboolean allow_interaction;
   uid_t uid;
   gboolean counted;  /* in pending_checks */
@@ -139,6 +141,20 @@ typedef struct {
   guint timeout_id;
   gboolean timed_out;
 } AuthData;
+
+/* One more action (with its details) the caller must also hold. */
+typedef struct {
+  char *action_id;
+  PolkitDetails *details;
+} Check;
+
+static void
+check_free (Check *check)
+{
+  g_free (check->action_id);
+  g_object_unref (check->details);
+  g_free (check);
+}
 
 /* How long polkitd may take to answer: it answers a non-interactive check
  * in milliseconds; an interactive one waits for a person to authenticate.
@@ -161,6 +177,8 @@ auth_data_free (AuthData *data)
   g_free (data->sender);
   g_free (data->action_id);
   g_clear_object (&data->details);
+  g_clear_pointer (&data->more, g_ptr_array_unref);
+  g_clear_object (&data->authority);
   g_free (data);
 }
 
@@ -177,6 +195,8 @@ allow (GTask *task)
   else
     g_task_return_boolean (task, TRUE);
 }
+
+static void ask_polkit (GTask *task_in);
 
 /* main thread */
 static void
@@ -212,7 +232,22 @@ check_authorization_cb (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   if (polkit_authorization_result_get_is_authorized (result))
     {
-      allow (task);
+      if (data->more == NULL || data->more->len == 0)
+        {
+          allow (task);
+          return;
+        }
+      /* The next action of the request. */
+      {
+        Check *next = g_ptr_array_steal_index (data->more, 0);
+
+        g_free (data->action_id);
+        g_object_unref (data->details);
+        data->action_id = next->action_id;
+        data->details = next->details;
+        g_free (next);
+      }
+      ask_polkit (g_steal_pointer (&task));
       return;
     }
   if (polkit_authorization_result_get_is_challenge (result) && !data->allow_interaction)
@@ -237,9 +272,6 @@ authority_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   AuthData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(PolkitAuthority) authority = NULL;
-  g_autoptr(PolkitSubject) subject = NULL;
-  PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
-  GCancellable *cancellable;
 
   authority = polkit_authority_get_finish (res, &error);
   if (authority == NULL && data->timed_out)
@@ -255,14 +287,27 @@ authority_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       return;
     }
 
-  subject = polkit_system_bus_name_new (data->sender);
+  data->authority = g_steal_pointer (&authority);
+  ask_polkit (g_steal_pointer (&task));
+}
+
+/* main thread: asks polkit about data->action_id */
+static void
+ask_polkit (GTask *task_in)
+{
+  g_autoptr(GTask) task = task_in;
+  AuthData *data = g_task_get_task_data (task);
+  g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new (data->sender);
+  PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+  GCancellable *cancellable;
+
   if (data->allow_interaction)
     flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
 
   /* (fetch the cancellable before the task is handed over: argument
    * evaluation order is unspecified) */
   cancellable = g_task_get_cancellable (task);
-  polkit_authority_check_authorization (authority, subject, data->action_id,
+  polkit_authority_check_authorization (data->authority, subject, data->action_id,
                                         data->details, flags, cancellable,
                                         check_authorization_cb,
                                         g_steal_pointer (&task));
@@ -335,13 +380,38 @@ auth_with_uid (GTask *task_in)
   polkit_authority_get_async (cancellable, authority_cb, g_steal_pointer (&task));
 }
 
+/* The details polkit rules see for @request. */
+static PolkitDetails *
+details_new (const LxcdAuthRequest *request)
+{
+  PolkitDetails *details = polkit_details_new ();
+
+  if (request->container)
+    polkit_details_insert (details, "container", request->container);
+  if (request->lxcpath)
+    polkit_details_insert (details, "lxcpath", request->lxcpath);
+  if (request->key)
+    polkit_details_insert (details, "key", request->key);
+  if (request->value)
+    polkit_details_insert (details, "value", request->value);
+  if (request->privileged)
+    polkit_details_insert (details, "privileged", request->privileged);
+  if (request->extra_name && request->extra_value)
+    polkit_details_insert (details, request->extra_name, request->extra_value);
+  if (request->extra2_name && request->extra2_value)
+    polkit_details_insert (details, request->extra2_name, request->extra2_value);
+  return details;
+}
+
 /**
  * lxcd_auth_check_async:
  * @invocation: the method call to authorize
  * @request: action and details
  *
- * Checks whether the caller of @invocation may perform @request->action_id.
- * Never blocks; main thread.
+ * Checks whether the caller of @invocation may perform @request->action_id
+ * and, one after another, every action of the @request->also chain (each
+ * with its own details); the first refusal ends the check. Callers with
+ * uid 0 pass without polkit. Never blocks; main thread.
  */
 void
 lxcd_auth_check_async (GDBusMethodInvocation *invocation,
@@ -374,19 +444,17 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
   data->sender = g_strdup (g_dbus_method_invocation_get_sender (invocation));
   data->action_id = g_strdup (request->action_id);
   data->uid = (uid_t) -1;
-  data->details = polkit_details_new ();
-  if (request->container)
-    polkit_details_insert (data->details, "container", request->container);
-  if (request->lxcpath)
-    polkit_details_insert (data->details, "lxcpath", request->lxcpath);
-  if (request->key)
-    polkit_details_insert (data->details, "key", request->key);
-  if (request->value)
-    polkit_details_insert (data->details, "value", request->value);
-  if (request->extra_name && request->extra_value)
-    polkit_details_insert (data->details, request->extra_name, request->extra_value);
-  if (request->extra2_name && request->extra2_value)
-    polkit_details_insert (data->details, request->extra2_name, request->extra2_value);
+  data->details = details_new (request);
+  for (const LxcdAuthRequest *also = request->also; also; also = also->also)
+    {
+      Check *check = g_new0 (Check, 1);
+
+      check->action_id = g_strdup (also->action_id);
+      check->details = details_new (also);
+      if (data->more == NULL)
+        data->more = g_ptr_array_new_with_free_func ((GDestroyNotify) check_free);
+      g_ptr_array_add (data->more, check);
+    }
 
   if (request->options != NULL)
     g_variant_lookup (request->options, "auth.no_user_interaction", "b", &no_interaction);

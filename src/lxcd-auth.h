@@ -14,7 +14,9 @@ G_BEGIN_DECLS
 #define LXCD_ACTION_EXEC           "org.linuxcontainers.LXC1.exec"
 #define LXCD_ACTION_CONSOLE        "org.linuxcontainers.LXC1.console"
 
-typedef struct {
+typedef struct _LxcdAuthRequest LxcdAuthRequest;
+
+struct _LxcdAuthRequest {
   const char *action_id;
   const char *container;  /* detail "container" */
   const char *lxcpath;    /* detail "lxcpath" */
@@ -24,8 +26,12 @@ typedef struct {
   const char *extra_value;
   const char *extra2_name;
   const char *extra2_value;
+  const char *privileged; /* detail "privileged" ("true"/"false"), may be NULL */
   GVariant   *options;    /* a{sv} holding auth.no_user_interaction, may be NULL */
-} LxcdAuthRequest;
+  /* Another action the caller must hold as well, asked once this one is
+   * granted (its own options are not used). May be NULL. */
+  const LxcdAuthRequest *also;
+};
 
 void     lxcd_auth_check_async  (GDBusMethodInvocation *invocation,
                                  const LxcdAuthRequest *request,

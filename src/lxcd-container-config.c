@@ -114,13 +114,22 @@ cfg_synced (GObject *source, GAsyncResult *res, gpointer user_data)
   cfg_reply (user_data, NULL);
 }
 
-/* Whether changing @key can change a property the daemon publishes (only
- * Autostart comes from the configuration: lxcd_lxc_read_info()). */
+/* Whether changing @key can change a property the daemon publishes
+ * (Autostart and Privileged come from the configuration:
+ * lxcd_lxc_read_info()). */
 static gboolean
 key_is_published (const char *key)
 {
-  return key == NULL || g_str_has_prefix (key, "lxc.start.auto") ||
-         g_str_has_prefix ("lxc.start.auto", key);
+  static const char *const published[] = { "lxc.start.auto", "lxc.idmap", NULL };
+
+  if (key == NULL)
+    return TRUE;
+  for (const char *const *p = published; *p; p++)
+    {
+      if (g_str_has_prefix (key, *p) || g_str_has_prefix (*p, key))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* Whether @op replies from the worker as soon as its file is in place

@@ -48,6 +48,7 @@ typedef struct {
   guint caller_watch;
   gulong cancel_id;
   LxcdLimitToken *token; /* counts against the caller's limit */
+  gboolean leaves_container; /* namespaces or elevated_privileges given */
 } ExecOp;
 
 static ExecOp *
@@ -468,6 +469,7 @@ exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant 
       if (joined == NULL)
         return FALSE;
       g_ptr_array_add (op->args, g_strconcat ("--namespaces=", joined, NULL));
+      op->leaves_container = TRUE;
     }
   if (g_variant_lookup (options, "personality", "&s", &personality))
     {
@@ -485,6 +487,7 @@ exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant 
       if (joined == NULL)
         return FALSE;
       g_ptr_array_add (op->args, g_strconcat ("--elevated=", joined, NULL));
+      op->leaves_container = TRUE;
     }
   if (op->shell)
     {
@@ -519,19 +522,31 @@ exec_op_new (LxcdContainer *self, GDBusMethodInvocation *invocation, gboolean wa
   return op;
 }
 
-/* main thread: validated; ask polkit for exec */
+/* main thread: validated; ask polkit for exec (and for configure-host when
+ * the program is to run outside some of the container's namespaces, with
+ * capabilities it drops, outside its cgroup or LSM profile: that is the
+ * host's, so root's) */
 static gboolean
 exec_authorize (ExecOp *op)
 {
+  const LxcdAuthRequest host = {
+    .action_id = LXCD_ACTION_CONFIGURE_HOST,
+    .container = lxcd_container_get_name (op->self),
+    .lxcpath = lxcd_container_get_lxcpath (op->self),
+    .extra_name = "command_line",
+    .extra_value = op->command_line,
+  };
   LxcdAuthRequest request = {
     .action_id = LXCD_ACTION_EXEC,
     .container = lxcd_container_get_name (op->self),
     .lxcpath = lxcd_container_get_lxcpath (op->self),
+    .privileged = lxcd_container_get_privileged_detail (op->self),
     .options = op->options,
     .extra_name = "command_line",
     .extra_value = op->command_line,
     .extra2_name = "uid",
     .extra2_value = op->uid_text,
+    .also = op->leaves_container ? &host : NULL,
   };
 
   lxcd_auth_check_async (op->invocation, &request, NULL, exec_authorized, exec_ref (op));
@@ -773,6 +788,7 @@ handle_open_console (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation
   op->tty = tty;
   op->keep = op->master = -1;
   request.action_id = LXCD_ACTION_CONSOLE;
+  request.privileged = lxcd_container_get_privileged_detail (self);
   request.container = lxcd_container_get_name (self);
   request.lxcpath = lxcd_container_get_lxcpath (self);
   lxcd_auth_check_async (invocation, &request, NULL, console_authorized, op);

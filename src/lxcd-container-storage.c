@@ -512,7 +512,10 @@ st_refuse (StOp *op, GError *error)
 static gboolean
 check_new_name (StOp *op, const char *new_name, GError **error)
 {
-  if (!lxcd_validate_container_name (new_name, error))
+  /* (RestoreSnapshot over the container itself keeps its name, whatever
+   * it is) */
+  if (!(op->kind == ST_RESTORE && g_strcmp0 (new_name, lxcd_container_get_name (op->self)) == 0) &&
+      !lxcd_validate_new_container_name (new_name, error))
     return FALSE;
   op->new_name = g_strdup (new_name);
   return TRUE;

@@ -235,6 +235,7 @@ lxcd_container_apply_info (LxcdContainer *self, const LxcdInfo *info, gboolean w
 
   lxcd_dbus_container_set_defined (iface, info->defined);
   lxcd_dbus_container_set_autostart (iface, info->autostart);
+  lxcd_dbus_container_set_privileged (iface, info->privileged);
   if (info->config_file)
     lxcd_dbus_container_set_config_file (iface, info->config_file);
   if (with_state)
@@ -883,15 +884,24 @@ op_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   op_run (op);
 }
 
-/* main thread: authorize @op for the lifecycle action, then run it */
+/* main thread: authorize @op for the lifecycle action, then run it. A
+ * Start that chooses the program to run as init (argv, use_init) is also
+ * exec. */
 static void
 op_authorize (Op *op)
 {
+  const LxcdAuthRequest exec = {
+    .action_id = LXCD_ACTION_EXEC,
+    .container = op->self->name,
+    .lxcpath = op->self->lxcpath,
+    .privileged = lxcd_container_get_privileged_detail (op->self),
+  };
   LxcdAuthRequest request = {
     .action_id = op->kind == OP_DESTROY ? LXCD_ACTION_MANAGE : LXCD_ACTION_LIFECYCLE,
     .container = op->self->name,
     .lxcpath = op->self->lxcpath,
     .options = op->options,
+    .also = op->kind == OP_START && (op->use_init || op->argv != NULL) ? &exec : NULL,
   };
 
   if (lxcd_auth_caller_is_root (op->invocation))
@@ -1189,6 +1199,8 @@ container_get_properties (GDBusInterfaceSkeleton *skeleton)
                 g_variant_new_boolean (lxcd_dbus_container_get_close_all_fds (c)));
   add_property (&builder, "Autostart",
                 g_variant_new_boolean (lxcd_dbus_container_get_autostart (c)));
+  add_property (&builder, "Privileged",
+                g_variant_new_boolean (lxcd_dbus_container_get_privileged (c)));
   return g_variant_builder_end (&builder);
 }
 
@@ -1246,7 +1258,20 @@ lxcd_container_new (LxcdDaemon *daemon, const char *lxcpath, const char *name)
   lxcd_dbus_container_set_init_pid (iface, -1);
   lxcd_dbus_container_set_daemonize (iface, TRUE);
   lxcd_dbus_container_set_close_all_fds (iface, FALSE);
+  lxcd_dbus_container_set_privileged (iface, TRUE); /* until read */
   return self;
+}
+
+/**
+ * lxcd_container_get_privileged_detail:
+ *
+ * "true" or "false": the polkit detail "privileged" of checks that give
+ * access inside the container. Main thread.
+ */
+const char *
+lxcd_container_get_privileged_detail (LxcdContainer *self)
+{
+  return lxcd_dbus_container_get_privileged (LXCD_DBUS_CONTAINER (self)) ? "true" : "false";
 }
 
 const char *

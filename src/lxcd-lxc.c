@@ -64,6 +64,7 @@ lxcd_lxc_read_info (const char *lxcpath, const char *name)
   info->name = g_strdup (name);
   info->state = LXCD_STATE_STOPPED;
   info->init_pid = -1;
+  info->privileged = TRUE; /* until the configuration shows an id map */
   info->defined = g_file_test (config, G_FILE_TEST_IS_REGULAR) &&
                   !g_file_test (partial, G_FILE_TEST_EXISTS);
 
@@ -94,6 +95,12 @@ lxcd_lxc_read_info (const char *lxcpath, const char *name)
         autostart = get_config_item (c, "lxc.start.auto");
       info->autostart = autostart != NULL && g_strcmp0 (g_strstrip (autostart), "0") != 0 &&
                         *autostart != '\0';
+      if (info->defined)
+        {
+          g_autofree char *idmap = get_config_item (c, "lxc.idmap");
+
+          info->privileged = idmap == NULL || *g_strstrip (idmap) == '\0';
+        }
     }
   return info;
 }

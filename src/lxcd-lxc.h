@@ -17,6 +17,7 @@ typedef struct {
   gint      init_pid;    /* -1 when not running */
   char     *config_file;
   gboolean  autostart;
+  gboolean  privileged;  /* no lxc.idmap (or unknown) */
 } LxcdInfo;
 
 void      lxcd_info_free (LxcdInfo *info);

@@ -490,7 +490,7 @@ create_parse (CreateData *data, GError **error)
   g_auto(GStrv) flags = NULL;
   g_auto(GStrv) template_args = NULL;
 
-  if (!lxcd_validate_container_name (data->name, error))
+  if (!lxcd_validate_new_container_name (data->name, error))
     return FALSE;
   if (templates == NULL || !g_strv_contains (templates, data->template))
     {

@@ -102,6 +102,49 @@ lxcd_validate_container_name (const char *name, GError **error)
 }
 
 /**
+ * lxcd_validate_new_container_name:
+ *
+ * The name of a container that the service creates (CreateContainer,
+ * Clone, Rename, RestoreSnapshot): what a host name may be, so that it is
+ * one word for every shell and template that liblxc hands it to (hooks
+ * run as ``sh -c "exec HOOK NAME ..."``, templates split it) and never
+ * an option: ``[A-Za-z0-9][A-Za-z0-9_.-]*``, at most
+ * %LXCD_MAX_NEW_NAME_LEN bytes. Containers made outside the service with
+ * other names are still served (lxcd_validate_container_name()).
+ */
+gboolean
+lxcd_validate_new_container_name (const char *name, GError **error)
+{
+  size_t len = name ? strlen (name) : 0;
+
+  if (!lxcd_validate_container_name (name, error))
+    return FALSE;
+  if (len > LXCD_MAX_NEW_NAME_LEN)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "Container name '%s' is longer than %d bytes", name, LXCD_MAX_NEW_NAME_LEN);
+      return FALSE;
+    }
+  if (!g_ascii_isalnum (name[0]))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "Container name '%s' must start with a letter or a digit", name);
+      return FALSE;
+    }
+  for (const char *p = name; *p; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
+        {
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "Container name '%s' may only hold the letters A-Z and a-z, digits, "
+                       "'_', '.' and '-'", name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
  * lxcd_validate_timeout:
  *
  * Timeouts are seconds; -1 means forever, 0 means do not wait.

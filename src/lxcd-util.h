@@ -18,6 +18,9 @@ typedef enum {
   LXCD_STATE_N_STATES
 } LxcdState;
 
+/* Longest name of a container the service creates (a host name's limit). */
+#define LXCD_MAX_NEW_NAME_LEN 63
+
 /* Longest timeout a caller may ask for, in seconds (one day). */
 #define LXCD_MAX_TIMEOUT 86400
 /* Most elements accepted in a string array argument. */
@@ -29,6 +32,7 @@ const char *lxcd_state_to_string (LxcdState state);
 gboolean    lxcd_state_from_string (const char *str, LxcdState *out_state);
 
 gboolean lxcd_validate_container_name (const char *name, GError **error);
+gboolean lxcd_validate_new_container_name (const char *name, GError **error);
 gboolean lxcd_validate_timeout (gint timeout, GError **error);
 gboolean lxcd_validate_argv (const char *const *argv, GError **error);
 

@@ -10,6 +10,7 @@
 #include "lxcd-error.h"
 #include "lxcd-limits.h"
 #include "lxcd-util.h"
+#include "lxcd-idmap.h"
 
 static void
 test_states (void)
@@ -254,6 +255,62 @@ test_canonicalize (void)
 }
 
 static void
+test_new_names (void)
+{
+  static const char *const good[] = { "a", "web1", "alice-web", "A.b_c-9", "0x",
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk", NULL };
+  static const char *const bad[] = { "", "-rf", "_x", ".x", "a b", "a;b", "a|b", "$(id)", "a`id`",
+    "a'b", "a\"b", "a/b", "a\\b", "caf\xc3\xa9", "a\nb", "a*", "a?", "a~", "a:b", "a=b",
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl", NULL };
+
+  for (const char *const *n = good; *n; n++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_true (lxcd_validate_new_container_name (*n, &error));
+      g_assert_no_error (error);
+    }
+  for (const char *const *n = bad; *n; n++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_false (lxcd_validate_new_container_name (*n, &error));
+      g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+    }
+  /* existing containers may have such names: still served */
+  g_assert_true (lxcd_validate_container_name ("a b;c", NULL));
+}
+
+static void
+test_idmap (void)
+{
+  const char *subid = "# comment\nalice:100000:65536\nroot:200000:1000000\nroot:5000000:10\n";
+  guint32 base = 0, count = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lxcd_idmap_parse_setting ("300000:65536", &base, &count, NULL));
+  g_assert_cmpuint (base, ==, 300000);
+  g_assert_cmpuint (count, ==, 65536);
+  g_assert_false (lxcd_idmap_parse_setting ("0:65536", &base, &count, &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+  g_assert_false (lxcd_idmap_parse_setting ("1:0", &base, &count, NULL));
+  g_assert_false (lxcd_idmap_parse_setting ("4294967295:2", &base, &count, NULL));
+  g_assert_false (lxcd_idmap_parse_setting ("x:1", &base, &count, NULL));
+  g_assert_false (lxcd_idmap_parse_setting ("1:2:3", &base, &count, NULL));
+
+  /* default: root's first range, capped */
+  g_assert_true (lxcd_idmap_find_range (subid, "root", 0, 0, &base, &count));
+  g_assert_cmpuint (base, ==, 200000);
+  g_assert_cmpuint (count, ==, LXCD_IDMAP_DEFAULT_COUNT);
+  /* a chosen range must lie inside one of root's */
+  g_assert_true (lxcd_idmap_find_range (subid, "root", 300000, 65536, &base, &count));
+  g_assert_cmpuint (base, ==, 300000);
+  g_assert_false (lxcd_idmap_find_range (subid, "root", 100000, 65536, &base, &count));
+  g_assert_false (lxcd_idmap_find_range (subid, "root", 1150000, 65536, &base, &count));
+  g_assert_false (lxcd_idmap_find_range (subid, "root", 5000000, 11, &base, &count));
+  g_assert_false (lxcd_idmap_find_range ("alice:1:65536\n", "root", 0, 0, &base, &count));
+  g_assert_false (lxcd_idmap_find_range (NULL, "root", 0, 0, &base, &count));
+}
+
+static void
 test_limits (void)
 {
   g_autoptr(LxcdLimits) limits = lxcd_limits_new (2);
@@ -318,6 +375,8 @@ main (int argc, char **argv)
   g_test_add_func ("/util/states", test_states);
   g_test_add_func ("/util/names", test_names);
   g_test_add_func ("/util/timeouts", test_timeouts);
+  g_test_add_func ("/util/new-names", test_new_names);
+  g_test_add_func ("/util/idmap", test_idmap);
   g_test_add_func ("/config/allowlist", test_config_keys);
   g_test_add_func ("/util/argv", test_argv);
   g_test_add_func ("/util/options", test_options);
