@@ -459,7 +459,7 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
   if (request->options != NULL)
     g_variant_lookup (request->options, "auth.no_user_interaction", "b", &no_interaction);
   data->allow_interaction =
-    !no_interaction &&
+    !no_interaction && !request->no_interaction &&
     (g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
   g_task_set_task_data (task, data, (GDestroyNotify) auth_data_free);
 

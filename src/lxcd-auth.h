@@ -28,6 +28,7 @@ struct _LxcdAuthRequest {
   const char *extra2_value;
   const char *privileged; /* detail "privileged" ("true"/"false"), may be NULL */
   GVariant   *options;    /* a{sv} holding auth.no_user_interaction, may be NULL */
+  gboolean    no_interaction; /* never ask for authentication (a probe) */
   /* Another action the caller must hold as well, asked once this one is
    * granted (its own options are not used). May be NULL. */
   const LxcdAuthRequest *also;

@@ -380,6 +380,7 @@ st_run (StOp *op)
         {
           new_path = object_path_for (op->new_name);
           lxcd_job_add_object (op->job, new_path);
+          lxcd_job_add_target (op->job, op->new_name, op->new_lxcpath);
         }
       lxcd_daemon_export_job (daemon, op->job);
       /* A copy's progress can be measured: the new root file system
@@ -427,6 +428,82 @@ st_run (StOp *op)
                            st_helper_done, op);
 }
 
+/* Whether the configuration file @path gives an id map (an lxc.idmap
+ * line of its own; a map that only an included file gives does not
+ * count, which errs on the safe side). */
+static gboolean
+config_file_has_idmap (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      const char *p = *l + strspn (*l, " \t");
+      if (g_str_has_prefix (p, "lxc.idmap") && p[strspn (p + 9, " \t") + 9] == '=')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* main thread: what a caller without configure-host clones or restores
+ * must already be unprivileged (it would make a privileged container) */
+static void
+st_privilege_probed (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  StOp *op = user_data;
+  LxcdContainer *self = op->self;
+  g_autoptr(GError) error = NULL;
+  gboolean privileged = lxcd_dbus_container_get_privileged (LXCD_DBUS_CONTAINER (self));
+
+  if (lxcd_auth_check_finish (res, NULL, NULL))
+    {
+      st_run (op);
+      return;
+    }
+  if (!privileged && op->kind == ST_RESTORE)
+    {
+      g_autofree char *config = g_build_filename (lxcd_container_get_lxcpath (self),
+                                                  lxcd_container_get_name (self), "snaps",
+                                                  op->snapshot, "config", NULL);
+      privileged = !config_file_has_idmap (config);
+    }
+  if (privileged)
+    {
+      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                   "%s '%s%s%s' has no id map: the copy would be a privileged container, "
+                   "which needs org.linuxcontainers.LXC1.configure-host",
+                   op->kind == ST_RESTORE ? "Snapshot" : "Container", lxcd_container_get_name (self),
+                   op->kind == ST_RESTORE ? "/" : "", op->kind == ST_RESTORE ? op->snapshot : "");
+      st_reply (op, error);
+      return;
+    }
+  st_run (op);
+}
+
+/* main thread: authorized */
+static void
+st_decide_privilege (StOp *op)
+{
+  LxcdAuthRequest request = {
+    .action_id = LXCD_ACTION_CONFIGURE_HOST,
+    .container = op->new_name ? op->new_name : lxcd_container_get_name (op->self),
+    .lxcpath = op->new_lxcpath ? op->new_lxcpath : lxcd_container_get_lxcpath (op->self),
+    .key = "lxc.idmap",
+    .no_interaction = TRUE,
+  };
+
+  if (op->uid == 0 || op->host_key != NULL || (op->kind != ST_CLONE && op->kind != ST_RESTORE))
+    {
+      st_run (op);
+      return;
+    }
+  lxcd_auth_check_async (op->invocation, &request, NULL, st_privilege_probed, op);
+}
+
 /* main thread */
 static void
 st_host_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -437,7 +514,7 @@ st_host_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
   if (!lxcd_auth_check_finish (res, NULL, &error))
     st_reply (op, error);
   else
-    st_run (op);
+    st_decide_privilege (op);
 }
 
 /* main thread */
@@ -466,7 +543,7 @@ st_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
       lxcd_auth_check_async (op->invocation, &request, NULL, st_host_authorized, op);
       return;
     }
-  st_run (op);
+  st_decide_privilege (op);
 }
 
 /* main thread: validated; ask polkit. For clone, the details name the new

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "lxcd-daemon.h"
+#include "lxcd-idmap.h"
 #include "lxcd-error.h"
 #include "lxcd-lxc.h"
 #include "lxcd-manager.h"
@@ -47,7 +48,8 @@ struct _LxcdDaemon {
   GPtrArray *monitors;    /* of LxcdMonitor */
   GHashTable *reserved;   /* names being created by our jobs */
   guint next_job_id;
-  LxcdLimits *limits;     /* concurrent operations per caller uid */
+  LxcdLimits *limits;
+  char *idmap_setting;    /* IdMap= of [Unprivileged], or NULL */     /* concurrent operations per caller uid */
 };
 
 G_DEFINE_TYPE (LxcdDaemon, lxcd_daemon, G_TYPE_OBJECT)
@@ -642,6 +644,34 @@ lxcd_daemon_set_operations_per_user (LxcdDaemon *self, guint max)
   self->limits = lxcd_limits_new (max);
 }
 
+/**
+ * lxcd_daemon_set_idmap_setting:
+ * @setting: (nullable): BASE:COUNT, already checked
+ *
+ * The host id range of the unprivileged containers that callers other
+ * than root make (see lxcd-idmap.c). Main thread, before the daemon
+ * starts.
+ */
+void
+lxcd_daemon_set_idmap_setting (LxcdDaemon *self, const char *setting)
+{
+  g_free (self->idmap_setting);
+  self->idmap_setting = g_strdup (setting);
+}
+
+/**
+ * lxcd_daemon_get_unprivileged_idmap:
+ *
+ * The id map for a new unprivileged container, from the setting and
+ * root's ranges in /etc/subuid and /etc/subgid (read now: an admin may
+ * add them while the service runs). Main thread.
+ */
+gboolean
+lxcd_daemon_get_unprivileged_idmap (LxcdDaemon *self, LxcdIdmap *out, GError **error)
+{
+  return lxcd_idmap_resolve (self->idmap_setting, "/etc/subuid", "/etc/subgid", out, error);
+}
+
 LxcdContainer *
 lxcd_daemon_find_container (LxcdDaemon *self, const char *name)
 {
@@ -716,6 +746,7 @@ lxcd_daemon_finalize (GObject *object)
   g_strfreev (self->lxcpaths);
   g_free (self->helper_path);
   g_free (self->monitord_path);
+  g_free (self->idmap_setting);
   G_OBJECT_CLASS (lxcd_daemon_parent_class)->finalize (object);
 }
 

@@ -6,6 +6,7 @@
 #include "lxcd-container.h"
 #include "lxcd-job.h"
 #include "lxcd-limits.h"
+#include "lxcd-idmap.h"
 #include "lxcd-types.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,9 @@ const char         *lxcd_daemon_get_helper_path (LxcdDaemon *self);
 LxcdContainer      *lxcd_daemon_find_container (LxcdDaemon *self, const char *name);
 LxcdLimitToken     *lxcd_daemon_begin_operation (LxcdDaemon *self, uid_t uid, GError **error);
 void                lxcd_daemon_set_operations_per_user (LxcdDaemon *self, guint max);
+void                lxcd_daemon_set_idmap_setting (LxcdDaemon *self, const char *setting);
+gboolean            lxcd_daemon_get_unprivileged_idmap (LxcdDaemon *self, LxcdIdmap *out,
+                                                        GError **error);
 GPtrArray          *lxcd_daemon_list_containers (LxcdDaemon *self);
 
 void     lxcd_daemon_export_job  (LxcdDaemon *self, LxcdJob *job);

@@ -18,8 +18,10 @@ struct _LxcdJob {
 
   GCancellable *cancellable;
   LxcdDBusObjectSkeleton *object;
-  char *container; /* for the polkit details of Cancel */
-  char *lxcpath;
+  /* The containers the operation touches, name and lxcpath one after the
+   * other: a caller that did not start the job needs manage on each of
+   * them to cancel it. */
+  GPtrArray *targets;
   gboolean completed;
   /* progress of a copy: the target's size against the source's */
   char *copy_source;
@@ -90,10 +92,11 @@ cancel_got_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   guint32 uid = G_MAXUINT32;
   LxcdAuthRequest request = {
     .action_id = LXCD_ACTION_MANAGE,
-    .container = self->container,
-    .lxcpath = self->lxcpath,
     .options = data->options,
   };
+
+  g_autofree LxcdAuthRequest *more = NULL;
+  guint n = self->targets->len / 2;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, NULL);
   if (reply)
@@ -103,6 +106,24 @@ cancel_got_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       cancel_do (data);
       cancel_data_free (data);
       return;
+    }
+  /* manage on every container the operation touches, one after another */
+  if (n > 0)
+    {
+      request.container = self->targets->pdata[0];
+      request.lxcpath = self->targets->pdata[1];
+    }
+  if (n > 1)
+    {
+      more = g_new0 (LxcdAuthRequest, n - 1);
+      for (guint i = 1; i < n; i++)
+        {
+          more[i - 1].action_id = LXCD_ACTION_MANAGE;
+          more[i - 1].container = self->targets->pdata[2 * i];
+          more[i - 1].lxcpath = self->targets->pdata[2 * i + 1];
+          more[i - 1].also = i + 1 < n ? &more[i] : NULL;
+        }
+      request.also = &more[0];
     }
   lxcd_auth_check_async (data->invocation, &request, NULL, cancel_authorized_cb, data);
 }
@@ -305,8 +326,7 @@ lxcd_job_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->object);
-  g_free (self->container);
-  g_free (self->lxcpath);
+  g_ptr_array_unref (self->targets);
   g_free (self->copy_source);
   g_free (self->copy_target);
   G_OBJECT_CLASS (lxcd_job_parent_class)->finalize (object);
@@ -316,6 +336,7 @@ static void
 lxcd_job_init (LxcdJob *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->targets = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
@@ -328,6 +349,19 @@ static void
 lxcd_job_iface_init (LxcdDBusJobIface *iface)
 {
   iface->handle_cancel = handle_cancel;
+}
+
+/**
+ * lxcd_job_add_target:
+ *
+ * One more container the job's operation touches (a copy, a new name).
+ * Main thread.
+ */
+void
+lxcd_job_add_target (LxcdJob *self, const char *container, const char *lxcpath)
+{
+  g_ptr_array_add (self->targets, g_strdup (container));
+  g_ptr_array_add (self->targets, g_strdup (lxcpath));
 }
 
 /**
@@ -344,8 +378,8 @@ lxcd_job_new (const char *operation, uid_t started_by, gboolean cancelable,
   LxcdDBusJob *iface = LXCD_DBUS_JOB (self);
   const char *const no_objects[] = { NULL };
 
-  self->container = g_strdup (container);
-  self->lxcpath = g_strdup (lxcpath);
+  if (container)
+    lxcd_job_add_target (self, container, lxcpath);
   lxcd_dbus_job_set_operation (iface, operation);
   lxcd_dbus_job_set_objects (iface, no_objects);
   lxcd_dbus_job_set_started_by_uid (iface, (guint32) started_by);

@@ -14,6 +14,7 @@ G_DECLARE_FINAL_TYPE (LxcdJob, lxcd_job, LXCD, JOB, LxcdDBusJobSkeleton)
 LxcdJob      *lxcd_job_new (const char *operation, uid_t started_by, gboolean cancelable,
                             const char *container, const char *lxcpath);
 void          lxcd_job_add_object (LxcdJob *self, const char *object_path);
+void          lxcd_job_add_target (LxcdJob *self, const char *container, const char *lxcpath);
 GCancellable *lxcd_job_get_cancellable (LxcdJob *self);
 void          lxcd_job_set_progress (LxcdJob *self, double progress);
 const char   *lxcd_job_get_object_path (LxcdJob *self);

@@ -1,6 +1,8 @@
 /* lxc-dbus: entry point */
 #include "config.h"
 
+#include <errno.h>
+
 #include <glib-unix.h>
 #include <lxc/lxccontainer.h>
 #include <locale.h>
@@ -10,6 +12,7 @@
 #include "lxcd-audit.h"
 #include "lxcd-auth.h"
 #include "lxcd-daemon.h"
+#include "lxcd-idmap.h"
 #include "lxcd-spawn.h"
 #include "lxcd-error.h"
 #include "lxcd-util.h"
@@ -122,7 +125,7 @@ find_helper (void)
  * a missing file named with --config is an error. */
 static gboolean
 load_config (const char *path, gboolean required, GPtrArray *lxcpaths,
-             guint *operations_per_user, GError **error)
+             guint *operations_per_user, char **idmap, GError **error)
 {
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
@@ -148,6 +151,22 @@ load_config (const char *path, gboolean required, GPtrArray *lxcpaths,
           return FALSE;
         }
       *operations_per_user = (guint) value;
+    }
+  if (g_key_file_has_key (keyfile, "Unprivileged", "IdMap", NULL))
+    {
+      g_autofree char *text = g_key_file_get_string (keyfile, "Unprivileged", "IdMap", NULL);
+      guint32 base, count;
+
+      if (text && *g_strstrip (text) != '\0')
+        {
+          if (!lxcd_idmap_parse_setting (text, &base, &count, &local_error))
+            {
+              g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                           "%s: [Unprivileged] %s", path, local_error->message);
+              return FALSE;
+            }
+          *idmap = g_steal_pointer (&text);
+        }
     }
   paths = g_key_file_get_string_list (keyfile, "Daemon", "LXCPaths", NULL, &local_error);
   if (paths == NULL)
@@ -230,6 +249,7 @@ main (int argc, char **argv)
   g_autoptr(GDBusConnection) connection = NULL;
   g_auto(GStrv) lxcpaths = NULL;
   g_autofree char *helper = NULL;
+  g_autofree char *idmap = NULL;
   App app = { 0 };
   StartData *start;
   guint operations_per_user = LXCD_DEFAULT_OPERATIONS_PER_USER;
@@ -250,12 +270,19 @@ main (int argc, char **argv)
     }
   if (opt_verbose)
     g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  /* Nothing the service or its helpers run (templates that write into
+   * their working directory) may land where it was started. */
+  if (chdir ("/") != 0)
+    {
+      g_printerr ("lxc-dbus: cannot change to /: %s\n", g_strerror (errno));
+      return 1;
+    }
 
   /* Register the D-Bus error names before anything can fail. */
   (void) LXCD_ERROR;
 
   if (!load_config (opt_config ? opt_config : DEFAULT_CONFIG_FILE, opt_config != NULL,
-                    requested, &operations_per_user, &error))
+                    requested, &operations_per_user, &idmap, &error))
     {
       g_printerr ("lxc-dbus: %s\n", error->message);
       return 1;
@@ -293,6 +320,7 @@ main (int argc, char **argv)
   app.daemon = lxcd_daemon_new (connection, (const char *const *) lxcpaths, helper,
                                 LXCD_LXC_MONITORD);
   lxcd_daemon_set_operations_per_user (app.daemon, operations_per_user);
+  lxcd_daemon_set_idmap_setting (app.daemon, idmap);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &app);
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
 

@@ -379,6 +379,56 @@ create_run (CreateData *data)
                            lxcd_job_get_cancellable (data->job), create_helper_done, data);
 }
 
+/* main thread: a caller other than root gets an unprivileged container
+ * unless it holds configure-host (asked without interaction: a question,
+ * not a request) */
+static void
+create_privilege_probed_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CreateData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  LxcdIdmap idmap;
+
+  if (lxcd_auth_check_finish (res, NULL, NULL))
+    {
+      create_run (data);
+      return;
+    }
+  if (!lxcd_daemon_get_unprivileged_idmap (data->self->daemon, &idmap, &error))
+    {
+      create_reply (data, error);
+      create_data_free (data);
+      return;
+    }
+  g_ptr_array_add (data->args, g_strdup_printf ("--config=lxc.idmap=u 0 %u %u", idmap.uid_base,
+                                                idmap.count));
+  g_ptr_array_add (data->args, g_strdup_printf ("--config=lxc.idmap=g 0 %u %u", idmap.gid_base,
+                                                idmap.count));
+  create_run (data);
+}
+
+/* main thread */
+static void
+create_decide_privilege (CreateData *data)
+{
+  LxcdAuthRequest request = {
+    .action_id = LXCD_ACTION_CONFIGURE_HOST,
+    .container = data->name,
+    .lxcpath = data->lxcpath,
+    .key = "lxc.idmap",
+    .no_interaction = TRUE,
+  };
+
+  if (data->uid == 0 || data->host_key != NULL)
+    {
+      /* root, or a caller that was granted configure-host for its own
+       * host-level options (an lxc.idmap among them is its choice) */
+      create_run (data);
+      return;
+    }
+  lxcd_auth_check_async (data->invocation, &request, NULL, create_privilege_probed_cb, data);
+}
+
 /* main thread */
 static void
 create_host_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -392,7 +442,7 @@ create_host_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_dat
       create_data_free (data);
       return;
     }
-  create_run (data);
+  create_decide_privilege (data);
 }
 
 /* main thread */
@@ -421,7 +471,7 @@ create_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       lxcd_auth_check_async (data->invocation, &request, NULL, create_host_authorized_cb, data);
       return;
     }
-  create_run (data);
+  create_decide_privilege (data);
 }
 
 /* main thread: checks one string option value for control characters */

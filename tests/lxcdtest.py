@@ -658,7 +658,13 @@ def _same_mount_ns_as_init():
     return mine[0] == init[0]
 
 
-def check_private_mount_namespace(paths=(POLKIT_ACTIONS_DIR, POLKIT_ETC_RULES_DIR)):
+#: root's subordinate id range in the tests' private /etc/subuid and /etc/subgid
+SUBID_FILES = ('/etc/subuid', '/etc/subgid')
+SUBID_BASE = 1000000
+SUBID_COUNT = 65536
+
+
+def check_private_mount_namespace(paths=(POLKIT_ACTIONS_DIR, POLKIT_ETC_RULES_DIR) + SUBID_FILES):
     """Raise HarnessError unless bind mounts over *paths* would stay private.
 
     Requires (1) a mount namespace different from pid 1's and (2) that the
@@ -1239,6 +1245,7 @@ class Stack:
         os.chmod(dst, 0o644)
         self._bind(self.actions_dir, POLKIT_ACTIONS_DIR)
         self._bind(self.rules_dir, POLKIT_ETC_RULES_DIR)
+        self._bind_subids()
         # polkitd (no --no-debug: that also silences the "Finished loading"
         # lines set_rules() relies on) drops privileges to 'polkitd' itself.
         p = self._popen('polkitd', [POLKITD], self.polkit_log,
@@ -1266,6 +1273,22 @@ class Stack:
                 raise HarnessError('polkitd exited (%s)' % p.returncode)
             return name_owner(self._root_conn, POLKIT_NAME)
         wait_until(up, timeout, 0.01, 'polkitd did not come back')
+
+    def _bind_subids(self):
+        """Private /etc/subuid and /etc/subgid giving root the range
+        SUBID_BASE:SUBID_COUNT, as an admin sets up for unprivileged
+        containers (the service maps the containers that callers other than
+        root make into it; liblxc's newuidmap checks these files)."""
+        for real in SUBID_FILES:
+            if not os.path.exists(real):
+                _log('%s does not exist: no private copy (unprivileged containers '
+                     'will not start)' % real)
+                continue
+            copy = os.path.join(self.tmpdir, os.path.basename(real))
+            with open(copy, 'w') as f:
+                f.write('root:%d:%d\n' % (SUBID_BASE, SUBID_COUNT))
+            os.chmod(copy, 0o644)
+            self._bind(copy, real)
 
     def _bind(self, src, target):
         _run(['mount', '--bind', src, target])

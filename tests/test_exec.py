@@ -127,17 +127,26 @@ class RunCommand(lxcdtest.TestCase):
                                           'gid': GLib.Variant('u', 1001)})
         self.assertIsNone(ename, msg)
         self.assertEqual(out, 'bar baz|/tmp|1000|1001\n')
-        # The service's environment (the harness sets G_DEBUG for it) is
-        # passed on unless cleared; keep_env keeps a name.
-        status, out, _, _, _ = run(self.conn, 'c1', ['/bin/sh', '-c', 'echo "[$G_DEBUG]"'])
-        self.assertEqual(out, '[fatal-criticals]\n')
+        # The service's environment (the harness sets G_DEBUG for it) never
+        # reaches the program: a clean one with PATH, container=lxc and HOME.
+        status, out, _, _, _ = run(self.conn, 'c1', ['/bin/sh', '-c',
+                                                     'echo "[$G_DEBUG][$DBUS_SYSTEM_BUS_ADDRESS]"; env | sort'])
+        lines = out.splitlines()
+        self.assertEqual(lines[0], '[][]')
+        env = dict(l.split('=', 1) for l in lines[1:] if '=' in l)
+        self.assertEqual(env.get('PATH'), '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
+        self.assertEqual(env.get('container'), 'lxc')
+        self.assertEqual(env.get('HOME'), '/root')
+        self.assertEqual(set(env) - {'PATH', 'container', 'HOME', 'PWD', 'SHLVL', '_'}, set(), env)
         status, out, _, _, _ = run(self.conn, 'c1', ['/bin/sh', '-c', 'echo "[$G_DEBUG][$LANG]"'],
                                    {'clear_env': GLib.Variant('b', True)})
         self.assertEqual(out, '[][]\n')
-        status, out, _, _, _ = run(self.conn, 'c1', ['/bin/sh', '-c', 'echo "[$G_DEBUG]"'],
+        # keep_env keeps a name of the clean environment, never one of the
+        # service's own.
+        status, out, _, _, _ = run(self.conn, 'c1', ['/bin/sh', '-c', 'echo "[$G_DEBUG][$PATH]"'],
                                    {'clear_env': GLib.Variant('b', True),
-                                    'keep_env': GLib.Variant('as', ['G_DEBUG'])})
-        self.assertEqual(out, '[fatal-criticals]\n')
+                                    'keep_env': GLib.Variant('as', ['G_DEBUG', 'PATH'])})
+        self.assertEqual(out, '[][/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin]\n')
         status, out, _, ename, msg = run(self.conn, 'c1', ['/bin/sh', '-c', 'readlink /proc/self/ns/uts'],
                                          {'namespaces': GLib.Variant('as', ['mount', 'pid', 'uts'])})
         self.assertIsNone(ename, msg)
