@@ -58,6 +58,7 @@ Only the standard library and PyGObject (``gi``) are used.  Always run with
 import atexit
 import collections
 import fcntl
+import grp
 import hashlib
 import json
 import os
@@ -685,6 +686,79 @@ def check_private_mount_namespace(paths=(POLKIT_ACTIONS_DIR, POLKIT_ETC_RULES_DI
         if m is None or any(o.startswith('shared:') for o in m[2]):
             raise HarnessError('refusing to bind-mount over %s: mount %s propagates '
                                '(use unshare --propagation private)' % (p, m and m[1]))
+
+
+# ---------------------------------------------------------------------------
+# Test accounts
+# ---------------------------------------------------------------------------
+
+class TestAccounts:
+    """Users *accounts* and groups *groups* in temporary copies of /etc/passwd
+    and /etc/group, bind-mounted over the real files in this process's
+    private mount namespace (tests/run-test); the host's files are never
+    written.  Entries of the host with these names (say, a real group
+    lxc-users made for the examples) are left out of the copies."""
+
+    FILES = ('/etc/passwd', '/etc/group')
+
+    def __init__(self, accounts, groups):
+        """*accounts*: {user name: (supplementary group, ...)};
+        *groups*: the group names to create."""
+        self.accounts = accounts
+        self.groups = groups
+        self.dir = None
+        self.mounts = []
+        self.uids = {}
+
+    @staticmethod
+    def _free_id_block(size):
+        used = {p.pw_uid for p in pwd.getpwall()} | {g.gr_gid for g in grp.getgrall()}
+        for base in range(61000, 64000, 100):
+            if not used & set(range(base, base + size)):
+                return base
+        raise HarnessError('no free block of %d uids/gids' % size)
+
+    def create(self):
+        check_private_mount_namespace(self.FILES)
+        base = self._free_id_block(len(self.accounts) + len(self.groups))
+        nogroup = pwd.getpwuid(UNPRIV_UID).pw_gid
+        passwd_lines, group_lines = [], []
+        for i, name in enumerate(self.accounts):
+            self.uids[name] = base + i
+            passwd_lines.append('%s:x:%d:%d:lxc-dbus test:/nonexistent:/usr/sbin/nologin'
+                                % (name, base + i, nogroup))
+        for j, group in enumerate(self.groups):
+            members = [u for u, groups in self.accounts.items() if group in groups]
+            group_lines.append('%s:x:%d:%s' % (group, base + len(self.accounts) + j,
+                                               ','.join(members)))
+        self.dir = tempfile.mkdtemp(prefix='lxcd-test-accounts-')
+        os.chmod(self.dir, 0o755)
+        ours = set(self.accounts) | set(self.groups)
+        for real, extra in zip(self.FILES, (passwd_lines, group_lines)):
+            with open(real) as f:
+                lines = [l for l in f.read().splitlines() if l.split(':', 1)[0] not in ours]
+            copy = os.path.join(self.dir, os.path.basename(real))
+            with open(copy, 'w') as f:
+                f.write('\n'.join(lines + extra) + '\n')
+            os.chmod(copy, 0o644)
+            subprocess.run(['mount', '--bind', copy, real], check=True)
+            self.mounts.append(real)
+        # NSS (as polkitd will use it) sees them
+        for name in self.accounts:
+            out = subprocess.run(['id', '-Gn', name], capture_output=True, text=True)
+            want = set(self.accounts[name]) | {grp.getgrgid(nogroup).gr_name}
+            if set(out.stdout.split()) != want:
+                raise HarnessError('id -Gn %s: %r, expected %s' % (
+                    name, out.stdout + out.stderr, sorted(want)))
+        return self
+
+    def close(self):
+        for real in reversed(self.mounts):
+            if subprocess.run(['umount', real]).returncode == 0:
+                self.mounts.remove(real)
+        if self.dir and not self.mounts:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
 
 
 # ---------------------------------------------------------------------------

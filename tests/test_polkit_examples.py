@@ -11,13 +11,8 @@ CheckAuthorization calls -- every test account x every action x detail
 sets that the daemon really passes -- is compared with what the file's
 header promises, and real D-Bus calls to the daemon as those accounts show
 the allowed calls succeed and the others are refused."""
-import grp
 import os
-import pwd
 import re
-import shutil
-import subprocess
-import tempfile
 import unittest
 
 from gi.repository import GLib, Gio
@@ -79,6 +74,11 @@ DETAIL_SETS = [
     {'container': 'bob-db', 'new_name': 'alice-new'},
     {'container': 'bobby-x', 'new_name': 'bob-x'},
     {'container': 'alice-web', 'command_line': '/bin/sh -c id', 'uid': '0'},
+    {'container': 'alice-web', 'command_line': '/bin/sh -c id', 'uid': '0', 'privileged': 'true'},
+    {'container': 'alice-web', 'command_line': '/bin/sh -c id', 'uid': '0', 'privileged': 'false'},
+    {'container': 'alice-web', 'privileged': 'false'},
+    {'container': 'alice-web', 'privileged': 'False'},
+    {'container': 'bob-db', 'privileged': 'false'},
     {},                                   # no container detail at all
     {'new_name': 'alice-new'},
     {'source': 'alice-web'},
@@ -141,6 +141,8 @@ def user_containers_grant(user, action, details):
         return name.startswith(prefix) and len(name) > len(prefix)
     if 'container' not in details or not own(details['container']):
         return False
+    if action in (EXEC, CONSOLE) and details.get('privileged') != 'false':
+        return False
     return all(own(details[k]) for k in ('source', 'new_name') if k in details)
 
 
@@ -156,68 +158,8 @@ def nothing_granted(user, action, details):
 # Accounts that exist only in this mount namespace
 # ---------------------------------------------------------------------------
 
-class TestAccounts:
-    """Users ACCOUNTS and groups GROUPS in temporary copies of /etc/passwd
-    and /etc/group, bind-mounted over the real files in this process's
-    private mount namespace (tests/run-test); the host's files are never
-    written.  Entries of the host with these names (say, a real group
-    lxc-users made for the examples) are left out of the copies."""
-
-    FILES = ('/etc/passwd', '/etc/group')
-
-    def __init__(self):
-        self.dir = None
-        self.mounts = []
-        self.uids = {}
-
-    @staticmethod
-    def _free_id_block(size):
-        used = {p.pw_uid for p in pwd.getpwall()} | {g.gr_gid for g in grp.getgrall()}
-        for base in range(61000, 64000, 100):
-            if not used & set(range(base, base + size)):
-                return base
-        raise lxcdtest.HarnessError('no free block of %d uids/gids' % size)
-
-    def create(self):
-        lxcdtest.check_private_mount_namespace(self.FILES)
-        base = self._free_id_block(len(ACCOUNTS) + len(GROUPS))
-        nogroup = pwd.getpwuid(UNPRIV_UID).pw_gid
-        passwd_lines, group_lines = [], []
-        for i, name in enumerate(ACCOUNTS):
-            self.uids[name] = base + i
-            passwd_lines.append('%s:x:%d:%d:lxc-dbus test:/nonexistent:/usr/sbin/nologin'
-                                % (name, base + i, nogroup))
-        for j, group in enumerate(GROUPS):
-            members = [u for u, groups in ACCOUNTS.items() if group in groups]
-            group_lines.append('%s:x:%d:%s' % (group, base + len(ACCOUNTS) + j,
-                                               ','.join(members)))
-        self.dir = tempfile.mkdtemp(prefix='lxcd-test-accounts-')
-        os.chmod(self.dir, 0o755)
-        ours = set(ACCOUNTS) | set(GROUPS)
-        for real, extra in zip(self.FILES, (passwd_lines, group_lines)):
-            with open(real) as f:
-                lines = [l for l in f.read().splitlines() if l.split(':', 1)[0] not in ours]
-            copy = os.path.join(self.dir, os.path.basename(real))
-            with open(copy, 'w') as f:
-                f.write('\n'.join(lines + extra) + '\n')
-            os.chmod(copy, 0o644)
-            subprocess.run(['mount', '--bind', copy, real], check=True)
-            self.mounts.append(real)
-        # NSS (as polkitd will use it) sees them
-        for name in ACCOUNTS:
-            out = subprocess.run(['id', '-Gn', name], capture_output=True, text=True)
-            want = set(ACCOUNTS[name]) | {grp.getgrgid(nogroup).gr_name}
-            if set(out.stdout.split()) != want:
-                raise lxcdtest.HarnessError('id -Gn %s: %r, expected %s' % (
-                    name, out.stdout + out.stderr, sorted(want)))
-        return self
-
-    def close(self):
-        for real in reversed(self.mounts):
-            if subprocess.run(['umount', real]).returncode == 0:
-                self.mounts.remove(real)
-        if self.dir and not self.mounts:
-            shutil.rmtree(self.dir, ignore_errors=True)
+def TestAccounts():
+    return lxcdtest.TestAccounts(ACCOUNTS, GROUPS)
 
 
 # ---------------------------------------------------------------------------
