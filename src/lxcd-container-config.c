@@ -659,6 +659,12 @@ handle_save_config (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
 
   if (!check_config_file (op->self, file, FALSE, &op->file, &error))
     return cfg_refuse (op, error);
+  /* A named copy is configure-host: the container's directory is where
+   * admins keep host-side files (hook scripts, fstab...), which the copy
+   * would replace keeping their mode, and any number of names would fill
+   * the host's disk. "" rewrites the container's own file. */
+  if (op->file != NULL)
+    op->action = LXCD_ACTION_CONFIGURE_HOST;
   if (op->file == NULL)
     op->file = g_build_filename (lxcd_container_get_lxcpath (op->self),
                                  lxcd_container_get_name (op->self), "config", NULL);

@@ -27,7 +27,8 @@ MAX_VALUES = 256
 RULE = '''
 polkit.addRule(function(action, subject) {
     var granted = [%(actions)s];
-    if (subject.user == "%(user)s" && action.lookup("container") == "%(name)s" &&
+    var names = [%(names)s];
+    if (subject.user == "%(user)s" && names.indexOf(action.lookup("container")) >= 0 &&
         granted.indexOf(action.id) >= 0) {
         return polkit.Result.YES;
     }
@@ -55,10 +56,10 @@ def config_file():
     return os.path.join(stack.lxcpath, NAME, 'config')
 
 
-def grant(*actions):
+def grant(*actions, names=(NAME,)):
     stack.set_rules(RULE % {
         'actions': ', '.join('"org.linuxcontainers.LXC1.%s"' % a for a in actions),
-        'user': UNPRIV_USER, 'name': NAME})
+        'user': UNPRIV_USER, 'names': ', '.join('"%s"' % n for n in names)})
 
 
 def set_item(key, value):
@@ -277,6 +278,50 @@ class RedTeam(unittest.TestCase):
         for key in ('lxc.uts.name', 'lxc.init.cmd', 'lxc.environment'):
             self.assertRefused(set_item(key, 'x\nlxc.hook.pre-start = /tmp/evil'),
                                'InvalidArgument')
+
+    def test_save_config_over_host_files(self):
+        # An admin's host-side hook script kept in the container's
+        # directory: a named SaveConfig would replace it (keeping its
+        # executable mode), and copies under new names fill the disk.
+        hook = os.path.join(stack.lxcpath, NAME, 'hook.sh')
+        with open(hook, 'w') as f:
+            f.write('#!/bin/sh\nexit 0\n')
+        os.chmod(hook, 0o755)
+        try:
+            self.original = self.state()
+            with open(hook, 'rb') as f:
+                before = f.read()
+            for name in ('hook.sh', 'copy1', 'fstab'):
+                self.assertRefused(client.call(lxcdtest.container_path(NAME), CONTAINER_IFACE,
+                                               'SaveConfig', '(%s,)' % gv(name)),
+                                   'NotAuthorized')
+            with open(hook, 'rb') as f:
+                self.assertEqual(f.read(), before)
+            # the container's own file stays configure's
+            self.assertAllowed(client.call(lxcdtest.container_path(NAME), CONTAINER_IFACE,
+                                           'SaveConfig', "('',)"))
+        finally:
+            os.unlink(hook)
+
+    def test_create_with_host_items(self):
+        # CreateContainer's config items: the same classes and bounds; here
+        # the caller holds manage and configure but not exec nor
+        # configure-host
+        grant(*(DELEGATED + ('manage',)), names=(NAME, 'mine2'))
+        for key, value in (('lxc.environment', 'LD_PRELOAD=/tmp/evil.so'),
+                           ('lxc.init.cmd', '/bin/evil'), ('lxc.tty.max', '100000'),
+                           ('lxc.prlimit.nofile', 'unlimited')):
+            r = client.call(lxcdtest.MANAGER_PATH, lxcdtest.MANAGER_IFACE, 'CreateContainer',
+                            "('mine2', 'busybox', {'config': <{%s: %s}>})" % (gv(key), gv(value)))
+            self.assertRefused(r, 'NotAuthorized')
+            self.assertFalse(os.path.exists(os.path.join(stack.lxcpath, 'mine2')))
+        # the items' total is bounded as the file is
+        items = ', '.join('%s: %s' % (gv(k), gv('x' * 60000)) for k in (
+            'lxc.init.cmd', 'lxc.execute.cmd', 'lxc.group', 'lxc.environment', 'lxc.init.cwd'))
+        r = client.call(lxcdtest.MANAGER_PATH, lxcdtest.MANAGER_IFACE, 'CreateContainer',
+                        "('mine2', 'busybox', {'config': <{%s}>})" % items)
+        self.assertRefused(r, 'InvalidArgument', str(MAX_BYTES))
+        self.assertFalse(os.path.exists(os.path.join(stack.lxcpath, 'mine2')))
 
     def test_bounds_are_configures_not_roots(self):
         # Beyond the ordinary bounds is configure-host's decision; root and
