@@ -10,6 +10,16 @@
  * (cfg_saved()); the file's data is synced before the rename, so a crash
  * never leaves a torn or empty file. Interfaces and addresses are read by
  * lxc-dbus-helper, since liblxc forks into the container to get them.
+ *
+ * An ordinary key is "configure" only within the bounds of
+ * lxcd_config_ordinary_value_is_valid(); a value outside them needs
+ * configure-host, and a caller denied that gets the bound's
+ * InvalidArgument (not a bare NotAuthorized). Ordinary keys that choose the
+ * program the container runs (lxcd_config_key_needs_exec(): lxc.init.*,
+ * lxc.execute.cmd) need "exec" as well as "configure": cfg_authorized()
+ * chains that second check. Root skips polkit and the bounds. Every change
+ * is refused, with nothing written, if the new file would break
+ * lxcd_config_text_is_within_bounds() (lxcd-lxc.c).
  */
 #include "config.h"
 
@@ -53,6 +63,8 @@ typedef struct {
   char *family;      /* GetIPs */
   guint scope;
   const char *action;
+  gboolean needs_exec; /* configure granted: ask for exec too */
+  GError *bound_error; /* the value is outside configure's bounds (needs configure-host) */
   gboolean holds_slot;
   char *result;      /* a string reply */
   char **list;       /* an as reply */
@@ -73,6 +85,7 @@ cfg_free (CfgOp *op)
   g_free (op->family);
   g_free (op->result);
   g_strfreev (op->list);
+  g_clear_error (&op->bound_error);
   g_free (op);
 }
 
@@ -385,9 +398,32 @@ cfg_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   if (!lxcd_auth_check_finish (res, NULL, &error))
-    cfg_reply (op, error);
-  else
-    cfg_run (op);
+    {
+      /* configure-host was asked only because the value is outside what
+       * configure allows: say so rather than a bare NotAuthorized */
+      if (op->bound_error && g_error_matches (error, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED))
+        cfg_reply (op, op->bound_error);
+      else
+        cfg_reply (op, error);
+      return;
+    }
+  if (op->needs_exec)
+    {
+      /* configure granted; this key chooses the program the container
+       * runs, which is the power of exec */
+      LxcdAuthRequest request = {
+        .action_id = LXCD_ACTION_EXEC,
+        .container = lxcd_container_get_name (op->self),
+        .lxcpath = lxcd_container_get_lxcpath (op->self),
+        .key = op->key,
+        .value = op->value,
+      };
+
+      op->needs_exec = FALSE;
+      lxcd_auth_check_async (op->invocation, &request, NULL, cfg_authorized, op);
+      return;
+    }
+  cfg_run (op);
 }
 
 /* main thread: validated; ask polkit */
@@ -420,6 +456,23 @@ cfg_new (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, CfgKind ki
   op->kind = kind;
   op->action = action;
   return op;
+}
+
+/* main thread: the action a change of @key to @value (NULL: a clear)
+ * needs, for a caller who is not root; see the top of this file */
+static void
+cfg_choose_action (CfgOp *op, const char *key, const char *value)
+{
+  if (!lxcd_config_key_is_ordinary (key))
+    {
+      op->action = LXCD_ACTION_CONFIGURE_HOST;
+      return;
+    }
+  op->action = LXCD_ACTION_CONFIGURE;
+  if (value && !lxcd_config_ordinary_value_is_valid (key, value, &op->bound_error))
+    op->action = LXCD_ACTION_CONFIGURE_HOST;
+  else
+    op->needs_exec = lxcd_config_key_needs_exec (key);
 }
 
 /* main thread: replies with @error, frees @op */
@@ -562,13 +615,12 @@ static gboolean
 handle_set_config_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                         const char *key, const char *value)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_SET,
-                       lxcd_config_key_is_ordinary (key) ? LXCD_ACTION_CONFIGURE
-                                                         : LXCD_ACTION_CONFIGURE_HOST);
+  CfgOp *op = cfg_new (iface, invocation, CFG_SET, LXCD_ACTION_CONFIGURE_HOST);
   g_autoptr(GError) error = NULL;
 
   if (!check_key (key, &error) || !lxcd_config_value_is_valid (value, &error))
     return cfg_refuse (op, error);
+  cfg_choose_action (op, key, value);
   op->key = g_strdup (key);
   op->value = g_strdup (value);
   return cfg_authorize (op);
@@ -578,13 +630,13 @@ static gboolean
 handle_clear_config_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                           const char *key)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_CLEAR_ITEM,
-                       lxcd_config_key_is_ordinary (key) ? LXCD_ACTION_CONFIGURE
-                                                         : LXCD_ACTION_CONFIGURE_HOST);
+  CfgOp *op = cfg_new (iface, invocation, CFG_CLEAR_ITEM, LXCD_ACTION_CONFIGURE_HOST);
   g_autoptr(GError) error = NULL;
 
   if (!check_key (key, &error))
     return cfg_refuse (op, error);
+  /* clearing lxc.init.cmd chooses the program too (the default init) */
+  cfg_choose_action (op, key, NULL);
   op->key = g_strdup (key);
   return cfg_authorize (op);
 }
@@ -616,6 +668,12 @@ handle_save_config (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
 
   if (!check_config_file (op->self, file, FALSE, &op->file, &error))
     return cfg_refuse (op, error);
+  /* A named copy is configure-host: the container's directory is where
+   * admins keep host-side files (hook scripts, fstab...), which the copy
+   * would replace keeping their mode, and any number of names would fill
+   * the host's disk. "" rewrites the container's own file. */
+  if (op->file != NULL)
+    op->action = LXCD_ACTION_CONFIGURE_HOST;
   if (op->file == NULL)
     op->file = g_build_filename (lxcd_container_get_lxcpath (op->self),
                                  lxcd_container_get_name (op->self), "config", NULL);
@@ -640,14 +698,14 @@ handle_set_cgroup_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocat
 {
   g_autofree char *v1 = g_strconcat ("lxc.cgroup.", key, NULL);
   g_autofree char *v2 = g_strconcat ("lxc.cgroup2.", key, NULL);
-  CfgOp *op = cfg_new (iface, invocation, CFG_CGROUP_SET,
-                       lxcd_config_key_is_ordinary (v1) || lxcd_config_key_is_ordinary (v2)
-                         ? LXCD_ACTION_CONFIGURE : LXCD_ACTION_CONFIGURE_HOST);
+  CfgOp *op = cfg_new (iface, invocation, CFG_CGROUP_SET, LXCD_ACTION_CONFIGURE_HOST);
   g_autoptr(GError) error = NULL;
 
   if (!check_cgroup_key (key, &error) || !lxcd_config_value_is_valid (value, &error) ||
       !require_running (op, &error))
     return cfg_refuse (op, error);
+  /* the same classes and bounds as the lxc.cgroup2.* / lxc.cgroup.* keys */
+  cfg_choose_action (op, lxcd_config_key_is_ordinary (v2) ? v2 : v1, value);
   op->key = g_strdup (key);
   op->value = g_strdup (value);
   return cfg_authorize (op);

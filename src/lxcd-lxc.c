@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lxcd-config-keys.h"
 #include "lxcd-error.h"
 #include "lxcd-lxc.h"
 
@@ -390,6 +391,29 @@ lxcd_lxc_destroy_snapshot (const char *lxcpath, const char *name, const char *sn
   return TRUE;
 }
 
+/* worker thread: whether the file at @path (ours, just written) is within
+ * the config file bounds; never reads more than the bound */
+static gboolean
+config_file_is_within_bounds (const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  struct stat st;
+
+  if (stat (path, &st) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_FAILED, "Cannot read %s: %s", path,
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  if (st.st_size > LXCD_CONFIG_MAX_BYTES)
+    return lxcd_config_text_is_within_bounds ("", (gsize) st.st_size, error);
+  if (!g_file_get_contents (path, &text, &len, error))
+    return FALSE;
+  return lxcd_config_text_is_within_bounds (text, len, error);
+}
+
 /* worker thread: saves @c's configuration to @path through a temporary file
  * in the same directory and rename(2), so that a reader (or a crash) never
  * sees a torn file; the file keeps its mode.
@@ -401,10 +425,14 @@ lxcd_lxc_destroy_snapshot (const char *lxcpath, const char *name, const char *sn
  * called between the two, once @path holds the new configuration for every
  * reader: a caller may reply there and leave the directory sync (about as
  * long as the data sync on ext4) out of its latency. Until that sync is
- * done a power loss can only bring back the old file. */
+ * done a power loss can only bring back the old file.
+ *
+ * With @bounded, the new file must pass lxcd_config_text_is_within_bounds()
+ * (size, lines, values of one key), checked on the temporary file before
+ * the rename: a refused change leaves @path untouched. */
 static gboolean
-save_config_atomically (struct lxc_container *c, const char *path, LxcdConfigSavedFunc saved,
-                        gpointer user_data, GError **error)
+save_config_atomically (struct lxc_container *c, const char *path, gboolean bounded,
+                        LxcdConfigSavedFunc saved, gpointer user_data, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *tmp = g_build_filename (dir, ".config.lxc-dbus-XXXXXX", NULL);
@@ -426,6 +454,11 @@ save_config_atomically (struct lxc_container *c, const char *path, LxcdConfigSav
     {
       unlink (tmp);
       set_lxc_error (error, c, "liblxc could not save the configuration");
+      return FALSE;
+    }
+  if (bounded && !config_file_is_within_bounds (tmp, error))
+    {
+      unlink (tmp);
       return FALSE;
     }
   fd = open (tmp, O_RDONLY | O_CLOEXEC);
@@ -550,11 +583,15 @@ lxcd_lxc_change_config (const char *lxcpath, const char *name, LxcdConfigChange 
         }
       break;
     case LXCD_CONFIG_SAVE_AS:
-      return save_config_atomically (c, arg, saved, user_data, error);
+      return save_config_atomically (c, arg, TRUE, saved, user_data, error);
     default:
       g_assert_not_reached ();
     }
-  return save_config_atomically (c, path, saved, user_data, error);
+  /* Clears only remove lines: they stay possible on a file that grew
+   * beyond the bounds outside the service, so it can be cut down. */
+  return save_config_atomically (c, path,
+                                 change != LXCD_CONFIG_CLEAR_ITEM && change != LXCD_CONFIG_CLEAR_ALL,
+                                 saved, user_data, error);
 }
 
 /**

@@ -645,6 +645,8 @@ create_parse (CreateData *data, GError **error)
           g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT, "Too many config items");
           return FALSE;
         }
+      gsize total = 0;
+
       g_variant_iter_init (&iter, config);
       while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
         {
@@ -656,7 +658,21 @@ create_parse (CreateData *data, GError **error)
             }
           if (!lxcd_config_value_is_valid (value, error))
             return FALSE;
-          if (!lxcd_config_key_is_ordinary (key) && data->host_key == NULL)
+          total += strlen (key) + strlen (value) + 4; /* "KEY = VALUE\n" */
+          if (total > LXCD_CONFIG_MAX_BYTES)
+            {
+              g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                           "The config items exceed the configuration file's %d bytes",
+                           LXCD_CONFIG_MAX_BYTES);
+              return FALSE;
+            }
+          /* configure-host for keys not ordinary, values outside the
+           * ordinary bounds and keys that choose the program the
+           * container runs (which SetConfigItem grants to configure +
+           * exec; here manage is all the caller has shown) */
+          if ((!lxcd_config_key_is_ordinary (key) || lxcd_config_key_needs_exec (key) ||
+               !lxcd_config_ordinary_value_is_valid (key, value, NULL)) &&
+              data->host_key == NULL)
             data->host_key = g_intern_string (key);
           g_ptr_array_add (data->args, g_strconcat ("--config=", key, "=", value, NULL));
         }

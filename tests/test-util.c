@@ -71,14 +71,15 @@ test_config_keys (void)
   static const char *const ordinary[] = {
     "lxc.uts.name", "lxc.start.auto", "lxc.start.delay", "lxc.start.order", "lxc.group",
     "lxc.signal.halt", "lxc.signal.reboot", "lxc.signal.stop", "lxc.tty.max", "lxc.pty.max",
-    "lxc.environment", "lxc.init.cmd", "lxc.init.cwd",
+    "lxc.init.cmd", "lxc.init.cwd", "lxc.execute.cmd",
     "lxc.init.uid", "lxc.init.gid", "lxc.autodev",
-    "lxc.net.0.name", "lxc.net.0.flags", "lxc.net.0.hwaddr", "lxc.net.0.mtu",
-    "lxc.net.0.ipv4.address", "lxc.net.12.ipv4.gateway", "lxc.net.3.ipv6.address",
-    "lxc.net.3.ipv6.gateway",
+    "lxc.net.0.name", "lxc.net.0.flags", "lxc.net.0.hwaddr", "lxc.net.12.name",
     "lxc.cgroup.memory.limit_in_bytes", "lxc.cgroup.cpuset.cpus", "lxc.cgroup.pids.max",
+    "lxc.cgroup.cpu.shares", "lxc.cgroup.hugetlb.2MB.limit_in_bytes",
     "lxc.cgroup2.memory.max", "lxc.cgroup2.cpu.weight", "lxc.cgroup2.io.max",
-    "lxc.prlimit.nofile",
+    "lxc.cgroup2.hugetlb.1GB.max", "lxc.cgroup2.cpuset.cpus", "lxc.cgroup2.pids.max",
+    "lxc.prlimit.nofile", "lxc.prlimit.nproc", "lxc.prlimit.memlock", "lxc.prlimit.nice",
+    "lxc.prlimit.stack",
     NULL,
   };
   /* Everything that can run host code, reach host files or widen host
@@ -96,7 +97,18 @@ test_config_keys (void)
     "lxc.cgroup.dir", "lxc.cgroup.relative", "lxc.cgroup.memory", "lxc.cgroup.memory.",
     "lxc.cgroup2.memoryx.max", "lxc.sysctl.kernel.hostname", "lxc.proc.oom_score_adj",
     "lxc.keyring.session", "lxc.monitor.unshare", "lxc.namespace.share.net",
-    "lxc.environment.extra", "lxc.prlimit.", "lxc.future.key", "", NULL,
+    "lxc.environment.extra", "lxc.prlimit.", "lxc.future.key", "",
+    /* decided in the threat model of lxcd-config-keys.c */
+    "lxc.environment", "lxc.net.0.mtu", "lxc.net.0.ipv4.address", "lxc.net.12.ipv4.gateway",
+    "lxc.net.3.ipv6.address", "lxc.net.3.ipv6.gateway", "lxc.net.0.l2proxy",
+    "lxc.net.0.veth.mode", "lxc.autodev.tmpfs.size", "lxc.cgroup.cpuacct.usage",
+    "lxc.cgroup2.memory.min", "lxc.cgroup2.memory.low", "lxc.cgroup.memory.soft_limit_in_bytes",
+    "lxc.cgroup2.cpuset.cpus.partition", "lxc.cgroup2.cpuset.cpus.exclusive",
+    "lxc.cgroup.cpuset.cpu_exclusive", "lxc.cgroup2.io.weight", "lxc.cgroup.blkio.weight",
+    "lxc.cgroup2.cpu.uclamp.min", "lxc.cgroup.cpu.rt_runtime_us", "lxc.cgroup2.cpu.idle",
+    "lxc.cgroup2.hugetlb.2MB.max.x", "lxc.cgroup2.hugetlb.max", "lxc.cgroup2.hugetlb.2XB.max",
+    "lxc.prlimit.core", "lxc.prlimit.rtprio", "lxc.prlimit.rttime", "lxc.prlimit.7",
+    "lxc.prlimit.NOFILE", NULL,
   };
 
   for (const char *const *k = ordinary; *k; k++)
@@ -112,6 +124,167 @@ test_config_keys (void)
   g_assert_false (lxcd_config_value_is_valid ("a\nb", NULL));
   g_assert_false (lxcd_config_value_is_valid ("a\rb", NULL));
   g_assert_false (lxcd_config_value_is_valid (NULL, NULL));
+
+  /* The keys that choose the program the container runs need exec too. */
+  for (const char *const *k = (const char *const[]) { "lxc.init.cmd", "lxc.init.cwd",
+                                                      "lxc.init.uid", "lxc.init.gid",
+                                                      "lxc.execute.cmd", NULL }; *k; k++)
+    if (!lxcd_config_key_needs_exec (*k))
+      g_error ("%s should need exec", *k);
+  for (const char *const *k = (const char *const[]) { "lxc.uts.name", "lxc.tty.max",
+                                                      "lxc.hook.start", "lxc.init", NULL,
+                                                      NULL }; *k; k++)
+    if (lxcd_config_key_needs_exec (*k))
+      g_error ("%s should not need exec", *k);
+  g_assert_false (lxcd_config_key_needs_exec (NULL));
+}
+
+/* @valid and @invalid: NULL-terminated values of @key */
+static void
+assert_values (const char *key, const char *const *valid, const char *const *invalid,
+               const char *bound)
+{
+  for (const char *const *v = valid; *v; v++)
+    {
+      g_autoptr(GError) error = NULL;
+      if (!lxcd_config_ordinary_value_is_valid (key, *v, &error))
+        g_error ("%s = '%s' should be within configure's bounds: %s", key, *v, error->message);
+    }
+  for (const char *const *v = invalid; *v; v++)
+    {
+      g_autoptr(GError) error = NULL;
+      if (lxcd_config_ordinary_value_is_valid (key, *v, &error))
+        g_error ("%s = '%s' should be outside configure's bounds", key, *v);
+      g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+      /* the message names the key and the bound */
+      if (strstr (error->message, key) == NULL || strstr (error->message, bound) == NULL)
+        g_error ("'%s' should name %s and '%s'", error->message, key, bound);
+    }
+}
+
+#define V(...) ((const char *const[]) { __VA_ARGS__, NULL })
+
+static void
+test_config_values (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* "" resets the key in liblxc: always allowed */
+  assert_values ("lxc.tty.max", V ("", "0", "4", "16"),
+                 V ("17", "1024", "4294967296", "-1", "+4", " 4", "4 ", "0x10", "4a", "١"), "16");
+  assert_values ("lxc.pty.max", V ("0", "1024"), V ("1025", "100000", "1e3"), "1024");
+  assert_values ("lxc.start.delay", V ("0", "60"), V ("61", "99999999999", "-5", "5s"), "60");
+  assert_values ("lxc.start.auto", V ("0", "1"), V ("2", "yes"), "1");
+  assert_values ("lxc.autodev", V ("0", "1"), V ("2", "true"), "1");
+  assert_values ("lxc.start.order", V ("0", "-5", "2147483647", "-2147483648"),
+                 V ("2147483648", "1.5", "x", "-", "--1"), "integer");
+  assert_values ("lxc.init.uid", V ("0", "1000", "4294967294"), V ("4294967295", "-1", "root"),
+                 "4294967294");
+  assert_values ("lxc.init.gid", V ("0", "1000"), V ("-1", "wheel"), "4294967294");
+  assert_values ("lxc.init.cwd", V ("/", "/srv/app"), V ("srv", "../x", "/a\tb"), "absolute");
+  assert_values ("lxc.init.cmd", V ("/sbin/init", "/bin/sh -c 'x y'"), V (NULL), "");
+  for (const char *const *k = V ("lxc.signal.halt", "lxc.signal.stop", "lxc.signal.reboot"); *k;
+       k++)
+    assert_values (*k, V ("1", "15", "64", "SIGTERM", "SIGPWR", "SIGRTMIN+3", "SIGRTMAX-1"),
+                   V ("0", "65", "-9", "TERM", "SIG", "SIGTERM ", "SIGRTMIN+99", "9;kill"), "64");
+  assert_values ("lxc.uts.name", V ("web1", "a.example.org", "my_host-2"),
+                 V ("a b", "evil/..", "a;b",
+                    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "64");
+  assert_values ("lxc.group", V ("onboot", "web db", "a.b_c-d"),
+                 V ("a/b", "a,b", " ", "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17"), "16");
+  assert_values ("lxc.net.0.name", V ("eth0", "lan.5", "a"),
+                 V ("../x", "a/b", "0123456789abcdef", "a b", "a:1", "..", "."), "15");
+  assert_values ("lxc.net.0.flags", V ("up"), V ("down", "UP", "promisc"), "up");
+  assert_values ("lxc.net.0.hwaddr", V ("00:16:3e:xx:xx:xx", "02:00:00:00:00:01", "0x:aa:bb:cc:dd:ee"),
+                 V ("01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff", "00:16:3e:00:00", "00-16-3e-00-00-01",
+                    "00:16:3e:00:00:0g"), "unicast");
+  /* prlimits: what liblxc parses ("unlimited", numbers, SOFT:HARD), capped
+   * where they take from others */
+  assert_values ("lxc.prlimit.nofile", V ("1024", "1024:4096", "65536", "0:65536"),
+                 V ("65537", "unlimited", "1024:unlimited", "4096:1024", "1024:", ":1024",
+                    "1024 : 4096", "-1", "1e6", "1024:4096:8192", "99999999999999999999"),
+                 "65536");
+  assert_values ("lxc.prlimit.nproc", V ("100:200"), V ("unlimited", "65537"), "65536");
+  assert_values ("lxc.prlimit.memlock", V ("65536", "67108864"), V ("67108865", "unlimited"),
+                 "67108864");
+  assert_values ("lxc.prlimit.nice", V ("0", "20"), V ("21", "40"), "20");
+  assert_values ("lxc.prlimit.msgqueue", V ("819200"), V ("unlimited", "8388609"), "8388608");
+  assert_values ("lxc.prlimit.sigpending", V ("1000"), V ("unlimited"), "65536");
+  assert_values ("lxc.prlimit.stack", V ("unlimited", "8388608:unlimited", "0"),
+                 V ("unlimited:8388608", "big", "18446744073709551615"), "unlimited");
+  /* cgroup ceilings: well-formed; shares capped at the default */
+  assert_values ("lxc.cgroup2.memory.max", V ("max", "536870912", "512M", "1G"),
+                 V ("-1", "lots", "512MB", "1 G"), "max");
+  assert_values ("lxc.cgroup.memory.limit_in_bytes", V ("-1", "1073741824", "512M"),
+                 V ("max", "-2", "1.5G"), "-1");
+  assert_values ("lxc.cgroup2.cpu.weight", V ("1", "50", "100"), V ("0", "101", "10000"), "100");
+  assert_values ("lxc.cgroup.cpu.shares", V ("2", "1024"), V ("1", "1025", "262144"), "1024");
+  assert_values ("lxc.cgroup.cpu.cfs_period_us", V ("100000"), V ("999", "1000001"), "1000000");
+  assert_values ("lxc.cgroup.cpu.cfs_quota_us", V ("-1", "50000"), V ("max", "-2"), "-1");
+  assert_values ("lxc.cgroup2.cpu.max", V ("max", "50000", "50000 100000", "max 100000"),
+                 V ("50000 10", "50000 100000 1", "-1", "half"), "1000000");
+  assert_values ("lxc.cgroup2.pids.max", V ("max", "100"), V ("-1", "1e3"), "max");
+  assert_values ("lxc.cgroup2.memory.oom.group", V ("0", "1"), V ("2"), "1");
+  assert_values ("lxc.cgroup2.io.max", V ("8:0 rbps=1048576", "8:16 wbps=max riops=100 wiops=10"),
+                 V ("8:0", "8:0 rbps=", "8:0 weight=10", "sda rbps=1", "8:0 rbps=1 rbps=1 rbps=1 rbps=1 rbps=1"),
+                 "MAJ:MIN");
+  assert_values ("lxc.cgroup.blkio.throttle.read_bps_device", V ("8:0 1048576"),
+                 V ("8:0", "8:0 -1", "8 0 1"), "MAJ:MIN");
+  assert_values ("lxc.cgroup2.cpuset.cpus", V ("0", "0-3", "0-3,5,7-8"),
+                 V ("all", "0-", ",1", "0,,1", "0--3", "0 1"), "0-3,5");
+  assert_values ("lxc.cgroup2.hugetlb.2MB.max", V ("max", "1G"), V ("-1"), "max");
+
+  /* not ordinary: the question has no answer but configure-host */
+  g_assert_false (lxcd_config_ordinary_value_is_valid ("lxc.environment", "A=1", &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (lxcd_config_ordinary_value_is_valid (NULL, "1", &error));
+  g_clear_error (&error);
+  g_assert_false (lxcd_config_ordinary_value_is_valid ("lxc.tty.max", NULL, NULL));
+}
+
+static void
+test_config_file_bounds (void)
+{
+  g_autoptr(GString) text = g_string_new ("lxc.uts.name = c1\n# a comment = x\n\n");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lxcd_config_text_is_within_bounds ("", 0, NULL));
+  g_assert_true (lxcd_config_text_is_within_bounds (text->str, text->len, NULL));
+
+  /* bytes: exactly the bound is fine, one more is not */
+  g_string_set_size (text, 0);
+  g_string_append (text, "lxc.init.cmd = ");
+  while (text->len < LXCD_CONFIG_MAX_BYTES - 1)
+    g_string_append_c (text, 'x');
+  g_string_append_c (text, '\n');
+  g_assert_cmpuint (text->len, ==, LXCD_CONFIG_MAX_BYTES);
+  g_assert_true (lxcd_config_text_is_within_bounds (text->str, text->len, NULL));
+  g_string_append_c (text, '\n');
+  g_assert_false (lxcd_config_text_is_within_bounds (text->str, text->len, &error));
+  g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "262144"));
+  g_clear_error (&error);
+
+  /* lines, counting blank ones and comments */
+  g_string_set_size (text, 0);
+  for (int i = 0; i < LXCD_CONFIG_MAX_LINES; i++)
+    g_string_append (text, i % 2 ? "#\n" : "\n");
+  g_assert_true (lxcd_config_text_is_within_bounds (text->str, text->len, NULL));
+  g_string_append (text, "x");
+  g_assert_false (lxcd_config_text_is_within_bounds (text->str, text->len, &error));
+  g_assert_nonnull (strstr (error->message, "4096 lines"));
+  g_clear_error (&error);
+
+  /* values of one key, however the line is spaced; other keys apart */
+  g_string_set_size (text, 0);
+  for (int i = 0; i < LXCD_CONFIG_MAX_VALUES_PER_KEY; i++)
+    g_string_append_printf (text, i % 2 ? "lxc.group = g%d\n" : "  lxc.group\t=g%d\n", i);
+  g_string_append (text, "lxc.net.0.ipv4.address = 10.0.0.1/24\n");
+  g_assert_true (lxcd_config_text_is_within_bounds (text->str, text->len, NULL));
+  g_string_append (text, "lxc.group=last");
+  g_assert_false (lxcd_config_text_is_within_bounds (text->str, text->len, &error));
+  g_assert_nonnull (strstr (error->message, "256 values of lxc.group"));
 }
 
 static void
@@ -378,6 +551,8 @@ main (int argc, char **argv)
   g_test_add_func ("/util/new-names", test_new_names);
   g_test_add_func ("/util/idmap", test_idmap);
   g_test_add_func ("/config/allowlist", test_config_keys);
+  g_test_add_func ("/config/ordinary-values", test_config_values);
+  g_test_add_func ("/config/file-bounds", test_config_file_bounds);
   g_test_add_func ("/util/argv", test_argv);
   g_test_add_func ("/util/options", test_options);
   g_test_add_func ("/error/names", test_error_names);

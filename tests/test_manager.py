@@ -233,10 +233,14 @@ class ConfigKeyClasses(unittest.TestCase):
         return GLib.Variant.parse(GLib.VariantType('(a{ss})'), r.result_text, None, None).unpack()[0]
 
     def test_ordinary_and_host_keys(self):
-        ordinary = ['lxc.uts.name', 'lxc.start.auto', 'lxc.net.0.ipv4.address',
-                    'lxc.cgroup2.memory.max', 'lxc.prlimit.nofile', 'lxc.environment']
+        ordinary = ['lxc.uts.name', 'lxc.start.auto', 'lxc.net.0.hwaddr',
+                    'lxc.cgroup2.memory.max', 'lxc.prlimit.nofile', 'lxc.init.cmd']
+        # lxc.environment reaches host-side hooks; addresses and MTU can
+        # become host routes, neighbour proxies, the host veth's MTU
         host = ['lxc.mount.entry', 'lxc.hook.pre-start', 'lxc.rootfs.path', 'lxc.net.0.link',
-                'lxc.cgroup.devices.allow', 'lxc.include', 'lxc.nosuch', '']
+                'lxc.cgroup.devices.allow', 'lxc.include', 'lxc.nosuch', '',
+                'lxc.environment', 'lxc.net.0.ipv4.address', 'lxc.net.0.mtu',
+                'lxc.prlimit.core']
         got = self.classes(ordinary + host, UNPRIV_UID)
         self.assertEqual(got, dict([(k, 'ordinary') for k in ordinary] +
                                    [(k, 'host') for k in host]))
