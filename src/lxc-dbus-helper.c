@@ -24,11 +24,11 @@
  *   lxc-dbus-helper create LXCPATH NAME TEMPLATE [OPTION...] [-- TEMPLATE-ARG...]
  *     --bdev-type=T --fstype=S --fssize=BYTES --zfs-root=S --lvm-vg=S
  *     --lvm-lv=S --lvm-thinpool=S --dir=PATH --quiet --config=KEY=VALUE
- *   lxc-dbus-helper clone LXCPATH NAME NEWLXCPATH NEWNAME FLAGS BDEVTYPE BDEVDATA NEWSIZE [HOOK-ARG...]
+ *   lxc-dbus-helper clone [--allow-clone-hooks] LXCPATH NAME NEWLXCPATH NEWNAME FLAGS BDEVTYPE BDEVDATA NEWSIZE [HOOK-ARG...]
  *     FLAGS, NEWSIZE: decimal; BDEVTYPE, BDEVDATA: "-" for none
- *   lxc-dbus-helper rename LXCPATH NAME NEWNAME
- *   lxc-dbus-helper snapshot LXCPATH NAME      (comment on stdin; prints the snapshot's name)
- *   lxc-dbus-helper restore LXCPATH NAME SNAPSHOT NEWNAME
+ *   lxc-dbus-helper rename [--allow-clone-hooks] LXCPATH NAME NEWNAME
+ *   lxc-dbus-helper snapshot [--allow-clone-hooks] LXCPATH NAME   (comment on stdin; prints the snapshot's name)
+ *   lxc-dbus-helper restore [--allow-clone-hooks] LXCPATH NAME SNAPSHOT NEWNAME
  *   lxc-dbus-helper interfaces LXCPATH NAME    (prints one per line)
  *   lxc-dbus-helper ips LXCPATH NAME INTERFACE FAMILY SCOPE   ("-" for any)
  *   lxc-dbus-helper device-add|device-remove LXCPATH NAME SRC DEST   ("-": as SRC)
@@ -43,12 +43,26 @@
  *     --namespaces=mount,pid,... --personality=linux|linux32
  *     --elevated=cgroup,capabilities,lsm --tty (stdin becomes the controlling terminal)
  *
+ * clone, rename, restore and snapshot (a clone in liblxc) accept
+ * --allow-clone-hooks right after the operation's name: without it, a
+ * container (or the snapshot restored) whose config has
+ * lxc.hook.clone entries is refused with status 6, before anything is
+ * copied (liblxc runs those hooks as host root on paths inside the root
+ * file system, which the container's root controls). The service passes
+ * it for callers that are root.
+ *
+ * liblxc never writes a root file system here: clone always gets
+ * LXC_CLONE_KEEPNAME, rename and restore are done as liblxc does them but
+ * with it too, and then this helper sets lxc.uts.name and writes the new
+ * name into the root file system's etc/hostname itself, never following a
+ * link (lxcd-rootfs.c).
+ *
  * A new container (clone, rename, restore) gets a "partial" file in its
  * directory while it is being made, as liblxc's create does, so nobody
  * lists it before it is complete, even if this helper is killed.
  *
  * Exit status: 0 done; 1 failed; 2 usage; 3 wrong state; 4 not found;
- * 5 already exists. On failure stderr says why, with liblxc's errors.
+ * 5 already exists; 6 not authorized (clone hooks). On failure stderr says why, with liblxc's errors.
  */
 #include "config.h"
 
@@ -63,8 +77,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <getopt.h>
+#include <limits.h>
 #include <lxc/attach_options.h>
 #include <lxc/lxccontainer.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +92,7 @@
 #include <sys/socket.h>
 
 #include "lxcd-forkserver.h"
+#include "lxcd-rootfs.h"
 
 /* In sanitizer builds: this one-shot process exits right after one liblxc
  * call, and some of liblxc's calls (rename, clone) leave allocations
@@ -99,7 +116,11 @@ enum {
   EXIT_WRONG_STATE = 3,
   EXIT_NOT_FOUND = 4,
   EXIT_EXISTS = 5,
+  EXIT_NOT_AUTHORIZED = 6,
 };
+
+/* --allow-clone-hooks was given (the caller is root) */
+static bool allow_clone_hooks;
 
 static void
 report (struct lxc_container *c, const char *what, const char *name)
@@ -338,17 +359,18 @@ out:
   return rc;
 }
 
-/* Makes LXCPATH/NAME with a "partial" marker; the new container does not
- * count as defined until mark_done(). */
+/* Makes LXCPATH/NAME (unless @may_exist and it does) with a "partial"
+ * marker; the new container does not count as defined until the marker is
+ * removed. */
 static int
-mark_partial (const char *lxcpath, const char *name, char *marker, size_t size)
+mark_partial (const char *lxcpath, const char *name, bool may_exist, char *marker, size_t size)
 {
   char dir[4096];
   int fd;
 
   snprintf (dir, sizeof dir, "%s/%s", lxcpath, name);
   snprintf (marker, size, "%s/partial", dir);
-  if (mkdir (dir, 0755) < 0)
+  if (mkdir (dir, 0755) < 0 && !(may_exist && errno == EEXIST))
     {
       fprintf (stderr, "Cannot make %s: %s\n", dir, strerror (errno));
       return errno == EEXIST ? EXIT_EXISTS : EXIT_FAILED;
@@ -363,6 +385,121 @@ mark_partial (const char *lxcpath, const char *name, char *marker, size_t size)
   return EXIT_DONE;
 }
 
+/* liblxc runs a container's lxc.hook.clone entries as host root, with
+ * LXC_ROOTFS_MOUNT inside the root file system (e.g. clonehostname's
+ * sed -i on etc/hostname and etc/hosts, which follows links): only for
+ * root callers. True (and a message) if @c has any and they may not run. */
+static bool
+refuse_clone_hooks (struct lxc_container *c, const char *what, const char *name)
+{
+  if (allow_clone_hooks || c->get_config_item (c, "lxc.hook.clone", NULL, 0) <= 0)
+    return false;
+  fprintf (stderr, "%s '%s' has clone hooks (lxc.hook.clone), which run as host root: "
+           "only root may clone, rename, restore or snapshot it\n", what, name);
+  return true;
+}
+
+/* A warning on stderr that cannot kill us: the service that reads it may
+ * be gone (killed while we finish), and SIGPIPE would stop us before the
+ * new container is marked complete. */
+static void __attribute__ ((format (printf, 1, 2)))
+warn (const char *format, ...)
+{
+  struct sigaction ignore, old;
+  va_list ap;
+
+  memset (&ignore, 0, sizeof ignore);
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset (&ignore.sa_mask);
+  (void) sigaction (SIGPIPE, &ignore, &old);
+  va_start (ap, format);
+  vfprintf (stderr, format, ap);
+  va_end (ap);
+  fflush (stderr);
+  (void) sigaction (SIGPIPE, &old, NULL);
+}
+
+/* The new container @c2 is to be called @newname: lxc.uts.name in its
+ * config (exactly one line) and etc/hostname in its root file system, the
+ * latter only where that is safe (a warning otherwise). What liblxc's
+ * clone() does without LXC_CLONE_KEEPNAME, minus following links. */
+static int
+set_new_name (struct lxc_container *c2, const char *newname)
+{
+  char rootfs[4096];
+  char why[1024] = "";
+  char *config;
+  int n;
+
+  if (!c2->clear_config_item (c2, "lxc.uts.name") ||
+      !c2->set_config_item (c2, "lxc.uts.name", newname) || !c2->save_config (c2, NULL))
+    {
+      report (c2, "Failed to set lxc.uts.name of container", newname);
+      return EXIT_FAILED;
+    }
+  config = c2->config_file_name (c2);
+  n = config ? lxcd_rootfs_count_config_key (config, "lxc.uts.name") : -1;
+  if (n != 1)
+    {
+      fprintf (stderr, "The config of container '%s' (%s) has %d lxc.uts.name lines, not one\n",
+               newname, config ? config : "?", n);
+      free (config);
+      return EXIT_FAILED;
+    }
+  free (config);
+
+  if (c2->get_config_item (c2, "lxc.rootfs.path", rootfs, sizeof rootfs) <= 0)
+    return EXIT_DONE; /* (liblxc fails earlier without one) */
+  switch (lxcd_rootfs_write_hostname (rootfs, newname, why, sizeof why))
+    {
+    case LXCD_ROOTFS_WRITTEN:
+      return EXIT_DONE;
+    case LXCD_ROOTFS_SKIPPED:
+      warn ("lxc-dbus-helper: warning: etc/hostname of container '%s' left as it was: %s\n",
+            newname, why);
+      return EXIT_DONE;
+    case LXCD_ROOTFS_FAILED:
+    default:
+      fprintf (stderr, "Container '%s': %s\n", newname, why);
+      return EXIT_FAILED;
+    }
+}
+
+/* liblxc's has_fs_snapshots(): LXCPATH/NAME/lxc_snapshots lists others
+ * made from this container's root file system. */
+static bool
+has_fs_snapshots (const char *lxcpath, const char *name)
+{
+  char path[4200];
+  struct stat st;
+  FILE *f;
+  int v;
+
+  snprintf (path, sizeof path, "%s/%s/lxc_snapshots", lxcpath, name);
+  if (stat (path, &st) < 0 || st.st_size == 0)
+    return false;
+  f = fopen (path, "re");
+  if (f == NULL)
+    return false;
+  if (fscanf (f, "%d", &v) != 1)
+    v = 1; /* the newer format: names, not a count */
+  fclose (f);
+  return v != 0;
+}
+
+/* liblxc's get_snappath_dir(): LXCPATHsnaps/NAME if LXCPATHsnaps exists
+ * (the old layout), else LXCPATH/NAME/snaps. */
+static bool
+snapshot_dir (const char *lxcpath, const char *name, char *path, size_t size, bool *old_layout)
+{
+  struct stat st;
+
+  snprintf (path, size, "%ssnaps", lxcpath);
+  *old_layout = stat (path, &st) == 0 && S_ISDIR (st.st_mode);
+  if (*old_layout)
+    return (size_t) snprintf (path, size, "%ssnaps/%s", lxcpath, name) < size;
+  return (size_t) snprintf (path, size, "%s/%s/snaps", lxcpath, name) < size;
+}
 
 static int
 do_clone (int argc, char **argv)
@@ -378,18 +515,25 @@ do_clone (int argc, char **argv)
     return EXIT_USAGE;
   flags = parse_size (argv[5], &ok1);
   newsize = parse_size (argv[8], &ok2);
-  if (!ok1 || !ok2)
+  if (!ok1 || !ok2 || flags > INT_MAX)
     return EXIT_USAGE;
   c = open_defined (argv[1], argv[2], &rc);
   if (c == NULL)
     return rc;
-  rc = mark_partial (argv[3], argv[4], marker, sizeof marker);
+  if (refuse_clone_hooks (c, "Container", argv[2]))
+    {
+      lxc_container_put (c);
+      return EXIT_NOT_AUTHORIZED;
+    }
+  rc = mark_partial (argv[3], argv[4], false, marker, sizeof marker);
   if (rc != EXIT_DONE)
     {
       lxc_container_put (c);
       return rc;
     }
-  c2 = c->clone (c, argv[4], argv[3], (int) flags,
+  /* Always KEEPNAME: liblxc would write ROOTFS/etc/hostname with fopen(),
+   * following whatever link the container's root put there. */
+  c2 = c->clone (c, argv[4], argv[3], (int) (flags | LXC_CLONE_KEEPNAME),
                  strcmp (argv[6], "-") ? argv[6] : NULL,
                  strcmp (argv[7], "-") ? argv[7] : NULL,
                  newsize, argc > 9 ? &argv[9] : NULL);
@@ -400,19 +544,44 @@ do_clone (int argc, char **argv)
     }
   else
     {
+      if (!(flags & LXC_CLONE_KEEPNAME))
+        rc = set_new_name (c2, argv[4]);
+      if (rc == EXIT_DONE)
+        unlink (marker);
+      else
+        c2->destroy (c2);
       lxc_container_put (c2);
-      unlink (marker);
     }
   lxc_container_put (c);
   return rc;
 }
 
+/* The backing store type of @c's root file system (for rename and
+ * restore, which keep it), or NULL (and a message). */
+static const char *
+backend_of (struct lxc_container *c, const char *name, char *rootfs, size_t size)
+{
+  const char *type = NULL;
+
+  if (c->get_config_item (c, "lxc.rootfs.path", rootfs, (int) size) > 0)
+    type = lxcd_rootfs_backend (rootfs);
+  if (type == NULL)
+    fprintf (stderr, "Cannot tell the backing store type of container '%s'\n", name);
+  return type;
+}
+
+/* liblxc's rename(), but with LXC_CLONE_KEEPNAME and the name set by
+ * set_new_name(): a copy under the new name with the same MAC addresses
+ * and backing store type, then the old one destroyed. */
 static int
 do_rename (const char *lxcpath, const char *name, const char *newname)
 {
-  struct lxc_container *c;
+  struct lxc_container *c, *c2;
+  struct lxc_snapshot *snaps = NULL;
   char marker[4200];
-  int rc;
+  char rootfs[4096];
+  const char *type;
+  int n, rc;
 
   c = open_defined (lxcpath, name, &rc);
   if (c == NULL)
@@ -423,17 +592,52 @@ do_rename (const char *lxcpath, const char *name, const char *newname)
       lxc_container_put (c);
       return EXIT_WRONG_STATE;
     }
-  rc = mark_partial (lxcpath, newname, marker, sizeof marker);
-  if (rc == EXIT_DONE)
+  n = c->snapshot_list (c, &snaps);
+  for (int i = 0; i < n; i++)
+    snaps[i].free (&snaps[i]);
+  free (snaps);
+  if (n > 0 || has_fs_snapshots (lxcpath, name))
     {
-      if (c->rename (c, newname))
-        unlink (marker);
-      else
-        {
-          report (c, "Failed to rename container", name);
-          rc = EXIT_FAILED;
-        }
+      fprintf (stderr, "Renaming a container with snapshots is not supported ('%s')\n", name);
+      lxc_container_put (c);
+      return EXIT_FAILED;
     }
+  if (refuse_clone_hooks (c, "Container", name))
+    {
+      lxc_container_put (c);
+      return EXIT_NOT_AUTHORIZED;
+    }
+  type = backend_of (c, name, rootfs, sizeof rootfs);
+  if (type == NULL)
+    {
+      lxc_container_put (c);
+      return EXIT_FAILED;
+    }
+  rc = mark_partial (lxcpath, newname, false, marker, sizeof marker);
+  if (rc != EXIT_DONE)
+    {
+      lxc_container_put (c);
+      return rc;
+    }
+  c2 = c->clone (c, newname, lxcpath, LXC_CLONE_KEEPMACADDR | LXC_CLONE_KEEPNAME, type, NULL, 0,
+                 NULL);
+  if (c2 == NULL)
+    {
+      report (c, "Failed to rename container", name);
+      lxc_container_put (c);
+      return EXIT_FAILED;
+    }
+  rc = set_new_name (c2, newname);
+  if (rc != EXIT_DONE)
+    c2->destroy (c2);
+  else if (!c->destroy (c))
+    {
+      report (c, "Could not destroy the renamed container's old copy", name);
+      rc = EXIT_FAILED;
+    }
+  else
+    unlink (marker);
+  lxc_container_put (c2);
   lxc_container_put (c);
   return rc;
 }
@@ -451,6 +655,11 @@ do_snapshot (const char *lxcpath, const char *name)
   c = open_defined (lxcpath, name, &rc);
   if (c == NULL)
     return rc;
+  if (refuse_clone_hooks (c, "Container", name))
+    {
+      lxc_container_put (c);
+      return EXIT_NOT_AUTHORIZED;
+    }
   /* The comment arrives on stdin; liblxc wants it in a file. */
   fd = mkstemp (comment_path);
   if (fd < 0)
@@ -479,13 +688,71 @@ do_snapshot (const char *lxcpath, const char *name)
   return rc;
 }
 
+/* Restoring over the container itself: liblxc destroys it first, keeping
+ * its snapshots, with an internal call the API does not offer (destroy()
+ * refuses a container that has snapshots). So: the snapshots step aside
+ * (a rename in the same directory), destroy() runs as usual (hooks,
+ * storage, directory), the directory is made again with a "partial"
+ * marker and the snapshots go back. For an overlay container liblxc keeps
+ * the rest of the old directory (all but the config and the upper layer);
+ * here it is removed as for any other backing store, the snapshots
+ * excepted. */
+static int
+destroy_keeping_snapshots (struct lxc_container *c, const char *lxcpath, const char *name,
+                           const char *snapdir, bool old_layout, char *marker, size_t size)
+{
+  char aside[4200];
+  struct stat st;
+  int rc;
+
+  if (old_layout)
+    snprintf (aside, sizeof aside, "%ssnaps/.%s.restoring", lxcpath, name);
+  else
+    snprintf (aside, sizeof aside, "%s/.%s.snaps-restoring", lxcpath, name);
+  if (lstat (aside, &st) == 0)
+    {
+      fprintf (stderr, "%s exists (snapshots of '%s' left by an interrupted restore?)\n", aside,
+               name);
+      return EXIT_FAILED;
+    }
+  if (rename (snapdir, aside) < 0)
+    {
+      fprintf (stderr, "Cannot move %s aside: %s\n", snapdir, strerror (errno));
+      return EXIT_FAILED;
+    }
+  if (!c->destroy (c))
+    {
+      report (c, "Could not destroy existing container", name);
+      if (rename (aside, snapdir) < 0)
+        fprintf (stderr, "The snapshots of '%s' are in %s: %s\n", name, aside, strerror (errno));
+      return EXIT_FAILED;
+    }
+  rc = mark_partial (lxcpath, name, true, marker, size);
+  if (rename (aside, snapdir) < 0)
+    {
+      fprintf (stderr, "The snapshots of '%s' are in %s: %s\n", name, aside, strerror (errno));
+      return EXIT_FAILED;
+    }
+  return rc;
+}
+
+/* liblxc's snapshot_restore(), but with LXC_CLONE_KEEPNAME and the name set
+ * by set_new_name(): a clone of the snapshot (a snapshot of it where the
+ * backing store is not dir or loop), of the container's backing store
+ * type, the container destroyed first when restoring over it. */
 static int
 do_restore (const char *lxcpath, const char *name, const char *snapshot, const char *newname)
 {
-  struct lxc_container *c;
+  struct lxc_container *c, *snap = NULL, *rest;
   struct lxc_snapshot *snaps = NULL;
   char marker[4200] = "";
+  char snapdir[4200];
+  char rootfs[4096];
+  const char *type;
   bool found = false;
+  bool same = strcmp (name, newname) == 0;
+  bool old_layout;
+  int flags = LXC_CLONE_KEEPNAME;
   int n, rc;
 
   c = open_defined (lxcpath, name, &rc);
@@ -515,22 +782,61 @@ do_restore (const char *lxcpath, const char *name, const char *snapshot, const c
       lxc_container_put (c);
       return EXIT_FAILED;
     }
-  if (strcmp (name, newname) != 0)
+  rc = EXIT_FAILED;
+  if (has_fs_snapshots (lxcpath, name))
     {
-      rc = mark_partial (lxcpath, newname, marker, sizeof marker);
-      if (rc != EXIT_DONE)
-        {
-          lxc_container_put (c);
-          return rc;
-        }
+      fprintf (stderr, "The root file system of container '%s' has dependent snapshots\n", name);
+      goto out;
     }
-  if (!c->snapshot_restore (c, snapshot, newname))
+  type = backend_of (c, name, rootfs, sizeof rootfs);
+  if (type == NULL)
+    goto out;
+  if (!snapshot_dir (lxcpath, name, snapdir, sizeof snapdir, &old_layout))
+    goto out;
+  snap = lxc_container_new (snapshot, snapdir);
+  if (snap == NULL || !snap->is_defined (snap))
     {
-      report (c, "Failed to restore snapshot of container", name);
+      fprintf (stderr, "Could not open snapshot '%s' of container '%s'\n", snapshot, name);
+      goto out;
+    }
+  /* The new container's config is the snapshot's: its hooks would run. */
+  if (refuse_clone_hooks (snap, "The snapshot of container", name))
+    {
+      rc = EXIT_NOT_AUTHORIZED;
+      goto out;
+    }
+
+  if (same)
+    rc = destroy_keeping_snapshots (c, lxcpath, name, snapdir, old_layout, marker, sizeof marker);
+  else
+    rc = mark_partial (lxcpath, newname, false, marker, sizeof marker);
+  if (rc != EXIT_DONE)
+    goto out;
+
+  if (strcmp (type, "dir") != 0 && strcmp (type, "loop") != 0)
+    flags |= LXC_CLONE_SNAPSHOT | LXC_CLONE_MAYBE_SNAPSHOT;
+  rest = snap->clone (snap, newname, lxcpath, flags, type, NULL, 0, NULL);
+  if (rest == NULL || !rest->is_defined (rest))
+    {
+      report (snap, "Failed to restore snapshot of container", name);
       rc = EXIT_FAILED;
     }
-  else if (marker[0])
-    unlink (marker);
+  else
+    {
+      rc = set_new_name (rest, newname);
+      /* A new container that is not complete goes; the one restored over
+       * itself stays (the old one is gone), with the error reported. */
+      if (rc == EXIT_DONE || same)
+        unlink (marker);
+      else
+        rest->destroy (rest);
+    }
+  if (rest)
+    lxc_container_put (rest);
+
+out:
+  if (snap)
+    lxc_container_put (snap);
   lxc_container_put (c);
   return rc;
 }
@@ -936,6 +1242,15 @@ helper_main (int argc, char **argv)
    * pipe). */
   (void) setpgid (0, 0);
   close_inherited_fds (argc >= 2 && strcmp (argv[1], "run") == 0 ? 4 : 3);
+
+  if (argc >= 3 && strcmp (argv[2], "--allow-clone-hooks") == 0 &&
+      (strcmp (argv[1], "clone") == 0 || strcmp (argv[1], "rename") == 0 ||
+       strcmp (argv[1], "restore") == 0 || strcmp (argv[1], "snapshot") == 0))
+    {
+      allow_clone_hooks = true;
+      memmove (&argv[2], &argv[3], (size_t) (argc - 2) * sizeof (char *)); /* (with the NULL) */
+      argc--;
+    }
 
   if (argc < 4)
     {

@@ -418,6 +418,12 @@ st_run (StOp *op)
     default:
       g_assert_not_reached ();
     }
+  /* liblxc runs a container's clone hooks (in clone, rename, restore and
+   * snapshot, which is a clone) as host root on paths inside its root file
+   * system, which the container's root controls: the helper refuses such
+   * a container unless the caller is root. */
+  if (op->uid == 0)
+    g_ptr_array_add (argv, "--allow-clone-hooks");
   g_ptr_array_add (argv, (gpointer) lxcpath);
   g_ptr_array_add (argv, (gpointer) name);
   for (guint i = 0; i < op->args->len; i++)

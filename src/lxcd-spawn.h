@@ -13,6 +13,7 @@ enum {
   LXCD_HELPER_WRONG_STATE = 3,
   LXCD_HELPER_NOT_FOUND = 4,
   LXCD_HELPER_EXISTS = 5,
+  LXCD_HELPER_NOT_AUTHORIZED = 6, /* clone hooks without --allow-clone-hooks */
 };
 
 /* One helper process forked for the service by `lxc-dbus-helper serve`. */

@@ -1,0 +1,26 @@
+/* lxc-dbus: writing into a container's root file system as host root
+ * without following anything the container controls.
+ *
+ * Plain C (no GLib): linked into lxc-dbus-helper and the unit tests. Every
+ * function blocks (file system calls) and keeps no state: safe in any
+ * thread.
+ */
+#pragma once
+
+#include <stddef.h>
+
+typedef enum {
+  LXCD_ROOTFS_WRITTEN = 0, /* the host name is in the file */
+  LXCD_ROOTFS_SKIPPED,     /* left alone on purpose: the reason says why */
+  LXCD_ROOTFS_FAILED,      /* an I/O error while writing: the reason says which */
+} LxcdRootfsResult;
+
+const char      *lxcd_rootfs_backend           (const char *rootfs_path);
+LxcdRootfsResult lxcd_rootfs_write_hostname_at (int rootfs_dirfd, const char *name,
+                                                char *why, size_t why_size);
+LxcdRootfsResult lxcd_rootfs_write_hostname_overlay (const char *lower, const char *upper,
+                                                     const char *name,
+                                                     char *why, size_t why_size);
+LxcdRootfsResult lxcd_rootfs_write_hostname    (const char *rootfs_path, const char *name,
+                                                char *why, size_t why_size);
+int              lxcd_rootfs_count_config_key  (const char *config_path, const char *key);
