@@ -2,7 +2,6 @@
 """Clone (copy and overlay snapshot), Rename (the object moves), the
 snapshot methods, their Jobs, cancel, bad input and polkit."""
 import os
-import subprocess
 import threading
 import time
 import unittest
@@ -362,6 +361,22 @@ polkit.addRule(function(action, subject) {
                                 timeout=120)
                 self.assertError(r, 'NotAuthorized')
             self.assertNothingChanged()
+            # src is privileged: its copy would be too, which is configure-host
+            r = client.call(path('src'), CONTAINER_IFACE, 'Clone', "('mycopy', @a{sv} {})", timeout=120)
+            self.assertError(r, 'NotAuthorized')
+            self.assertIn('privileged', r.result_text)
+            self.assertNothingChanged()
+        stack.set_rules('''
+polkit.addRule(function(action, subject) {
+    if (subject.user == "%s" && action.id == "org.linuxcontainers.LXC1.manage" &&
+        action.lookup("source") == "src" && action.lookup("container") == "mycopy")
+        return polkit.Result.YES;
+    if (subject.user == "%s" && action.id == "org.linuxcontainers.LXC1.configure-host" &&
+        action.lookup("container") == "mycopy" && action.lookup("key") == "lxc.idmap")
+        return polkit.Result.YES;
+});
+''' % (UNPRIV_USER, UNPRIV_USER))
+        with stack.client_as(UNPRIV_UID) as client:
             r = client.call(path('src'), CONTAINER_IFACE, 'Clone', "('mycopy', @a{sv} {})", timeout=120)
             self.assertOk(r)
         self.destroy('mycopy')

@@ -467,7 +467,11 @@ class UserContainers(Base):
         self.assertFalse(ok('alice', MANAGE, new_name='alice-x'))          # no container detail
         self.assertFalse(ok('carol', LIFECYCLE, container='carol-x'))     # not in lxc-users
         for action in USER_ACTIONS:
-            self.assertTrue(ok('alice', action, container='alice-web'), action)
+            self.assertTrue(ok('alice', action, container='alice-web', privileged='false'), action)
+        # root inside a privileged container is root on the host
+        for action in (EXEC, CONSOLE):
+            self.assertFalse(ok('alice', action, container='alice-web', privileged='true'), action)
+            self.assertFalse(ok('alice', action, container='alice-web'), action)
 
     def test_own_container_lifecycle_and_config(self):
         self.assertOk(self.call('alice', 'alice-web', 'Start', '(@a{sv} {},)'))
@@ -504,7 +508,23 @@ class UserContainers(Base):
         self.assertDenied(self.call('alice', 'alice-web', 'Clone', "('bob-gift', @a{sv} {})",
                                     timeout=120))
         self.assertEqual(stack.container_names(), sorted(CONTAINERS))
+        # alice-web is privileged (made by root without an id map): its copy
+        # would be too, which the rule does not give
+        r = self.call('alice', 'alice-web', 'Clone', "('alice-copy', @a{sv} {})", timeout=120)
+        self.assertDenied(r)
+        self.assertIn('privileged', r.result_text)
+        self.assertEqual(stack.container_names(), sorted(CONTAINERS))
+        cfg = os.path.join(stack.lxcpath, 'alice-web', 'config')
+        with open(cfg) as f:
+            original = f.read()
         try:
+            # as an admin would: alice-web gets an id map (not started here)
+            with open(cfg, 'a') as f:
+                f.write('lxc.idmap = u 0 %d %d\nlxc.idmap = g 0 %d %d\n' % (
+                    lxcdtest.SUBID_BASE, lxcdtest.SUBID_COUNT, lxcdtest.SUBID_BASE,
+                    lxcdtest.SUBID_COUNT))
+            self.assertOk(self.call('alice', 'alice-web', 'LoadConfig', "('',)"))
+            lxcdtest.wait_until(lambda: self.privileged('alice-web') is False, 10)
             self.assertOk(self.call('alice', 'alice-web', 'Clone', "('alice-copy', @a{sv} {})",
                                     timeout=120))
             self.assertDenied(self.call('alice', 'alice-copy', 'Rename', "('bob-copy',)"))
@@ -515,9 +535,17 @@ class UserContainers(Base):
                                     timeout=120))
             self.assertEqual(stack.container_names(), sorted(CONTAINERS))
         finally:
+            with open(cfg, 'w') as f:
+                f.write(original)
+            stack.call(path('alice-web'), CONTAINER_IFACE, 'LoadConfig', "('',)")
             for name in ('alice-copy', 'alice-moved'):
                 if name in stack.container_names():
                     stack.lxc('destroy', name, '-f', check=False)
+
+    def privileged(self, name):
+        r = stack.call(path(name), 'org.freedesktop.DBus.Properties', 'Get',
+                       "('%s', 'Privileged')" % CONTAINER_IFACE)
+        return lxcdtest.parse_variant(r.result_text)[0] if r.ok else None
 
     def test_create_own_only(self):
         def create(user, name, options='@a{sv} {}'):

@@ -130,6 +130,13 @@ class Base(lxcdtest.TestCase):
         """A container of the delegated user, with a regular etc/hostname."""
         self.made.append(name)
         stack.make_container(name, config=config)
+        # unprivileged, as every container a delegated user may clone or
+        # restore (its root file system is not shifted: these tests never
+        # start it)
+        with open(os.path.join(cdir(name), 'config'), 'a') as f:
+            for kind in 'ug':
+                f.write('lxc.idmap = %s 0 %d %d\n' % (kind, lxcdtest.SUBID_BASE,
+                                                       lxcdtest.SUBID_COUNT))
         if hostname is not None:
             with open(os.path.join(rootfs(name), 'etc', 'hostname'), 'w') as f:
                 f.write(hostname)
