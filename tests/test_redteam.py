@@ -308,6 +308,24 @@ class Names(Base):
             self.assertRefused(r, INVALID)
         self.assertLxcpathUnchanged()
 
+    def test_existing_odd_names_are_still_served_to_root(self):
+        # made outside the service (lxc-create, an older version): listed,
+        # and root still manages it; it can move to a safe name
+        stack.make_container('legacy name;x')
+        try:
+            lxcdtest.wait_until(lambda: stack.served_state('legacy name;x') == 'STOPPED', 10)
+            self.assertRefused(as_user('alice', 'legacy name;x', 'Start', '(@a{sv} {},)'))
+            self.assertOk(stack.call(path('legacy name;x'), CONTAINER_IFACE, 'Rename',
+                                     "('legacy-x',)", timeout=120))
+            self.assertEqual(stack.served_state('legacy-x'), 'STOPPED')
+            self.assertOk(stack.call(path('legacy-x'), CONTAINER_IFACE, 'Destroy', '(@a{sv} {},)',
+                                     timeout=120))
+        finally:
+            for name in ('legacy name;x', 'legacy-x'):
+                if os.path.isdir(os.path.join(stack.lxcpath, name)):
+                    stack.lxc('destroy', name, '-f', check=False)
+        self.assertLxcpathUnchanged()
+
     def test_daemon_works_in_the_root_directory(self):
         # a template that writes relative paths writes nowhere it was started
         self.assertEqual(os.readlink('/proc/%d/cwd' % stack.daemon_pid), '/')
