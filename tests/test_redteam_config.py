@@ -279,6 +279,26 @@ class RedTeam(unittest.TestCase):
             self.assertRefused(set_item(key, 'x\nlxc.hook.pre-start = /tmp/evil'),
                                'InvalidArgument')
 
+    def test_host_name_of_a_container_in_the_hosts_uts_namespace(self):
+        # With lxc.namespace.keep = uts (or a clone list without uts), set
+        # by the admin, liblxc calls sethostname() in the HOST's UTS
+        # namespace at start: lxc.uts.name would rename the host.
+        text = self.read()
+        try:
+            for extra in ('lxc.namespace.keep = uts\n', 'lxc.namespace.clone = net pid mnt ipc\n'):
+                self.restore(text + extra)
+                self.assertRefused(set_item('lxc.uts.name', 'pwned'), 'NotAuthorized',
+                                   'configure-host')
+                # configure-host may
+                grant(*(DELEGATED + ('configure-host',)))
+                self.assertAllowed(set_item('lxc.uts.name', 'pwned'))
+                grant(*DELEGATED)
+            # with its own UTS namespace the name is the user's
+            self.restore(text)
+            self.assertAllowed(set_item('lxc.uts.name', 'renamed'))
+        finally:
+            self.restore(text)
+
     def test_save_config_over_host_files(self):
         # An admin's host-side hook script kept in the container's
         # directory: a named SaveConfig would replace it (keeping its
