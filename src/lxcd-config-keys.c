@@ -115,7 +115,13 @@ typedef struct {
 static const Rule ordinary_keys[] = {
   { "lxc.uts.name", V_HOSTNAME, 0, 0, FALSE,
     "sethostname() in the container's own UTS namespace; 1-64 characters "
-    "(liblxc refuses longer)" },
+    "(liblxc refuses longer). But conf.c lxc_setup() calls sethostname() "
+    "whenever the UTS namespace is not shared from elsewhere, also when "
+    "lxc.namespace.keep / lxc.namespace.clone (configure-host) leave the "
+    "container in the HOST's UTS namespace: it would rename the host. So a "
+    "configure-only caller may set it only where "
+    "lxcd_config_hostname_stays_inside() holds (checked with the file's "
+    "namespace keys when the value is set, lxcd-lxc.c)" },
   { "lxc.start.auto", V_RANGE, 0, 1, FALSE,
     "only lxc-autostart reads it, at boot it starts the container as "
     "lifecycle would; 0 or 1 as liblxc parses it" },
@@ -749,6 +755,38 @@ bad:
                "%s: the configure action allows %s (other values need configure-host)", key,
                describe (r, buf, sizeof buf));
   return FALSE;
+}
+
+static gboolean
+ns_list_has_uts (const char *list)
+{
+  g_auto(GStrv) names = g_strsplit_set (list ? list : "", " \t\n,", -1);
+
+  return g_strv_contains ((const char *const *) names, "uts");
+}
+
+/**
+ * lxcd_config_hostname_stays_inside:
+ * @ns_keep, @ns_clone, @ns_share_uts: the values of lxc.namespace.keep,
+ *   lxc.namespace.clone and lxc.namespace.share.uts ("" or NULL if unset)
+ *
+ * Whether liblxc 5.0.2 would set lxc.uts.name inside a UTS namespace of
+ * the container's own rather than the host's: start.c
+ * resolve_clone_flags() clones UTS unless lxc.namespace.keep names it, or
+ * lxc.namespace.clone is set without it; a shared UTS namespace is never
+ * renamed (conf.c lxc_setup()). Any thread.
+ */
+gboolean
+lxcd_config_hostname_stays_inside (const char *ns_keep, const char *ns_clone,
+                                   const char *ns_share_uts)
+{
+  if (ns_share_uts && *ns_share_uts)
+    return TRUE;
+  if (ns_keep && *ns_keep)
+    return !ns_list_has_uts (ns_keep);
+  if (ns_clone && *ns_clone)
+    return ns_list_has_uts (ns_clone);
+  return TRUE;
 }
 
 /**

@@ -18,5 +18,7 @@ gboolean lxcd_config_key_needs_exec (const char *key);
 gboolean lxcd_config_ordinary_value_is_valid (const char *key, const char *value, GError **error);
 gboolean lxcd_config_value_is_valid (const char *value, GError **error);
 gboolean lxcd_config_text_is_within_bounds (const char *text, gsize len, GError **error);
+gboolean lxcd_config_hostname_stays_inside (const char *ns_keep, const char *ns_clone,
+                                            const char *ns_share_uts);
 
 G_END_DECLS

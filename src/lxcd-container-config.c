@@ -17,7 +17,9 @@
  * InvalidArgument (not a bare NotAuthorized). Ordinary keys that choose the
  * program the container runs (lxcd_config_key_needs_exec(): lxc.init.*,
  * lxc.execute.cmd) need "exec" as well as "configure": cfg_authorized()
- * chains that second check. Root skips polkit and the bounds. Every change
+ * chains that second check. lxc.uts.name set by a caller authorized by
+ * configure alone is refused where liblxc would set it in the host's UTS
+ * namespace (LXCD_CONFIG_SET_ORDINARY). Root skips polkit and the bounds. Every change
  * is refused, with nothing written, if the new file would break
  * lxcd_config_text_is_within_bounds() (lxcd-lxc.c).
  */
@@ -64,6 +66,7 @@ typedef struct {
   guint scope;
   const char *action;
   gboolean needs_exec; /* configure granted: ask for exec too */
+  gboolean ordinary_only; /* authorized by configure alone (not root, not configure-host) */
   GError *bound_error; /* the value is outside configure's bounds (needs configure-host) */
   gboolean holds_slot;
   char *result;      /* a string reply */
@@ -90,6 +93,23 @@ cfg_free (CfgOp *op)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfgOp, cfg_free)
+
+/* main thread: asks polkit for @op->action on @op's container and key */
+static void
+cfg_ask (CfgOp *op, GAsyncReadyCallback callback)
+{
+  LxcdAuthRequest request = {
+    .action_id = op->action,
+    .container = lxcd_container_get_name (op->self),
+    .lxcpath = lxcd_container_get_lxcpath (op->self),
+    .key = op->key && *op->key ? op->key : NULL,
+    .value = op->value,
+  };
+
+  lxcd_auth_check_async (op->invocation, &request, NULL, callback, op);
+}
+
+static void cfg_authorized (GObject *source, GAsyncResult *res, gpointer user_data);
 
 static gboolean
 cfg_changes (CfgKind kind)
@@ -222,7 +242,9 @@ cfg_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
       ok = op->list != NULL;
       break;
     case CFG_SET:
-      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_SET, op->key, op->value, cfg_saved,
+      ok = lxcd_lxc_change_config (lxcpath, name,
+                                   op->ordinary_only ? LXCD_CONFIG_SET_ORDINARY : LXCD_CONFIG_SET,
+                                   op->key, op->value, cfg_saved,
                                    op, &error);
       break;
     case CFG_CLEAR_ITEM:
@@ -283,6 +305,20 @@ cfg_thread_done (GObject *source, GAsyncResult *res, gpointer user_data)
   if (op->replied)
     {
       cfg_free (op);
+      return;
+    }
+  if (!ok && op->kind == CFG_SET && op->ordinary_only && g_error_matches (error, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED))
+    {
+      /* LXCD_CONFIG_SET_ORDINARY refused a value configure alone does not
+       * cover (lxc.uts.name of a container in the host's UTS namespace):
+       * the caller may still hold configure-host. Ask, with the slot free
+       * meanwhile; a denial replies with the reason above. */
+      cfg_release_slot (op);
+      op->ordinary_only = FALSE;
+      op->action = LXCD_ACTION_CONFIGURE_HOST;
+      g_clear_error (&op->bound_error);
+      op->bound_error = g_steal_pointer (&error);
+      cfg_ask (op, cfg_authorized);
       return;
     }
   if (!ok)
@@ -411,16 +447,9 @@ cfg_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
     {
       /* configure granted; this key chooses the program the container
        * runs, which is the power of exec */
-      LxcdAuthRequest request = {
-        .action_id = LXCD_ACTION_EXEC,
-        .container = lxcd_container_get_name (op->self),
-        .lxcpath = lxcd_container_get_lxcpath (op->self),
-        .key = op->key,
-        .value = op->value,
-      };
-
       op->needs_exec = FALSE;
-      lxcd_auth_check_async (op->invocation, &request, NULL, cfg_authorized, op);
+      op->action = LXCD_ACTION_EXEC;
+      cfg_ask (op, cfg_authorized);
       return;
     }
   cfg_run (op);
@@ -430,18 +459,13 @@ cfg_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
 static gboolean
 cfg_authorize (CfgOp *op)
 {
-  LxcdAuthRequest request = {
-    .action_id = op->action,
-    .container = lxcd_container_get_name (op->self),
-    .lxcpath = lxcd_container_get_lxcpath (op->self),
-    .key = op->key && *op->key ? op->key : NULL,
-    .value = op->value,
-  };
-
   if (lxcd_auth_caller_is_root (op->invocation))
     cfg_run (op);
   else
-    lxcd_auth_check_async (op->invocation, &request, NULL, cfg_authorized, op);
+    {
+      op->ordinary_only = g_str_equal (op->action, LXCD_ACTION_CONFIGURE);
+      cfg_ask (op, cfg_authorized);
+    }
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

@@ -537,6 +537,41 @@ collapse_single_value (struct lxc_container *c, const char *key, const char *val
     (void) c->set_config_item (c, key, value);
 }
 
+/* worker thread: @c's value of @key, "" when unset */
+static char *
+config_item_or_empty (struct lxc_container *c, const char *key)
+{
+  int len = c->get_config_item (c, key, NULL, 0);
+  char *buf;
+
+  if (len <= 0)
+    return g_strdup ("");
+  buf = g_malloc0 ((gsize) len + 1);
+  /* liblxc reports some unset strings as "(null)" */
+  if (c->get_config_item (c, key, buf, len + 1) != len || g_str_equal (buf, "(null)"))
+    buf[0] = '\0';
+  return buf;
+}
+
+/* worker thread: refuses lxc.uts.name to a configure-only caller where
+ * liblxc would set it in the host's UTS namespace (see
+ * lxcd_config_hostname_stays_inside()) */
+static gboolean
+hostname_stays_inside (struct lxc_container *c, const char *name, GError **error)
+{
+  g_autofree char *keep = config_item_or_empty (c, "lxc.namespace.keep");
+  g_autofree char *clone = config_item_or_empty (c, "lxc.namespace.clone");
+  g_autofree char *share = config_item_or_empty (c, "lxc.namespace.share.uts");
+
+  if (lxcd_config_hostname_stays_inside (keep, clone, share))
+    return TRUE;
+  g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+               "Container '%s' runs in the host's UTS namespace (lxc.namespace.keep/clone): "
+               "lxc.uts.name would rename the host; it needs "
+               "org.linuxcontainers.LXC1.configure-host", name);
+  return FALSE;
+}
+
 gboolean
 lxcd_lxc_change_config (const char *lxcpath, const char *name, LxcdConfigChange change,
                         const char *key, const char *arg, LxcdConfigSavedFunc saved,
@@ -554,6 +589,10 @@ lxcd_lxc_change_config (const char *lxcpath, const char *name, LxcdConfigChange 
 
   switch (change)
     {
+    case LXCD_CONFIG_SET_ORDINARY:
+      if (g_str_equal (key, "lxc.uts.name") && !hostname_stays_inside (c, name, error))
+        return FALSE;
+      G_GNUC_FALLTHROUGH;
     case LXCD_CONFIG_SET:
       if (!c->set_config_item (c, key, arg))
         {

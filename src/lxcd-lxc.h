@@ -54,6 +54,7 @@ gboolean lxcd_lxc_destroy_snapshot (const char *lxcpath, const char *name, const
 
 typedef enum {
   LXCD_CONFIG_SET,
+  LXCD_CONFIG_SET_ORDINARY, /* SET by a caller only "configure" authorized */
   LXCD_CONFIG_CLEAR_ITEM,
   LXCD_CONFIG_CLEAR_ALL,
   LXCD_CONFIG_LOAD,

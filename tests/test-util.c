@@ -244,6 +244,27 @@ test_config_values (void)
 }
 
 static void
+test_config_hostname (void)
+{
+  /* liblxc clones UTS by default: the host name stays inside */
+  g_assert_true (lxcd_config_hostname_stays_inside (NULL, NULL, NULL));
+  g_assert_true (lxcd_config_hostname_stays_inside ("", "", ""));
+  g_assert_true (lxcd_config_hostname_stays_inside ("net", "", ""));
+  g_assert_true (lxcd_config_hostname_stays_inside ("", "uts\nnet\n", ""));
+  /* kept or not cloned: sethostname() would rename the host */
+  g_assert_false (lxcd_config_hostname_stays_inside ("uts", "", ""));
+  g_assert_false (lxcd_config_hostname_stays_inside ("net\nuts\n", "", ""));
+  g_assert_false (lxcd_config_hostname_stays_inside ("user net uts", NULL, NULL));
+  g_assert_false (lxcd_config_hostname_stays_inside ("", "net pid mnt", ""));
+  /* keep wins over clone, as in resolve_clone_flags() */
+  g_assert_false (lxcd_config_hostname_stays_inside ("uts", "uts", ""));
+  /* a shared UTS namespace is never renamed */
+  g_assert_true (lxcd_config_hostname_stays_inside ("uts", "", "other"));
+  /* "utsx" is not "uts" */
+  g_assert_true (lxcd_config_hostname_stays_inside ("utsx", "", ""));
+}
+
+static void
 test_config_file_bounds (void)
 {
   g_autoptr(GString) text = g_string_new ("lxc.uts.name = c1\n# a comment = x\n\n");
@@ -553,6 +574,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/allowlist", test_config_keys);
   g_test_add_func ("/config/ordinary-values", test_config_values);
   g_test_add_func ("/config/file-bounds", test_config_file_bounds);
+  g_test_add_func ("/config/hostname", test_config_hostname);
   g_test_add_func ("/util/argv", test_argv);
   g_test_add_func ("/util/options", test_options);
   g_test_add_func ("/error/names", test_error_names);

@@ -185,10 +185,10 @@ class RedTeam(unittest.TestCase):
             self.assertRefused(set_item('lxc.group', 'one-more'), 'InvalidArgument',
                                '%d values of lxc.group' % MAX_VALUES)
             # the attack as such: many distinct ordinary keys, one call each
-            self.restore(text + '#' + 'x' * (pad - 2 - 4000) + '\n')
+            self.restore(text + '#' + 'x' * (pad - 2 - 1000) + '\n')
             self.original = self.state()
             refused = None
-            for i in range(200):
+            for i in range(100):
                 r = set_item('lxc.net.%d.name' % i, 'eth%d' % i)
                 if not r.ok:
                     refused = r
@@ -278,6 +278,26 @@ class RedTeam(unittest.TestCase):
         for key in ('lxc.uts.name', 'lxc.init.cmd', 'lxc.environment'):
             self.assertRefused(set_item(key, 'x\nlxc.hook.pre-start = /tmp/evil'),
                                'InvalidArgument')
+
+    def test_host_name_of_a_container_in_the_hosts_uts_namespace(self):
+        # With lxc.namespace.keep = uts (or a clone list without uts), set
+        # by the admin, liblxc calls sethostname() in the HOST's UTS
+        # namespace at start: lxc.uts.name would rename the host.
+        text = self.read()
+        try:
+            for extra in ('lxc.namespace.keep = uts\n', 'lxc.namespace.clone = net pid mnt ipc\n'):
+                self.restore(text + extra)
+                self.assertRefused(set_item('lxc.uts.name', 'pwned'), 'NotAuthorized',
+                                   'configure-host')
+                # configure-host may
+                grant(*(DELEGATED + ('configure-host',)))
+                self.assertAllowed(set_item('lxc.uts.name', 'pwned'))
+                grant(*DELEGATED)
+            # with its own UTS namespace the name is the user's
+            self.restore(text)
+            self.assertAllowed(set_item('lxc.uts.name', 'renamed'))
+        finally:
+            self.restore(text)
 
     def test_save_config_over_host_files(self):
         # An admin's host-side hook script kept in the container's
