@@ -11,7 +11,10 @@
  * notes each audited call by (sender, serial) when it arrives and writes
  * the line when the reply with that reply serial goes out. The caller's
  * uid is learnt by the authorization code (lxcd_audit_set_uid); for a call
- * refused before that (bad arguments), it is asked from the bus.
+ * refused before that (bad arguments), it is asked from the bus as soon as
+ * the call arrives (note_arrival(): before any reply can leave, so the
+ * bus answers while the caller is still connected, even one that leaves
+ * the moment it has its reply).
  *
  * Lines go through g_log_structured(): to the journal, with fields of
  * their own (LXCD_UID, LXCD_SENDER, LXCD_METHOD, LXCD_CONTAINER,
@@ -38,6 +41,7 @@ typedef struct {
   char *arguments;  /* " key=value..." or "" */
   uid_t uid;
   gboolean uid_known;
+  gboolean noted;   /* counted in sender_uids (note_arrival()) */
   char *result;     /* "ok", "denied", "error" */
   char *error;      /* NULL or "Name: message" */
 } AuditCall;
@@ -48,6 +52,17 @@ static GDBusConnection *audit_connection;
 static guint filter_id;
 /* Lines waiting on the main thread for their caller's uid. Main thread. */
 static gint outstanding;
+
+/* What the main thread learnt of a caller's uid while calls of it are
+ * being audited: sender -> SenderUid. Main thread only. */
+typedef struct {
+  guint refs;          /* audited calls of it not yet logged */
+  gboolean known;
+  gboolean asking;     /* GetConnectionUnixUser in flight */
+  uid_t uid;
+  GPtrArray *waiters;  /* of AuditCall, written once the answer comes */
+} SenderUid;
+static GHashTable *sender_uids;
 
 static void
 audit_call_free (AuditCall *call)
@@ -180,6 +195,111 @@ write_line (AuditCall *call)
                     call->error ? " error=" : "", call->error ? call->error : "");
 }
 
+static void sender_release (const char *sender);
+
+/* main thread: one line, and its caller's reference dropped */
+static void
+write_and_free (AuditCall *call)
+{
+  g_autofree char *sender = call->noted ? g_strdup (call->sender) : NULL;
+
+  write_line (call);
+  audit_call_free (call);
+  (void) g_atomic_int_dec_and_test (&outstanding);
+  if (sender)
+    sender_release (sender);
+}
+
+/* main thread */
+static void
+sender_uid_free (SenderUid *s)
+{
+  if (s->waiters)
+    g_ptr_array_unref (s->waiters);
+  g_free (s);
+}
+
+/* main thread: an audited call of @sender is logged */
+static void
+sender_release (const char *sender)
+{
+  SenderUid *s = sender_uids ? g_hash_table_lookup (sender_uids, sender) : NULL;
+
+  if (s && s->refs > 0 && --s->refs == 0 && !s->asking)
+    g_hash_table_remove (sender_uids, sender);
+}
+
+/* main thread: the bus's answer about a sender, asked on arrival */
+static void
+sender_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autofree char *sender = user_data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res,
+                                                             NULL);
+  SenderUid *s = g_hash_table_lookup (sender_uids, sender);
+  g_autoptr(GPtrArray) waiters = NULL;
+
+  s->asking = FALSE;
+  if (reply)
+    {
+      guint32 uid;
+
+      g_variant_get (reply, "(u)", &uid);
+      s->uid = uid;
+      s->known = TRUE;
+    }
+  waiters = g_steal_pointer (&s->waiters);
+  s->refs++; /* (hold it while the waiters release theirs) */
+  for (guint i = 0; waiters && i < waiters->len; i++)
+    {
+      AuditCall *call = waiters->pdata[i];
+
+      call->uid = s->uid;
+      call->uid_known = s->known;
+      write_and_free (call);
+    }
+  sender_release (sender);
+}
+
+/* main thread, at a higher priority than the dispatch of method calls (so
+ * before the call's handler can reply): an audited call of @sender came */
+static gboolean
+note_arrival (gpointer user_data)
+{
+  const char *sender = user_data;
+  SenderUid *s;
+
+  if (sender_uids == NULL)
+    sender_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) sender_uid_free);
+  s = g_hash_table_lookup (sender_uids, sender);
+  if (s == NULL)
+    {
+      s = g_new0 (SenderUid, 1);
+      g_hash_table_insert (sender_uids, g_strdup (sender), s);
+    }
+  s->refs++;
+  if (!s->known && lxcd_auth_lookup_cached_uid (sender, &s->uid))
+    s->known = TRUE;
+  if (!s->known && !s->asking && audit_connection != NULL)
+    {
+      s->asking = TRUE;
+      g_dbus_connection_call (audit_connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                              "org.freedesktop.DBus", "GetConnectionUnixUser",
+                              g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
+                              G_DBUS_CALL_FLAGS_NONE, -1, NULL, sender_uid_cb, g_strdup (sender));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* main thread: a line written where its caller's uid was known */
+static gboolean
+release_idle (gpointer user_data)
+{
+  sender_release (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 /* main thread */
 static void
 get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -197,6 +317,8 @@ get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   write_line (call);
   (void) g_atomic_int_dec_and_test (&outstanding);
+  if (call->noted)
+    sender_release (call->sender);
 }
 
 /* main thread: a call answered before its caller's uid was learnt */
@@ -205,13 +327,26 @@ resolve_uid_and_write (gpointer user_data)
 {
   AuditCall *call = user_data;
 
-  if (lxcd_auth_lookup_cached_uid (call->sender, &call->uid))
+  SenderUid *s = sender_uids ? g_hash_table_lookup (sender_uids, call->sender) : NULL;
+
+  if (s && s->known)
+    {
+      call->uid = s->uid;
+      call->uid_known = TRUE;
+    }
+  else if (s && s->asking)
+    {
+      /* the answer asked on arrival is on its way */
+      if (s->waiters == NULL)
+        s->waiters = g_ptr_array_new ();
+      g_ptr_array_add (s->waiters, call);
+      return G_SOURCE_REMOVE;
+    }
+  if (!call->uid_known && lxcd_auth_lookup_cached_uid (call->sender, &call->uid))
     call->uid_known = TRUE;
   if (call->uid_known || audit_connection == NULL)
     {
-      write_line (call);
-      audit_call_free (call);
-      (void) g_atomic_int_dec_and_test (&outstanding);
+      write_and_free (call);
       return G_SOURCE_REMOVE;
     }
   g_dbus_connection_call (audit_connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
@@ -227,7 +362,11 @@ finish (AuditCall *call_in)
   g_autoptr(AuditCall) call = call_in;
 
   if (call->uid_known)
-    write_line (call);
+    {
+      write_line (call);
+      if (call->noted)
+        g_idle_add_full (G_PRIORITY_HIGH, release_idle, g_strdup (call->sender), g_free);
+    }
   else
     {
       /* From the worker thread: count it here, where its source is made,
@@ -301,9 +440,11 @@ audit_filter (GDBusConnection *connection, GDBusMessage *message, gboolean incom
           finish (call);
           return message;
         }
+      call->noted = TRUE;
       g_hash_table_replace (pending, pending_key (sender, g_dbus_message_get_serial (message)),
                             call);
       g_mutex_unlock (&lock);
+      g_idle_add_full (G_PRIORITY_HIGH, note_arrival, g_strdup (sender), g_free);
     }
   else if (!incoming && (type == G_DBUS_MESSAGE_TYPE_METHOD_RETURN ||
                          type == G_DBUS_MESSAGE_TYPE_ERROR))

@@ -78,13 +78,19 @@ class Audit(unittest.TestCase):
         self.assertEqual(stack.container_state('c1'), 'STOPPED')
 
     def test_bad_input_refused_before_authorization_still_names_the_caller(self):
-        # The key is checked before polkit is asked: the uid comes from the bus.
-        r = stack.call_as(UNPRIV_UID, path('c1'), CONTAINER_IFACE, 'SetConfigItem',
-                          "('lxc.no.such.key', 'x')")
-        self.assertEqual(r.error_name, ERROR_PREFIX + 'InvalidArgument', r)
-        line = self.wait_line(r'call=Container\.SetConfigItem ')
-        self.assertRegex(line, r'uid=%d .* container=c1 key=lxc\.no\.such\.key '
-                               r'result=error error=%sInvalidArgument' % (UNPRIV_UID, ERROR_PREFIX))
+        # The key is checked before polkit is asked: the uid comes from the
+        # bus, asked when the call arrives, so even a caller that leaves the
+        # bus the moment it has its reply (each call_as is a new connection
+        # that closes at once) is named.
+        for i in range(20):
+            key = 'lxc.no.such.key%d' % i
+            r = stack.call_as(UNPRIV_UID, path('c1'), CONTAINER_IFACE, 'SetConfigItem',
+                              "('%s', 'x')" % key)
+            self.assertEqual(r.error_name, ERROR_PREFIX + 'InvalidArgument', r)
+            line = self.wait_line(r'call=Container\.SetConfigItem .*key=%s ' % re.escape(key))
+            self.assertRegex(line, r'uid=%d .* container=c1 key=%s '
+                                   r'result=error error=%sInvalidArgument'
+                             % (UNPRIV_UID, re.escape(key), ERROR_PREFIX))
 
     def test_configuration_values_are_not_logged(self):
         r = stack.call(path('c1'), CONTAINER_IFACE, 'SetConfigItem',
