@@ -201,6 +201,18 @@ class Safe(Base):
         with open(os.path.join(rootfs('nobody-ok'), 'etc', 'hostname')) as f:
             self.assertEqual(f.read(), 'oldname\n')
         self.assertRenamed('nobody-ov')
+        # an overlay container restored over itself: still an overlay, the
+        # name in its (new) upper layer
+        self.call('nobody-ov', 'Snapshot', '(@a{sv} {},)')
+        with open(uppers[0], 'w') as f:
+            f.write('changed')
+        self.call('nobody-ov', 'RestoreSnapshot', "('snap0', 'nobody-ov')")
+        with open(os.path.join(cdir('nobody-ov'), 'config')) as f:
+            self.assertIn('lxc.rootfs.path = overlay:', f.read())
+        with open(uppers[0]) as f:
+            self.assertEqual(f.read(), 'nobody-ov')
+        self.assertRenamed('nobody-ov')
+        self.assertTrue(os.path.isdir(os.path.join(cdir('nobody-ov'), 'snaps', 'snap0')))
         # rename
         self.expect('nobody-ren')
         self.call('nobody-ok2', 'Rename', "('nobody-ren',)")
