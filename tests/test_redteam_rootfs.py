@@ -277,12 +277,13 @@ class Attacks(Base):
 
     def test_restore_to_new_name_hostname_link(self):
         self.make('nobody-a4')
-        self.plant('nobody-a4', 'etc/hostname', self.can.etc_hostname)
+        self.plant('nobody-a4', 'etc/hostname', self.can.secret)
         self.call('nobody-a4', 'Snapshot', '(@a{sv} {},)')
         self.expect('nobody-a4r')
         self.call('nobody-a4', 'RestoreSnapshot', "('snap0', 'nobody-a4r')")
         self.can.check(self)
         self.assertRenamed('nobody-a4r')
+        self.assertNoSecretIn('nobody-a4r')
 
     def test_restore_onto_itself_hostname_link(self):
         self.make('nobody-a5')
@@ -314,6 +315,7 @@ class Attacks(Base):
         self.can.check(self)
         for name in ('nobody-a6r', 'nobody-a6o'):
             self.assertRenamed(name)
+            self.assertNoSecretIn(name)
 
     def test_hostname_fifo_does_not_hang(self):
         self.make('nobody-a7', hostname=None)
