@@ -419,6 +419,21 @@ warn (const char *format, ...)
   (void) sigaction (SIGPIPE, &old, NULL);
 }
 
+/* @c's lxc.rootfs.path as its config file has it, with the "type:" prefix
+ * that says which backing store it is (liblxc's getter drops it), else as
+ * liblxc has it. False if it has none. */
+static bool
+rootfs_spec (struct lxc_container *c, char *buf, size_t size)
+{
+  char *config = c->config_file_name (c);
+  int n = config ? lxcd_rootfs_config_key (config, "lxc.rootfs.path", buf, size) : -1;
+
+  free (config);
+  if (n > 0 && buf[0])
+    return true;
+  return c->get_config_item (c, "lxc.rootfs.path", buf, (int) size) > 0;
+}
+
 /* The new container @c2 is to be called @newname: lxc.uts.name in its
  * config (exactly one line) and etc/hostname in its root file system, the
  * latter only where that is safe (a warning otherwise). What liblxc's
@@ -438,7 +453,7 @@ set_new_name (struct lxc_container *c2, const char *newname)
       return EXIT_FAILED;
     }
   config = c2->config_file_name (c2);
-  n = config ? lxcd_rootfs_count_config_key (config, "lxc.uts.name") : -1;
+  n = config ? lxcd_rootfs_config_key (config, "lxc.uts.name", NULL, 0) : -1;
   if (n != 1)
     {
       fprintf (stderr, "The config of container '%s' (%s) has %d lxc.uts.name lines, not one\n",
@@ -448,7 +463,7 @@ set_new_name (struct lxc_container *c2, const char *newname)
     }
   free (config);
 
-  if (c2->get_config_item (c2, "lxc.rootfs.path", rootfs, sizeof rootfs) <= 0)
+  if (!rootfs_spec (c2, rootfs, sizeof rootfs))
     return EXIT_DONE; /* (liblxc fails earlier without one) */
   switch (lxcd_rootfs_write_hostname (rootfs, newname, why, sizeof why))
     {
@@ -563,7 +578,7 @@ backend_of (struct lxc_container *c, const char *name, char *rootfs, size_t size
 {
   const char *type = NULL;
 
-  if (c->get_config_item (c, "lxc.rootfs.path", rootfs, (int) size) > 0)
+  if (rootfs_spec (c, rootfs, size))
     type = lxcd_rootfs_backend (rootfs);
   if (type == NULL)
     fprintf (stderr, "Cannot tell the backing store type of container '%s'\n", name);

@@ -464,32 +464,52 @@ lxcd_rootfs_write_hostname (const char *rootfs_path, const char *name, char *why
 }
 
 /**
- * lxcd_rootfs_count_config_key:
+ * lxcd_rootfs_config_key:
  * @config_path: a container's config file
  * @key: a config key
+ * @value: (out) (optional): the value of the last line setting @key, blanks
+ *   trimmed ("" if none)
+ *
+ * Reads the config file as written (liblxc's getter of lxc.rootfs.path
+ * drops the "type:" prefix that says which backing store it is).
  *
  * Returns: how many lines of @config_path set @key, or -1 if it cannot be
  * read. Blocks.
  */
 int
-lxcd_rootfs_count_config_key (const char *config_path, const char *key)
+lxcd_rootfs_config_key (const char *config_path, const char *key, char *value, size_t size)
 {
   FILE *f = fopen (config_path, "re");
   char line[8192];
   size_t len = strlen (key);
   int count = 0;
 
+  if (value && size > 0)
+    value[0] = '\0';
   if (f == NULL)
     return -1;
   while (fgets (line, sizeof line, f))
     {
       const char *p = line + strspn (line, " \t");
-      if (strncmp (p, key, len) == 0)
+      if (strncmp (p, key, len) != 0)
+        continue;
+      p += len;
+      p += strspn (p, " \t");
+      if (*p != '=')
+        continue;
+      count++;
+      if (value && size > 0)
         {
-          p += len;
+          size_t n;
+          p++;
           p += strspn (p, " \t");
-          if (*p == '=')
-            count++;
+          n = strcspn (p, "\r\n");
+          while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+          if (n >= size)
+            n = size - 1;
+          memcpy (value, p, n);
+          value[n] = '\0';
         }
     }
   fclose (f);

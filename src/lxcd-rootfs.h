@@ -23,4 +23,5 @@ LxcdRootfsResult lxcd_rootfs_write_hostname_overlay (const char *lower, const ch
                                                      char *why, size_t why_size);
 LxcdRootfsResult lxcd_rootfs_write_hostname    (const char *rootfs_path, const char *name,
                                                 char *why, size_t why_size);
-int              lxcd_rootfs_count_config_key  (const char *config_path, const char *key);
+int              lxcd_rootfs_config_key        (const char *config_path, const char *key,
+                                                char *value, size_t size);

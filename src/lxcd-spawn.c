@@ -579,6 +579,17 @@ spawn_complete (GTask *task)
   code = WIFEXITED (data->wait_status) ? WEXITSTATUS (data->wait_status) : -1;
   if (code == LXCD_HELPER_DONE)
     {
+      /* What a successful helper left alone on purpose (e.g. an
+       * etc/hostname that is a link) goes to the log. */
+      g_auto(GStrv) lines = NULL;
+
+      err = stream_text (data->err);
+      lines = g_strsplit (err, "\n", -1);
+      for (char **l = lines; *l; l++)
+        {
+          if (strstr (*l, "warning:") != NULL)
+            g_message ("%s", *l);
+        }
       g_task_return_pointer (task, g_steal_pointer (&out), g_free);
       return;
     }

@@ -300,20 +300,27 @@ test_count_config_key (void)
 {
   g_autofree char *path = NULL;
   int fd = g_file_open_tmp ("lxcd-config-XXXXXX", &path, NULL);
+  char value[64];
 
   g_assert_cmpint (fd, >=, 0);
   close (fd);
   g_assert_true (g_file_set_contents (path,
                                       "lxc.uts.name = a\n"
                                       "# lxc.uts.name = b\n"
-                                      "  lxc.uts.name=c\n"
+                                      "  lxc.uts.name=c \t\n"
                                       "lxc.uts.namex = d\n"
-                                      "lxc.rootfs.path = dir:/x\n", -1, NULL));
-  g_assert_cmpint (lxcd_rootfs_count_config_key (path, "lxc.uts.name"), ==, 2);
-  g_assert_cmpint (lxcd_rootfs_count_config_key (path, "lxc.rootfs.path"), ==, 1);
-  g_assert_cmpint (lxcd_rootfs_count_config_key (path, "lxc.net.0.type"), ==, 0);
+                                      "lxc.rootfs.path = overlay:/a/b:/c/d  \n", -1, NULL));
+  g_assert_cmpint (lxcd_rootfs_config_key (path, "lxc.uts.name", value, sizeof value), ==, 2);
+  g_assert_cmpstr (value, ==, "c");
+  g_assert_cmpint (lxcd_rootfs_config_key (path, "lxc.rootfs.path", value, sizeof value), ==, 1);
+  g_assert_cmpstr (value, ==, "overlay:/a/b:/c/d");
+  g_assert_cmpint (lxcd_rootfs_config_key (path, "lxc.rootfs.path", value, 6), ==, 1);
+  g_assert_cmpstr (value, ==, "overl");
+  g_assert_cmpint (lxcd_rootfs_config_key (path, "lxc.net.0.type", value, sizeof value), ==, 0);
+  g_assert_cmpstr (value, ==, "");
+  g_assert_cmpint (lxcd_rootfs_config_key (path, "lxc.uts.name", NULL, 0), ==, 2);
   g_unlink (path);
-  g_assert_cmpint (lxcd_rootfs_count_config_key (path, "lxc.uts.name"), ==, -1);
+  g_assert_cmpint (lxcd_rootfs_config_key (path, "lxc.uts.name", value, sizeof value), ==, -1);
 }
 
 int
