@@ -55,6 +55,7 @@ struct _LxcdContainer {
   guint64 event_seq;
   gboolean op_busy;
   GList *waiters; /* of Waiter */
+  guint32 idmap_uid_base; /* host uid of its root, 0 if not mapped */
 };
 
 static void lxcd_container_iface_init (LxcdDBusContainerIface *iface);
@@ -236,6 +237,7 @@ lxcd_container_apply_info (LxcdContainer *self, const LxcdInfo *info, gboolean w
   lxcd_dbus_container_set_defined (iface, info->defined);
   lxcd_dbus_container_set_autostart (iface, info->autostart);
   lxcd_dbus_container_set_privileged (iface, info->privileged);
+  self->idmap_uid_base = info->idmap_uid_base;
   if (info->config_file)
     lxcd_dbus_container_set_config_file (iface, info->config_file);
   if (with_state)
@@ -1260,6 +1262,17 @@ lxcd_container_new (LxcdDaemon *daemon, const char *lxcpath, const char *name)
   lxcd_dbus_container_set_close_all_fds (iface, FALSE);
   lxcd_dbus_container_set_privileged (iface, TRUE); /* until read */
   return self;
+}
+
+/**
+ * lxcd_container_get_idmap_uid_base:
+ *
+ * The host uid the container's root is mapped to, 0 if none. Main thread.
+ */
+guint32
+lxcd_container_get_idmap_uid_base (LxcdContainer *self)
+{
+  return self->idmap_uid_base;
 }
 
 /**

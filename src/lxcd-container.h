@@ -14,6 +14,7 @@ G_DECLARE_FINAL_TYPE (LxcdContainer, lxcd_container, LXCD, CONTAINER, LxcdDBusCo
 LxcdContainer *lxcd_container_new (LxcdDaemon *daemon, const char *lxcpath, const char *name);
 
 const char *lxcd_container_get_privileged_detail (LxcdContainer *self);
+guint32     lxcd_container_get_idmap_uid_base (LxcdContainer *self);
 const char *lxcd_container_get_name (LxcdContainer *self);
 const char *lxcd_container_get_lxcpath (LxcdContainer *self);
 const char *lxcd_container_get_object_path (LxcdContainer *self);

@@ -49,7 +49,8 @@ struct _LxcdDaemon {
   GHashTable *reserved;   /* names being created by our jobs */
   guint next_job_id;
   LxcdLimits *limits;
-  char *idmap_setting;    /* IdMap= of [Unprivileged], or NULL */     /* concurrent operations per caller uid */
+  char *idmap_setting;    /* IdMap= of [Unprivileged], or NULL */
+  GHashTable *idmap_reserved; /* uid bases of containers being made */     /* concurrent operations per caller uid */
 };
 
 G_DEFINE_TYPE (LxcdDaemon, lxcd_daemon, G_TYPE_OBJECT)
@@ -656,20 +657,64 @@ void
 lxcd_daemon_set_idmap_setting (LxcdDaemon *self, const char *setting)
 {
   g_free (self->idmap_setting);
+  g_hash_table_unref (self->idmap_reserved);
   self->idmap_setting = g_strdup (setting);
 }
 
 /**
- * lxcd_daemon_get_unprivileged_idmap:
+ * lxcd_daemon_take_unprivileged_idmap:
  *
  * The id map for a new unprivileged container, from the setting and
  * root's ranges in /etc/subuid and /etc/subgid (read now: an admin may
- * add them while the service runs). Main thread.
+ * add them while the service runs): a block no served container maps and
+ * no other create has taken (reserved until
+ * lxcd_daemon_release_unprivileged_idmap()), or the whole range if it
+ * holds only one. Main thread.
  */
 gboolean
-lxcd_daemon_get_unprivileged_idmap (LxcdDaemon *self, LxcdIdmap *out, GError **error)
+lxcd_daemon_take_unprivileged_idmap (LxcdDaemon *self, LxcdIdmap *out, GError **error)
 {
-  return lxcd_idmap_resolve (self->idmap_setting, "/etc/subuid", "/etc/subgid", out, error);
+  g_autoptr(GHashTable) used = g_hash_table_new (NULL, NULL);
+  LxcdIdmap range;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (!lxcd_idmap_resolve (self->idmap_setting, "/etc/subuid", "/etc/subgid", &range, error))
+    return FALSE;
+  g_hash_table_iter_init (&iter, self->containers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      guint32 base = lxcd_container_get_idmap_uid_base (value);
+      if (base != 0)
+        g_hash_table_add (used, GUINT_TO_POINTER (base));
+    }
+  g_hash_table_iter_init (&iter, self->idmap_reserved);
+  while (g_hash_table_iter_next (&iter, &value, NULL))
+    g_hash_table_add (used, value);
+  if (!lxcd_idmap_pick_block (&range, used, out))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_SUPPORTED,
+                   "Cannot make an unprivileged container: each of the %u blocks of %u ids "
+                   "of root's range %u:%u is used by a container; give root a larger range in "
+                   "/etc/subuid and /etc/subgid", range.count / LXCD_IDMAP_DEFAULT_COUNT,
+                   LXCD_IDMAP_DEFAULT_COUNT, range.uid_base, range.count);
+      return FALSE;
+    }
+  if (out->count < range.count)
+    g_hash_table_add (self->idmap_reserved, GUINT_TO_POINTER (out->uid_base));
+  return TRUE;
+}
+
+/**
+ * lxcd_daemon_release_unprivileged_idmap:
+ *
+ * The create that took @uid_base is over (its container, if made, now
+ * shows the map itself). Main thread.
+ */
+void
+lxcd_daemon_release_unprivileged_idmap (LxcdDaemon *self, guint32 uid_base)
+{
+  g_hash_table_remove (self->idmap_reserved, GUINT_TO_POINTER (uid_base));
 }
 
 LxcdContainer *
@@ -759,6 +804,7 @@ lxcd_daemon_init (LxcdDaemon *self)
   self->monitors = g_ptr_array_new_with_free_func (g_object_unref);
   self->reserved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->limits = lxcd_limits_new (LXCD_DEFAULT_OPERATIONS_PER_USER);
+  self->idmap_reserved = g_hash_table_new (NULL, NULL);
   self->object_manager = g_dbus_object_manager_server_new ("/org/linuxcontainers/LXC1");
 }
 

@@ -30,8 +30,9 @@ LxcdContainer      *lxcd_daemon_find_container (LxcdDaemon *self, const char *na
 LxcdLimitToken     *lxcd_daemon_begin_operation (LxcdDaemon *self, uid_t uid, GError **error);
 void                lxcd_daemon_set_operations_per_user (LxcdDaemon *self, guint max);
 void                lxcd_daemon_set_idmap_setting (LxcdDaemon *self, const char *setting);
-gboolean            lxcd_daemon_get_unprivileged_idmap (LxcdDaemon *self, LxcdIdmap *out,
-                                                        GError **error);
+gboolean            lxcd_daemon_take_unprivileged_idmap (LxcdDaemon *self, LxcdIdmap *out,
+                                                         GError **error);
+void                lxcd_daemon_release_unprivileged_idmap (LxcdDaemon *self, guint32 uid_base);
 GPtrArray          *lxcd_daemon_list_containers (LxcdDaemon *self);
 
 void     lxcd_daemon_export_job  (LxcdDaemon *self, LxcdJob *job);

@@ -6,7 +6,14 @@
  * newgidmap, which check those files). The admin may pick the range with
  * IdMap=BASE:COUNT in [Unprivileged] of lxc-dbus.conf; it must lie inside
  * one of root's ranges of both files. Without it, root's first range of
- * each file is used, at most LXCD_IDMAP_DEFAULT_COUNT ids.
+ * each file is used.
+ *
+ * Each container gets a block of its own (LXCD_IDMAP_DEFAULT_COUNT ids)
+ * when the range holds more than one, so that root in one user's
+ * container is not the same host uid as root in another's (per-uid
+ * kernel limits and keyrings, RLIMIT_NPROC, inotify instances...): the
+ * first block no served container maps (lxcd_idmap_pick_block()). A
+ * range of one block or less is shared.
  */
 #include "config.h"
 
@@ -59,7 +66,7 @@ lxcd_idmap_find_range (const char *subid_text, const char *owner, guint32 base, 
       if (count == 0)
         {
           *out_base = (guint32) start;
-          *out_count = (guint32) MIN (n, LXCD_IDMAP_DEFAULT_COUNT);
+          *out_count = (guint32) n;
           return TRUE;
         }
       if (base >= start && (guint64) base + count <= start + n)
@@ -73,11 +80,77 @@ lxcd_idmap_find_range (const char *subid_text, const char *owner, guint32 base, 
 }
 
 /**
+ * lxcd_idmap_parse_uid_base:
+ * @idmap_lines: the values of lxc.idmap, one per line ("u 0 100000 65536")
+ *
+ * Returns: the host uid that the container's root is mapped to, or 0.
+ */
+guint32
+lxcd_idmap_parse_uid_base (const char *idmap_lines)
+{
+  g_auto(GStrv) lines = g_strsplit (idmap_lines ? idmap_lines : "", "\n", -1);
+
+  for (char **l = lines; *l; l++)
+    {
+      g_auto(GStrv) f = g_strsplit_set (g_strstrip (*l), " \t", -1);
+      g_autoptr(GPtrArray) words = g_ptr_array_new ();
+      guint64 inside, host, count;
+
+      for (char **w = f; *w; w++)
+        {
+          if (**w)
+            g_ptr_array_add (words, *w);
+        }
+      if (words->len == 4 && g_str_equal (words->pdata[0], "u") &&
+          g_ascii_string_to_unsigned (words->pdata[1], 10, 0, G_MAXUINT32, &inside, NULL) &&
+          g_ascii_string_to_unsigned (words->pdata[2], 10, 0, G_MAXUINT32, &host, NULL) &&
+          g_ascii_string_to_unsigned (words->pdata[3], 10, 1, G_MAXUINT32, &count, NULL) &&
+          inside == 0)
+        return (guint32) host;
+    }
+  return 0;
+}
+
+/**
+ * lxcd_idmap_pick_block:
+ * @range: root's whole range (both bases, its size)
+ * @used_uid_bases: (element-type guint32): host uids that containers' root
+ *   is mapped to already (GUINT_TO_POINTER)
+ *
+ * The id map of a new container: a block of its own when @range holds
+ * more than one block (the first that no container uses), else the whole
+ * (shared) range. FALSE when every block is taken.
+ */
+gboolean
+lxcd_idmap_pick_block (const LxcdIdmap *range, GHashTable *used_uid_bases, LxcdIdmap *out)
+{
+  guint32 block = LXCD_IDMAP_DEFAULT_COUNT;
+
+  if (range->count < 2 * block)
+    {
+      *out = *range;
+      return TRUE;
+    }
+  for (guint32 k = 0; k < range->count / block; k++)
+    {
+      guint32 base = range->uid_base + k * block;
+
+      if (used_uid_bases && g_hash_table_contains (used_uid_bases, GUINT_TO_POINTER (base)))
+        continue;
+      out->uid_base = base;
+      out->gid_base = range->gid_base + k * block;
+      out->count = block;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/**
  * lxcd_idmap_resolve:
  * @setting: (nullable): IdMap=BASE:COUNT from the config file
  *
- * The id map for a new unprivileged container, checked against root's
- * ranges in @subuid_file and @subgid_file. Any thread.
+ * Root's range for unprivileged containers, checked against its ranges
+ * in @subuid_file and @subgid_file. Any thread.
  */
 gboolean
 lxcd_idmap_resolve (const char *setting, const char *subuid_file, const char *subgid_file,

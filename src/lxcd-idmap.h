@@ -5,8 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* Ids mapped into an unprivileged container when nothing else is set: a
- * whole 16-bit range, as lxc-create and LXD give. */
+/* Ids mapped into one unprivileged container: a whole 16-bit range, as
+ * lxc-create and LXD give. */
 #define LXCD_IDMAP_DEFAULT_COUNT 65536
 
 typedef struct {
@@ -19,6 +19,9 @@ gboolean lxcd_idmap_parse_setting (const char *text, guint32 *out_base, guint32 
                                    GError **error);
 gboolean lxcd_idmap_find_range (const char *subid_text, const char *owner, guint32 base,
                                 guint32 count, guint32 *out_base, guint32 *out_count);
+guint32  lxcd_idmap_parse_uid_base (const char *idmap_lines);
+gboolean lxcd_idmap_pick_block (const LxcdIdmap *range, GHashTable *used_uid_bases,
+                                LxcdIdmap *out);
 gboolean lxcd_idmap_resolve (const char *setting, const char *subuid_file, const char *subgid_file,
                              LxcdIdmap *out, GError **error);
 

@@ -16,6 +16,7 @@
 
 #include "lxcd-config-keys.h"
 #include "lxcd-error.h"
+#include "lxcd-idmap.h"
 #include "lxcd-lxc.h"
 
 typedef struct lxc_container LxcContainer;
@@ -101,6 +102,7 @@ lxcd_lxc_read_info (const char *lxcpath, const char *name)
           g_autofree char *idmap = get_config_item (c, "lxc.idmap");
 
           info->privileged = idmap == NULL || *g_strstrip (idmap) == '\0';
+          info->idmap_uid_base = lxcd_idmap_parse_uid_base (idmap);
         }
     }
   return info;

@@ -18,6 +18,7 @@ typedef struct {
   char     *config_file;
   gboolean  autostart;
   gboolean  privileged;  /* no lxc.idmap (or unknown) */
+  guint32   idmap_uid_base; /* host uid of its root, 0 if not mapped */
 } LxcdInfo;
 
 void      lxcd_info_free (LxcdInfo *info);

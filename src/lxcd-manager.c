@@ -241,6 +241,7 @@ typedef struct {
   gboolean reserved;
   GError *error;
   LxcdLimitToken *token; /* counts against the caller's limit */
+  guint32 idmap_uid_base; /* taken for this create, or 0 */
 } CreateData;
 
 static void
@@ -248,6 +249,8 @@ create_data_free (CreateData *data)
 {
   if (data->reserved)
     lxcd_daemon_release_name (data->self->daemon, data->name);
+  if (data->idmap_uid_base)
+    lxcd_daemon_release_unprivileged_idmap (data->self->daemon, data->idmap_uid_base);
   g_clear_object (&data->job);
   g_object_unref (data->self);
   g_clear_object (&data->invocation);
@@ -394,12 +397,13 @@ create_privilege_probed_cb (GObject *source, GAsyncResult *res, gpointer user_da
       create_run (data);
       return;
     }
-  if (!lxcd_daemon_get_unprivileged_idmap (data->self->daemon, &idmap, &error))
+  if (!lxcd_daemon_take_unprivileged_idmap (data->self->daemon, &idmap, &error))
     {
       create_reply (data, error);
       create_data_free (data);
       return;
     }
+  data->idmap_uid_base = idmap.uid_base;
   g_ptr_array_add (data->args, g_strdup_printf ("--config=lxc.idmap=u 0 %u %u", idmap.uid_base,
                                                 idmap.count));
   g_ptr_array_add (data->args, g_strdup_printf ("--config=lxc.idmap=g 0 %u %u", idmap.gid_base,

@@ -662,7 +662,10 @@ def _same_mount_ns_as_init():
 #: root's subordinate id range in the tests' private /etc/subuid and /etc/subgid
 SUBID_FILES = ('/etc/subuid', '/etc/subgid')
 SUBID_BASE = 1000000
-SUBID_COUNT = 65536
+#: one container's block: the service gives each unprivileged container a
+#: block of its own out of root's range
+SUBID_BLOCK = 65536
+SUBID_COUNT = 16 * SUBID_BLOCK
 
 
 def check_private_mount_namespace(paths=(POLKIT_ACTIONS_DIR, POLKIT_ETC_RULES_DIR) + SUBID_FILES):

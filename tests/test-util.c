@@ -490,10 +490,10 @@ test_idmap (void)
   g_assert_false (lxcd_idmap_parse_setting ("x:1", &base, &count, NULL));
   g_assert_false (lxcd_idmap_parse_setting ("1:2:3", &base, &count, NULL));
 
-  /* default: root's first range, capped */
+  /* default: root's first range */
   g_assert_true (lxcd_idmap_find_range (subid, "root", 0, 0, &base, &count));
   g_assert_cmpuint (base, ==, 200000);
-  g_assert_cmpuint (count, ==, LXCD_IDMAP_DEFAULT_COUNT);
+  g_assert_cmpuint (count, ==, 1000000);
   /* a chosen range must lie inside one of root's */
   g_assert_true (lxcd_idmap_find_range (subid, "root", 300000, 65536, &base, &count));
   g_assert_cmpuint (base, ==, 300000);
@@ -502,6 +502,42 @@ test_idmap (void)
   g_assert_false (lxcd_idmap_find_range (subid, "root", 5000000, 11, &base, &count));
   g_assert_false (lxcd_idmap_find_range ("alice:1:65536\n", "root", 0, 0, &base, &count));
   g_assert_false (lxcd_idmap_find_range (NULL, "root", 0, 0, &base, &count));
+
+  /* root's uid in a container's map */
+  g_assert_cmpuint (lxcd_idmap_parse_uid_base ("g 0 300000 65536\nu 0 200000 65536"), ==, 200000);
+  g_assert_cmpuint (lxcd_idmap_parse_uid_base ("u  0   200000 65536 "), ==, 200000);
+  g_assert_cmpuint (lxcd_idmap_parse_uid_base ("u 1 200000 65536"), ==, 0);
+  g_assert_cmpuint (lxcd_idmap_parse_uid_base ("u 0 200000"), ==, 0);
+  g_assert_cmpuint (lxcd_idmap_parse_uid_base (""), ==, 0);
+  g_assert_cmpuint (lxcd_idmap_parse_uid_base (NULL), ==, 0);
+}
+
+static void
+test_idmap_blocks (void)
+{
+  LxcdIdmap range = { .uid_base = 1000000, .gid_base = 2000000, .count = 3 * 65536 + 100 };
+  LxcdIdmap small = { .uid_base = 1000000, .gid_base = 1000000, .count = 65536 + 100 };
+  g_autoptr(GHashTable) used = g_hash_table_new (NULL, NULL);
+  LxcdIdmap out;
+
+  /* a range of less than two blocks is shared, whatever is used */
+  g_hash_table_add (used, GUINT_TO_POINTER (1000000));
+  g_assert_true (lxcd_idmap_pick_block (&small, used, &out));
+  g_assert_cmpuint (out.uid_base, ==, 1000000);
+  g_assert_cmpuint (out.count, ==, 65536 + 100);
+  /* otherwise the first free block, uids and gids alike */
+  g_assert_true (lxcd_idmap_pick_block (&range, used, &out));
+  g_assert_cmpuint (out.uid_base, ==, 1065536);
+  g_assert_cmpuint (out.gid_base, ==, 2065536);
+  g_assert_cmpuint (out.count, ==, 65536);
+  g_hash_table_add (used, GUINT_TO_POINTER (1065536 + 65536));
+  g_assert_true (lxcd_idmap_pick_block (&range, used, &out));
+  g_assert_cmpuint (out.uid_base, ==, 1065536);
+  g_hash_table_add (used, GUINT_TO_POINTER (1065536));
+  /* the 100 ids over three blocks make no block */
+  g_assert_false (lxcd_idmap_pick_block (&range, used, &out));
+  g_assert_true (lxcd_idmap_pick_block (&range, NULL, &out));
+  g_assert_cmpuint (out.uid_base, ==, 1000000);
 }
 
 static void
@@ -571,6 +607,7 @@ main (int argc, char **argv)
   g_test_add_func ("/util/timeouts", test_timeouts);
   g_test_add_func ("/util/new-names", test_new_names);
   g_test_add_func ("/util/idmap", test_idmap);
+  g_test_add_func ("/util/idmap-blocks", test_idmap_blocks);
   g_test_add_func ("/config/allowlist", test_config_keys);
   g_test_add_func ("/config/ordinary-values", test_config_values);
   g_test_add_func ("/config/file-bounds", test_config_file_bounds);

@@ -521,8 +521,8 @@ class UserContainers(Base):
             # as an admin would: alice-web gets an id map (not started here)
             with open(cfg, 'a') as f:
                 f.write('lxc.idmap = u 0 %d %d\nlxc.idmap = g 0 %d %d\n' % (
-                    lxcdtest.SUBID_BASE, lxcdtest.SUBID_COUNT, lxcdtest.SUBID_BASE,
-                    lxcdtest.SUBID_COUNT))
+                    lxcdtest.SUBID_BASE, lxcdtest.SUBID_BLOCK, lxcdtest.SUBID_BASE,
+                    lxcdtest.SUBID_BLOCK))
             self.assertOk(self.call('alice', 'alice-web', 'LoadConfig', "('',)"))
             lxcdtest.wait_until(lambda: self.privileged('alice-web') is False, 10)
             self.assertOk(self.call('alice', 'alice-web', 'Clone', "('alice-copy', @a{sv} {})",

@@ -233,7 +233,7 @@ class LeavingTheContainer(Base):
         self.assertNotIn('error', r, r)
         lines = r['out'].split()
         self.assertEqual(lines[0], '0')
-        self.assertEqual(lines[1:4], ['0', str(lxcdtest.SUBID_BASE), str(lxcdtest.SUBID_COUNT)])
+        self.assertEqual(lines[1:4], ['0', str(lxcdtest.SUBID_BASE), str(lxcdtest.SUBID_BLOCK)])
 
 
 class ChoosingTheProgram(Base):
@@ -419,13 +419,43 @@ class PrivilegedContainers(Base):
     def test_own_container_is_unprivileged(self):
         with open(os.path.join(stack.lxcpath, 'alice-web', 'config')) as f:
             text = f.read()
-        self.assertIn('lxc.idmap = u 0 %d %d' % (lxcdtest.SUBID_BASE, lxcdtest.SUBID_COUNT), text)
-        self.assertIn('lxc.idmap = g 0 %d %d' % (lxcdtest.SUBID_BASE, lxcdtest.SUBID_COUNT), text)
+        self.assertIn('lxc.idmap = u 0 %d %d' % (lxcdtest.SUBID_BASE, lxcdtest.SUBID_BLOCK), text)
+        self.assertIn('lxc.idmap = g 0 %d %d' % (lxcdtest.SUBID_BASE, lxcdtest.SUBID_BLOCK), text)
         st = os.stat(os.path.join(stack.lxcpath, 'alice-web', 'rootfs'))
         self.assertEqual(st.st_uid, lxcdtest.SUBID_BASE)
         pid = int(open(os.path.join('/proc', str(self.init_pid('alice-web')), 'status')).read()
                   .split('\nUid:')[1].split()[0])
         self.assertEqual(pid, lxcdtest.SUBID_BASE)
+
+    def test_each_container_maps_to_ids_of_its_own(self):
+        # root in bob's container is not the host uid of root in alice's:
+        # per-uid kernel limits, keyrings and inotify instances are theirs
+        made = []
+        try:
+            for user, name in (('alice', 'alice-two'), ('bob', 'bob-one')):
+                r = stack.call_as(uid[user], MANAGER_PATH, MANAGER_IFACE, 'CreateContainer',
+                                  "('%s', 'busybox', @a{sv} {})" % name, timeout=120)
+                self.assertOk(r)
+                made.append(name)
+            bases = []
+            for name in ('alice-web', 'alice-two', 'bob-one'):
+                with open(os.path.join(stack.lxcpath, name, 'config')) as f:
+                    maps = [l.split('=', 1)[1].split() for l in f.read().splitlines()
+                            if l.startswith('lxc.idmap')]
+                self.assertEqual(sorted(m[0] for m in maps), ['g', 'u'], maps)
+                for m in maps:
+                    self.assertEqual((m[1], m[3]), ('0', str(lxcdtest.SUBID_BLOCK)), maps)
+                base = int([m for m in maps if m[0] == 'u'][0][2])
+                self.assertEqual(os.stat(os.path.join(stack.lxcpath, name, 'rootfs')).st_uid, base)
+                bases.append(base)
+            self.assertEqual(len(set(bases)), 3, bases)
+            for b in bases:
+                self.assertEqual((b - lxcdtest.SUBID_BASE) % lxcdtest.SUBID_BLOCK, 0)
+                self.assertLess(b, lxcdtest.SUBID_BASE + lxcdtest.SUBID_COUNT)
+        finally:
+            for name in made:
+                stack.call(path(name), CONTAINER_IFACE, 'Destroy', '(@a{sv} {},)', timeout=120)
+        self.lxcpath_before = tree_digest(stack.lxcpath)
 
     def init_pid(self, name):
         r = stack.call(path(name), 'org.freedesktop.DBus.Properties', 'Get',

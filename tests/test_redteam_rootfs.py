@@ -136,7 +136,7 @@ class Base(lxcdtest.TestCase):
         with open(os.path.join(cdir(name), 'config'), 'a') as f:
             for kind in 'ug':
                 f.write('lxc.idmap = %s 0 %d %d\n' % (kind, lxcdtest.SUBID_BASE,
-                                                       lxcdtest.SUBID_COUNT))
+                                                       lxcdtest.SUBID_BLOCK))
         if hostname is not None:
             with open(os.path.join(rootfs(name), 'etc', 'hostname'), 'w') as f:
                 f.write(hostname)
