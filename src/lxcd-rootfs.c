@@ -220,6 +220,18 @@ is_opaque (int fd)
   return false;
 }
 
+/* Gives @fd (made in the upper layer) @st's owner and permissions. */
+static bool
+copy_owner_and_mode (int fd, const struct stat *st, const char *what, char *why, size_t why_size)
+{
+  if (fchown (fd, st->st_uid, st->st_gid) < 0 || fchmod (fd, st->st_mode & 07777) < 0)
+    {
+      say (why, why_size, "cannot set up %s in the upper layer: %s", what, strerror (errno));
+      return false;
+    }
+  return true;
+}
+
 static LxcdRootfsResult
 write_overlay_fds (int lowerfd, int upperfd, const char *name, char *why, size_t why_size)
 {
@@ -296,10 +308,8 @@ write_overlay_fds (int lowerfd, int upperfd, const char *name, char *why, size_t
       uetc = open_confined (upperfd, "etc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (uetc < 0)
         return skip_errno (why, why_size, "etc (upper layer)", errno);
-      if (fchown (uetc, lower_etc.st_uid, lower_etc.st_gid) < 0 ||
-          fchmod (uetc, lower_etc.st_mode & 07777) < 0)
+      if (!copy_owner_and_mode (uetc, &lower_etc, "etc", why, why_size))
         {
-          say (why, why_size, "cannot set up etc in the upper layer: %s", strerror (errno));
           close (uetc);
           return LXCD_ROOTFS_FAILED;
         }
@@ -309,10 +319,8 @@ write_overlay_fds (int lowerfd, int upperfd, const char *name, char *why, size_t
   close (uetc);
   if (fd < 0)
     return skip_errno (why, why_size, "etc/hostname (upper layer)", errno);
-  if (fchown (fd, lower_file.st_uid, lower_file.st_gid) < 0 ||
-      fchmod (fd, lower_file.st_mode & 07777) < 0)
+  if (!copy_owner_and_mode (fd, &lower_file, "etc/hostname", why, why_size))
     {
-      say (why, why_size, "cannot set up etc/hostname in the upper layer: %s", strerror (errno));
       close (fd);
       return LXCD_ROOTFS_FAILED;
     }
