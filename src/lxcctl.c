@@ -428,7 +428,8 @@ verb_status (int argc, char **argv)
   g_autofree char *path = NULL;
   g_autoptr(GVariant) props = NULL;
   static const char *const order[] = { "Name", "State", "Running", "InitPID", "Defined", "LXCPath",
-                                       "ConfigFile", "Autostart", "Daemonize", "CloseAllFDs", NULL };
+                                       "ConfigFile", "Autostart", "Privileged", "Daemonize",
+                                       "CloseAllFDs", NULL };
 
   if (argc != 2)
     {

@@ -58,6 +58,8 @@ class Verbs(lxcdtest.TestCase):
             self.assertEqual(st['State'], 'RUNNING')
             self.assertGreater(st['InitPID'], 1)
             self.assertIn('RUNNING', lxcctl('status', 'c1').stdout)
+            self.assertIs(st['Privileged'], True)
+            self.assertIn('  Privileged: true', lxcctl('status', 'c1').stdout)
             self.assertEqual(json.loads(lxcctl('--json', 'list', '--active').stdout)[0]['Name'], 'c1')
             rows = [l.split() for l in lxcctl('list', '--active').stdout.splitlines()[1:]]
             self.assertEqual(rows, [['c1', 'RUNNING', str(st['InitPID']), 'no', stack.lxcpath]])
