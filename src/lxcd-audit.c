@@ -26,6 +26,7 @@
 #include "lxcd-audit.h"
 #include "lxcd-auth.h"
 #include "lxcd-dbus-generated.h"
+#include "lxcd-methods.h"
 
 #define IFACE_PREFIX "org.linuxcontainers.LXC1."
 #define CONTAINERS_PREFIX "/org/linuxcontainers/LXC1/containers/"
@@ -83,26 +84,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AuditCall, audit_call_free)
 static gboolean
 is_audited (const char *interface, const char *member)
 {
-  static const char *const reads[] = {
-    "Manager.ListContainers", "Manager.GetContainer", "Manager.GetGlobalConfigItem",
-    "Manager.GetConfigKeyClasses",
-    "Container.ListSnapshots", "Container.GetConfigItem", "Container.GetRunningConfigItem",
-    "Container.GetKeys", "Container.GetCgroupItem", "Container.GetInterfaces",
-    "Container.GetIPs", "Container.Wait", "Container.MayControl",
-  };
-  const char *short_iface;
+  const LxcdMethod *method;
 
   if (interface == NULL || member == NULL || !g_str_has_prefix (interface, IFACE_PREFIX))
     return FALSE;
-  short_iface = interface + strlen (IFACE_PREFIX);
-  for (gsize i = 0; i < G_N_ELEMENTS (reads); i++)
-    {
-      const char *dot = strchr (reads[i], '.');
-      if (strncmp (reads[i], short_iface, (size_t) (dot - reads[i])) == 0 &&
-          short_iface[dot - reads[i]] == '\0' && strcmp (dot + 1, member) == 0)
-        return FALSE;
-    }
-  return TRUE;
+  method = lxcd_methods_lookup (interface, member);
+  /* (a method the service does not have is refused: logged too) */
+  return method == NULL || (method->flags & LXCD_METHOD_AUDITED) != 0;
 }
 
 static GDBusInterfaceInfo *

@@ -16,6 +16,7 @@
 #include "lxcd-container.h"
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
+#include "lxcd-methods.h"
 #include "lxcd-spawn.h"
 
 /* How long an operation may take to show its effect on the state. */
@@ -1244,6 +1245,7 @@ lxcd_container_new (LxcdDaemon *daemon, const char *lxcpath, const char *name)
   LxcdDBusContainer *iface = LXCD_DBUS_CONTAINER (self);
   g_autofree char *escaped = g_dbus_escape_object_path (name);
 
+  lxcd_methods_guard (self);
   self->daemon = daemon;
   self->name = g_strdup (name);
   self->lxcpath = g_strdup (lxcpath);

@@ -9,6 +9,7 @@
 
 #include "lxcd-auth.h"
 #include "lxcd-error.h"
+#include "lxcd-methods.h"
 #include "lxcd-job.h"
 #include "lxcd-lxc.h"
 #include "lxcd-util.h"
@@ -378,6 +379,7 @@ lxcd_job_new (const char *operation, uid_t started_by, gboolean cancelable,
   LxcdDBusJob *iface = LXCD_DBUS_JOB (self);
   const char *const no_objects[] = { NULL };
 
+  lxcd_methods_guard (self);
   if (container)
     lxcd_job_add_target (self, container, lxcpath);
   lxcd_dbus_job_set_operation (iface, operation);

@@ -8,6 +8,7 @@
 #include "lxcd-config-keys.h"
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
+#include "lxcd-methods.h"
 #include "lxcd-lxc.h"
 #include "lxcd-manager.h"
 #include "lxcd-spawn.h"
@@ -788,6 +789,7 @@ lxcd_manager_new (LxcdDaemon *daemon)
   g_auto(GStrv) states = lxcd_lxc_get_wait_states ();
   g_autoptr(GFile) template_dir = g_file_new_for_path (LXCD_TEMPLATE_DIR);
 
+  lxcd_methods_guard (self);
   self->daemon = daemon;
   self->global_config = lxcd_lxc_read_global_config ();
   lxcd_dbus_manager_set_version (iface, lxc_get_version ());

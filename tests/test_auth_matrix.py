@@ -109,7 +109,9 @@ def container_calls(name):
         # RUNNING
         ('Stop', '()', [], 'lifecycle', 'RUNNING'),
         ('Freeze', '()', [], 'lifecycle', 'RUNNING'),
+        ('Unfreeze', '()', [], 'lifecycle', 'RUNNING'),
         ('Shutdown', '(i)', [0], 'lifecycle', 'RUNNING'),
+        ('Reboot', '(i)', [0], 'lifecycle', 'RUNNING'),
         ('GetRunningConfigItem', '(s)', ['lxc.uts.name'], 'read-config', 'RUNNING'),
         ('GetCgroupItem', '(s)', ['pids.current'], 'read-config', 'RUNNING'),
         ('SetCgroupItem', '(ss)', ['pids.max', '1000'], 'configure', 'RUNNING'),
@@ -120,7 +122,9 @@ def container_calls(name):
         ('OpenShell', '(a{sv})', [{}], 'exec', 'RUNNING'),
         ('OpenConsole', '(i)', [-1], 'console', 'RUNNING'),
         ('AddDeviceNode', '(ss)', ['/dev/null', ''], 'configure-host', 'RUNNING'),
+        ('RemoveDeviceNode', '(ss)', ['/dev/null', ''], 'configure-host', 'RUNNING'),
         ('AttachInterface', '(ss)', ['lxcdmx0', ''], 'configure-host', 'RUNNING'),
+        ('DetachInterface', '(ss)', ['lxcdmx0', ''], 'configure-host', 'RUNNING'),
     ]
 
 
@@ -251,6 +255,46 @@ def tearDownModule():
         if stack.container_state(name, 'ABSENT') not in ('STOPPED', 'ABSENT'):
             stack.lxc('stop', name, '-k', check=False)
     stack.close()
+
+
+def method_table():
+    """The service's method table (src/lxcd-methods.c): {(interface,
+    method): (action or None, text of what needs more)}."""
+    out = subprocess.run([os.path.join(lxcdtest.BUILDDIR, 'tests', 'test-methods'), '--dump'],
+                         capture_output=True, text=True, check=True).stdout
+    rows = {}
+    for line in out.splitlines():
+        iface, method, action, _, also = line.split('\t')
+        rows[(iface, method)] = (None if action == '-' else action, also)
+    return rows
+
+
+class Table(lxcdtest.TestCase):
+    """The matrix asks what the method table says: every method with an
+    action is in it, each cell with the table's action or one the row
+    names for an argument."""
+
+    def test_matrix_follows_the_method_table(self):
+        rows = method_table()
+        cells = [('Container', m, act) for m, _, _, act, _ in container_calls('c1')]
+        cells += [('Container', m, act) for m, _, _, act in NEW_NAME_CALLS]
+        cells += [('Manager', m, act) for m, _, _, act in MANAGER_CALLS]
+        problems = []
+        for iface, method, action in cells:
+            if (iface, method) not in rows:
+                problems.append('%s.%s: not in the table' % (iface, method))
+                continue
+            base, also = rows[(iface, method)]
+            if action != base and (action is None or action not in also):
+                problems.append('%s.%s: the matrix expects %s, the table says %s (%s)' % (
+                    iface, method, action, base, also))
+        self.assertEqual(problems, [])
+        # methods the matrix does not call: only those without a container
+        # of their own to call them on (Job.Cancel has its own tests)
+        called = {(i, m) for i, m, _ in cells}
+        missing = sorted('%s.%s' % k for k, (a, _) in rows.items()
+                         if a is not None and k not in called and k[0] != 'Job')
+        self.assertEqual(missing, [], 'methods with an action the matrix never calls')
 
 
 class Matrix(lxcdtest.TestCase):
