@@ -12,6 +12,7 @@
 #include "lxcd-audit.h"
 #include "lxcd-auth.h"
 #include "lxcd-error.h"
+#include "lxcd-methods.h"
 
 /* Callers' uids by unique bus name. A unique name is never reused, and the
  * entry goes when the name leaves the bus; so no call pays a round trip to
@@ -442,7 +443,16 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
 
   data->invocation = g_object_ref (invocation);
   data->sender = g_strdup (g_dbus_method_invocation_get_sender (invocation));
-  data->action_id = g_strdup (request->action_id);
+  /* No action given: the method table's for this method. */
+  if (request->action_id)
+    data->action_id = g_strdup (request->action_id);
+  else
+    {
+      const LxcdMethod *row =
+        lxcd_methods_lookup (g_dbus_method_invocation_get_interface_name (invocation),
+                             g_dbus_method_invocation_get_method_name (invocation));
+      data->action_id = row ? lxcd_methods_action_id (row) : NULL;
+    }
   data->uid = (uid_t) -1;
   data->details = details_new (request);
   for (const LxcdAuthRequest *also = request->also; also; also = also->also)
@@ -463,6 +473,14 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
     (g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
   g_task_set_task_data (task, data, (GDestroyNotify) auth_data_free);
 
+  if (data->action_id == NULL)
+    {
+      /* (a method the table lets through unchecked never asks) */
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                               "%s has no action to check",
+                               g_dbus_method_invocation_get_method_name (invocation));
+      return;
+    }
   if (data->sender == NULL)
     {
       /* Peer-to-peer connection: there is no bus to ask, refuse. */

@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 typedef struct _LxcdAuthRequest LxcdAuthRequest;
 
 struct _LxcdAuthRequest {
-  const char *action_id;
+  const char *action_id;  /* NULL: the method table's action of the call */
   const char *container;  /* detail "container" */
   const char *lxcpath;    /* detail "lxcpath" */
   const char *key;        /* detail "key", may be NULL */

@@ -537,7 +537,7 @@ exec_authorize (ExecOp *op)
     .extra_value = op->command_line,
   };
   LxcdAuthRequest request = {
-    .action_id = LXCD_ACTION_EXEC,
+    .action_id = NULL, /* the method table's: exec */
     .container = lxcd_container_get_name (op->self),
     .lxcpath = lxcd_container_get_lxcpath (op->self),
     .privileged = lxcd_container_get_privileged_detail (op->self),
@@ -787,7 +787,7 @@ handle_open_console (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation
   op->invocation = invocation; /* the handler's reference: the reply consumes it */
   op->tty = tty;
   op->keep = op->master = -1;
-  request.action_id = LXCD_ACTION_CONSOLE;
+  request.action_id = NULL; /* the method table's: console */
   request.privileged = lxcd_container_get_privileged_detail (self);
   request.container = lxcd_container_get_name (self);
   request.lxcpath = lxcd_container_get_lxcpath (self);

@@ -559,7 +559,7 @@ static gboolean
 st_authorize (StOp *op)
 {
   LxcdAuthRequest request = {
-    .action_id = op->kind == ST_LIST_SNAPSHOTS ? LXCD_ACTION_READ_CONFIG : LXCD_ACTION_MANAGE,
+    .action_id = NULL, /* the method table's: manage, read-config for ListSnapshots */
     .container = lxcd_container_get_name (op->self),
     .lxcpath = lxcd_container_get_lxcpath (op->self),
     .options = op->options,

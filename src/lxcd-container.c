@@ -900,7 +900,7 @@ op_authorize (Op *op)
     .privileged = lxcd_container_get_privileged_detail (op->self),
   };
   LxcdAuthRequest request = {
-    .action_id = op->kind == OP_DESTROY ? LXCD_ACTION_MANAGE : LXCD_ACTION_LIFECYCLE,
+    .action_id = NULL, /* the method table's: lifecycle, manage for Destroy */
     .container = op->self->name,
     .lxcpath = op->self->lxcpath,
     .options = op->options,

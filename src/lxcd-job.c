@@ -92,7 +92,7 @@ cancel_got_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GVariant) reply = NULL;
   guint32 uid = G_MAXUINT32;
   LxcdAuthRequest request = {
-    .action_id = LXCD_ACTION_MANAGE,
+    .action_id = NULL, /* the method table's: manage */
     .options = data->options,
   };
 

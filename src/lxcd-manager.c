@@ -730,7 +730,7 @@ handle_create_container (LxcdDBusManager *iface, GDBusMethodInvocation *invocati
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
-  request.action_id = LXCD_ACTION_MANAGE;
+  request.action_id = NULL; /* the method table's: manage */
   request.container = data->name;
   request.lxcpath = data->lxcpath;
   request.options = options;
