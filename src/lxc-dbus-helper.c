@@ -359,12 +359,18 @@ out:
   return rc;
 }
 
+/* The "partial" marker's descriptor: its lock is held until this process
+ * ends (the kernel drops it then), so the service tells a container being
+ * made from one whose maker died (lxcd_lxc_partial_is_abandoned()). */
+static int partial_fd = -1;
+
 /* Makes LXCPATH/NAME (unless @may_exist and it does) with a "partial"
- * marker; the new container does not count as defined until the marker is
- * removed. */
+ * marker, locked like liblxc's create locks its own; the new container
+ * does not count as defined until the marker is removed. */
 static int
 mark_partial (const char *lxcpath, const char *name, bool may_exist, char *marker, size_t size)
 {
+  struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
   char dir[4096];
   int fd;
 
@@ -375,13 +381,17 @@ mark_partial (const char *lxcpath, const char *name, bool may_exist, char *marke
       fprintf (stderr, "Cannot make %s: %s\n", dir, strerror (errno));
       return errno == EEXIST ? EXIT_EXISTS : EXIT_FAILED;
     }
-  fd = open (marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  fd = open (marker, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       fprintf (stderr, "Cannot make %s: %s\n", marker, strerror (errno));
       return EXIT_FAILED;
     }
-  close (fd);
+  if (fcntl (fd, F_SETLK, &lk) < 0)
+    fprintf (stderr, "Cannot lock %s: %s\n", marker, strerror (errno));
+  if (partial_fd >= 0)
+    close (partial_fd);
+  partial_fd = fd;
   return EXIT_DONE;
 }
 

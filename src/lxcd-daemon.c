@@ -50,7 +50,8 @@ struct _LxcdDaemon {
   guint next_job_id;
   LxcdLimits *limits;
   char *idmap_setting;    /* IdMap= of [Unprivileged], or NULL */
-  GHashTable *idmap_reserved; /* uid bases of containers being made */     /* concurrent operations per caller uid */
+  GHashTable *idmap_reserved; /* uid bases of containers being made */
+  GHashTable *rescans;    /* lxcpath -> timeout source id of a scan to come */     /* concurrent operations per caller uid */
 };
 
 G_DEFINE_TYPE (LxcdDaemon, lxcd_daemon, G_TYPE_OBJECT)
@@ -280,6 +281,7 @@ lxcd_daemon_sync_container_finish (LxcdDaemon *self, GAsyncResult *result, GErro
 typedef struct {
   char *lxcpath;
   guint outstanding;
+  gboolean look_again; /* a leftover too recent to remove was seen */
 } ScanData;
 
 static void
@@ -295,7 +297,7 @@ scan_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   ScanData *data = task_data;
   GError *error = NULL;
-  char **names = lxcd_lxc_list_names (data->lxcpath, &error);
+  char **names = lxcd_lxc_list_names (data->lxcpath, &data->look_again, &error);
 
   if (names == NULL)
     g_task_return_error (task, error);
@@ -313,6 +315,8 @@ scan_one_synced (GObject *source, GAsyncResult *res, gpointer user_data)
   if (--data->outstanding == 0)
     g_task_return_boolean (task, TRUE);
 }
+
+static void schedule_rescan (LxcdDaemon *self, const char *lxcpath);
 
 /* main thread */
 static void
@@ -337,6 +341,8 @@ scan_listed (GObject *source, GAsyncResult *res, gpointer user_data)
       for (char **n = names; *n; n++)
         g_hash_table_add (todo, *n);
     }
+  if (data->look_again)
+    schedule_rescan (self, data->lxcpath);
   /* Containers we know there that are gone from the listing. */
   g_hash_table_iter_init (&iter, self->containers);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -361,6 +367,50 @@ scan_listed (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   if (outer && --outer_data->outstanding == 0)
     g_task_return_boolean (outer, TRUE);
+}
+
+/* A rescan after a leftover too recent to judge: just past its grace. */
+#define LXCD_RESCAN_DELAY_S 11
+
+typedef struct {
+  LxcdDaemon *self;
+  char *lxcpath;
+} Rescan;
+
+static void
+rescan_free (Rescan *rescan)
+{
+  g_free (rescan->lxcpath);
+  g_free (rescan);
+}
+
+/* main thread */
+static gboolean
+rescan_due (gpointer user_data)
+{
+  Rescan *rescan = user_data;
+
+  g_hash_table_remove (rescan->self->rescans, rescan->lxcpath);
+  scan_lxcpath (rescan->self, rescan->lxcpath, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* main thread: one more scan of @lxcpath a little later (a leftover of an
+ * interrupted create may be too recent to tell from one in progress) */
+static void
+schedule_rescan (LxcdDaemon *self, const char *lxcpath)
+{
+  Rescan *rescan;
+  guint id;
+
+  if (g_hash_table_contains (self->rescans, lxcpath))
+    return;
+  rescan = g_new0 (Rescan, 1);
+  rescan->self = self;
+  rescan->lxcpath = g_strdup (lxcpath);
+  id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, LXCD_RESCAN_DELAY_S, rescan_due, rescan,
+                                   (GDestroyNotify) rescan_free);
+  g_hash_table_insert (self->rescans, g_strdup (lxcpath), GUINT_TO_POINTER (id));
 }
 
 /* main thread: @task (nullable) completes once every container found has
@@ -658,6 +708,15 @@ lxcd_daemon_set_idmap_setting (LxcdDaemon *self, const char *setting)
 {
   g_free (self->idmap_setting);
   g_hash_table_unref (self->idmap_reserved);
+  {
+    GHashTableIter iter;
+    gpointer id;
+
+    g_hash_table_iter_init (&iter, self->rescans);
+    while (g_hash_table_iter_next (&iter, NULL, &id))
+      g_source_remove (GPOINTER_TO_UINT (id));
+    g_hash_table_unref (self->rescans);
+  }
   self->idmap_setting = g_strdup (setting);
 }
 
@@ -805,6 +864,7 @@ lxcd_daemon_init (LxcdDaemon *self)
   self->reserved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->limits = lxcd_limits_new (LXCD_DEFAULT_OPERATIONS_PER_USER);
   self->idmap_reserved = g_hash_table_new (NULL, NULL);
+  self->rescans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->object_manager = g_dbus_object_manager_server_new ("/org/linuxcontainers/LXC1");
 }
 

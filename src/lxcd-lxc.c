@@ -6,12 +6,14 @@
  */
 #include "config.h"
 
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <lxc/lxccontainer.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lxcd-config-keys.h"
@@ -108,15 +110,77 @@ lxcd_lxc_read_info (const char *lxcpath, const char *name)
   return info;
 }
 
+/* How long a "partial" marker may be seen without its lock: its maker
+ * creates it, then locks it (liblxc's create_partial(), the helper's
+ * mark_partial()). */
+#define PARTIAL_GRACE_S 10
+
+/**
+ * lxcd_lxc_partial_is_abandoned:
+ * @dir: a container's directory
+ *
+ * Whether @dir holds a container that was being made (a "partial"
+ * marker) by a process that is gone: nobody holds the marker's lock
+ * (liblxc's create and the helper's clone, rename and restore hold it while
+ * they work, and the kernel drops it when they die), and it is older
+ * than %PARTIAL_GRACE_S (@out_too_young set when only that is missing).
+ * Any thread.
+ */
+gboolean
+lxcd_lxc_partial_is_abandoned (const char *dir, gboolean *out_too_young)
+{
+  g_autofree char *marker = g_build_filename (dir, "partial", NULL);
+  struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  struct stat st;
+  int fd = open (marker, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  gboolean abandoned;
+
+  if (fd < 0)
+    return FALSE;
+  abandoned = fstat (fd, &st) == 0 && S_ISREG (st.st_mode) &&
+              fcntl (fd, F_GETLK, &lk) == 0 && lk.l_type == F_UNLCK;
+  close (fd);
+  if (abandoned && st.st_mtime + PARTIAL_GRACE_S >= time (NULL))
+    {
+      /* (maybe its maker has not locked it yet: look again later) */
+      if (out_too_young)
+        *out_too_young = TRUE;
+      return FALSE;
+    }
+  return abandoned;
+}
+
+/* worker thread: removes what an interrupted create or clone left */
+static gboolean
+remove_if_abandoned (const char *dir, gboolean *out_too_young)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lxcd_lxc_partial_is_abandoned (dir, out_too_young))
+    return FALSE;
+  if (!lxcd_lxc_remove_tree (dir, &error))
+    {
+      g_warning ("%s was left by an interrupted create or clone, and cannot be removed: %s", dir,
+                 error->message);
+      return FALSE;
+    }
+  g_message ("Removed %s: left by a create or clone that was interrupted (nobody holds its "
+             "'partial' marker)", dir);
+  return TRUE;
+}
+
 /**
  * lxcd_lxc_list_names:
  *
  * Candidate container names in @lxcpath: its subdirectories (not starting
  * with '.') and the active containers liblxc knows. Callers check each
- * with lxcd_lxc_read_info(). Worker thread.
+ * with lxcd_lxc_read_info(). A directory left by a create or clone whose
+ * maker died is removed (lxcd_lxc_partial_is_abandoned()); one that may be
+ * such a leftover but is too recent to tell sets @out_look_again. Worker
+ * thread.
  */
 char **
-lxcd_lxc_list_names (const char *lxcpath, GError **error)
+lxcd_lxc_list_names (const char *lxcpath, gboolean *out_look_again, GError **error)
 {
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
@@ -132,14 +196,19 @@ lxcd_lxc_list_names (const char *lxcpath, GError **error)
   while ((entry = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = NULL;
+      char *copy;
 
       if (entry[0] == '.')
         continue;
       path = g_build_filename (lxcpath, entry, NULL);
       if (!g_file_test (path, G_FILE_TEST_IS_DIR))
         continue;
-      if (g_hash_table_add (seen, (char *) entry))
-        g_ptr_array_add (names, g_strdup (entry));
+      if (remove_if_abandoned (path, out_look_again))
+        continue;
+      /* (the name GDir returns lives only until the next one) */
+      copy = g_strdup (entry);
+      g_ptr_array_add (names, copy);
+      g_hash_table_add (seen, copy);
     }
 
   n_active = list_active_containers (lxcpath, &active, NULL);

@@ -25,7 +25,7 @@ void      lxcd_info_free (LxcdInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxcdInfo, lxcd_info_free)
 
 LxcdInfo *lxcd_lxc_read_info  (const char *lxcpath, const char *name);
-char    **lxcd_lxc_list_names (const char *lxcpath, GError **error);
+char    **lxcd_lxc_list_names (const char *lxcpath, gboolean *out_look_again, GError **error);
 
 typedef enum {
   LXCD_OP_STOP,
@@ -44,6 +44,7 @@ char  **lxcd_lxc_get_wait_states (void);
 gboolean lxcd_lxc_destroy (const char *lxcpath, const char *name, gboolean force,
                            gboolean with_snapshots, GError **error);
 gboolean lxcd_lxc_remove_tree (const char *path, GError **error);
+gboolean lxcd_lxc_partial_is_abandoned (const char *dir, gboolean *out_too_young);
 gboolean lxcd_lxc_config_key_is_supported (const char *key);
 guint64  lxcd_lxc_tree_size (const char *path);
 void     lxcd_lxc_remove_tree_async (const char *path, GAsyncReadyCallback callback,

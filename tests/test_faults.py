@@ -107,6 +107,66 @@ class Faults(lxcdtest.TestCase):
             self.kill_during('snapshot', delay, p)
         self.cleanup()
 
+    def kill_tree_while_partial(self, proc, name):
+        """Wait until *name* is being made (its "partial" marker), then kill
+        the service and every helper at once, as a shell that exits or
+        `systemctl kill` does; the leftover must be found and removed by the
+        restarted service, and its name be free again."""
+        marker = os.path.join(stack.lxcpath, name, 'partial')
+        lxcdtest.wait_until(lambda: os.path.exists(marker), 30, message='no partial marker')
+        helpers = lxcdtest.helper_operations()
+        server = lxcdtest.live_processes('^%s serve' % re.escape(
+            os.path.join(os.path.dirname(os.path.realpath(lxcdtest.daemon_binary())),
+                         'lxc-dbus-helper')))
+        for pid in helpers + server:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.assertEqual(stack.kill_daemon(), -signal.SIGKILL)
+        proc.wait(30)
+        # what the killed helpers started (templates, hooks) is gone too
+        for pid in lxcdtest.live_processes(re.escape(stack.lxcpath) + '|slow-hook'):
+            try:
+                with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                    if b'lxc-monitord' in f.read():
+                        continue
+                os.kill(pid, signal.SIGKILL)
+            except (OSError, ProcessLookupError):
+                pass
+        lxcdtest.wait_until(lambda: not lxcdtest.helper_operations(), 30)
+        self.assertTrue(os.path.exists(marker), 'the leftover is not there to clean')
+        stack.start_daemon()
+        self.assertIsNone(stack.served_state(name))
+        lxcdtest.wait_until(lambda: not os.path.exists(os.path.join(stack.lxcpath, name)), 30,
+                            message='the leftover %s was not removed' % name)
+        self.assertIn('Removed %s: left by a create or clone that was interrupted'
+                      % os.path.join(stack.lxcpath, name), stack.daemon_log_text())
+
+    def test_whole_tree_killed_mid_clone_and_mid_create(self):
+        hook = os.path.join(stack.tmpdir, 'slow-hook')
+        with open(hook, 'w') as f:
+            f.write('#!/bin/sh\nsleep 60\n')
+        os.chmod(hook, 0o755)
+        stack.make_container('hooked', config={'lxc.hook.clone': hook})
+        lxcdtest.wait_until(lambda: stack.served_state('hooked') == 'STOPPED', 10)
+        try:
+            p = gdbus_call_async(path('hooked'), CONTAINER_IFACE + '.Clone', 'leftover1', '{}')
+            self.kill_tree_while_partial(p, 'leftover1')
+            # the name is free: a clone (without the hook's wait) takes it
+            with open(os.path.join(stack.lxcpath, 'hooked', 'config')) as f:
+                text = f.read()
+            with open(os.path.join(stack.lxcpath, 'hooked', 'config'), 'w') as f:
+                f.write(text.replace('lxc.hook.clone = %s\n' % hook, ''))
+            r = stack.call(path('hooked'), CONTAINER_IFACE, 'Clone', "('leftover1', @a{sv} {})",
+                           timeout=120)
+            self.assertTrue(r.ok, r)
+            p = gdbus_call_async(MANAGER_PATH, MANAGER_IFACE + '.CreateContainer', 'leftover2',
+                                 'busybox', "{'config': <{'lxc.net.0.type': 'empty'}>}")
+            self.kill_tree_while_partial(p, 'leftover2')
+        finally:
+            self.cleanup()
+
     def test_kill_during_config_writes(self):
         # SIGKILL keeps the page cache: these points check that the file is
         # replaced atomically (old or new, whole), at any point of the write
