@@ -48,10 +48,10 @@ struct _LxcdDaemon {
   GPtrArray *monitors;    /* of LxcdMonitor */
   GHashTable *reserved;   /* names being created by our jobs */
   guint next_job_id;
-  LxcdLimits *limits;
+  LxcdLimits *limits;     /* concurrent operations per caller uid */
   char *idmap_setting;    /* IdMap= of [Unprivileged], or NULL */
-  GHashTable *idmap_reserved; /* uid bases of containers being made */
-  GHashTable *rescans;    /* lxcpath -> timeout source id of a scan to come */     /* concurrent operations per caller uid */
+  GArray *idmap_reserved; /* of guint32: uid bases of containers being made */
+  GHashTable *rescans;    /* lxcpath -> timeout source id of a scan to come */
 };
 
 G_DEFINE_TYPE (LxcdDaemon, lxcd_daemon, G_TYPE_OBJECT)
@@ -707,16 +707,6 @@ void
 lxcd_daemon_set_idmap_setting (LxcdDaemon *self, const char *setting)
 {
   g_free (self->idmap_setting);
-  g_hash_table_unref (self->idmap_reserved);
-  {
-    GHashTableIter iter;
-    gpointer id;
-
-    g_hash_table_iter_init (&iter, self->rescans);
-    while (g_hash_table_iter_next (&iter, NULL, &id))
-      g_source_remove (GPOINTER_TO_UINT (id));
-    g_hash_table_unref (self->rescans);
-  }
   self->idmap_setting = g_strdup (setting);
 }
 
@@ -747,9 +737,8 @@ lxcd_daemon_take_unprivileged_idmap (LxcdDaemon *self, LxcdIdmap *out, GError **
       if (base != 0)
         g_hash_table_add (used, GUINT_TO_POINTER (base));
     }
-  g_hash_table_iter_init (&iter, self->idmap_reserved);
-  while (g_hash_table_iter_next (&iter, &value, NULL))
-    g_hash_table_add (used, value);
+  for (guint i = 0; i < self->idmap_reserved->len; i++)
+    g_hash_table_add (used, GUINT_TO_POINTER (g_array_index (self->idmap_reserved, guint32, i)));
   if (!lxcd_idmap_pick_block (&range, used, out))
     {
       g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_SUPPORTED,
@@ -760,7 +749,7 @@ lxcd_daemon_take_unprivileged_idmap (LxcdDaemon *self, LxcdIdmap *out, GError **
       return FALSE;
     }
   if (out->count < range.count)
-    g_hash_table_add (self->idmap_reserved, GUINT_TO_POINTER (out->uid_base));
+    g_array_append_val (self->idmap_reserved, out->uid_base);
   return TRUE;
 }
 
@@ -773,7 +762,14 @@ lxcd_daemon_take_unprivileged_idmap (LxcdDaemon *self, LxcdIdmap *out, GError **
 void
 lxcd_daemon_release_unprivileged_idmap (LxcdDaemon *self, guint32 uid_base)
 {
-  g_hash_table_remove (self->idmap_reserved, GUINT_TO_POINTER (uid_base));
+  for (guint i = 0; i < self->idmap_reserved->len; i++)
+    {
+      if (g_array_index (self->idmap_reserved, guint32, i) == uid_base)
+        {
+          g_array_remove_index_fast (self->idmap_reserved, i);
+          return;
+        }
+    }
 }
 
 LxcdContainer *
@@ -851,6 +847,16 @@ lxcd_daemon_finalize (GObject *object)
   g_free (self->helper_path);
   g_free (self->monitord_path);
   g_free (self->idmap_setting);
+  g_array_unref (self->idmap_reserved);
+  {
+    GHashTableIter iter;
+    gpointer id;
+
+    g_hash_table_iter_init (&iter, self->rescans);
+    while (g_hash_table_iter_next (&iter, NULL, &id))
+      g_source_remove (GPOINTER_TO_UINT (id));
+    g_hash_table_unref (self->rescans);
+  }
   G_OBJECT_CLASS (lxcd_daemon_parent_class)->finalize (object);
 }
 
@@ -863,7 +869,7 @@ lxcd_daemon_init (LxcdDaemon *self)
   self->monitors = g_ptr_array_new_with_free_func (g_object_unref);
   self->reserved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->limits = lxcd_limits_new (LXCD_DEFAULT_OPERATIONS_PER_USER);
-  self->idmap_reserved = g_hash_table_new (NULL, NULL);
+  self->idmap_reserved = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->rescans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->object_manager = g_dbus_object_manager_server_new ("/org/linuxcontainers/LXC1");
 }
