@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """lxc-dbus benchmarks: each measure beside its comparison, in the same run.
 
 Run through ``bench/run`` (which builds, then calls this file through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxcd-bench: the C side of the benchmarks (bench/run), never installed.
  *
  *   lxcd-bench service [--objects N] [--lxcpath DIR]

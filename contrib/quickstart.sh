@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lxc-dbus quick start, as root on Debian 12:
 #   - installs the packages (contrib/install-deps.sh),
 #   - builds lxc-dbus (_build/quickstart),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs the whole lxc-dbus test suite as root on Debian 12: builds the
 # project twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer),
 # runs every test against both builds, fails on any sanitizer report, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus-helper: runs one liblxc operation that forks a long-lived
  * process or runs host programs for long (templates, copies), on behalf of
  * the lxc-dbus service.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxcctl: the command line client of lxc-dbus (machinectl-style), built on
  * the D-Bus API alone. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: one log line per privileged call
  *
  * Every call of a method that changes something or reaches into a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: one log line per privileged call (who, what, which container, result) */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: polkit authorization of D-Bus callers
  *
  * Every check is asynchronous and runs on the main loop: first the caller's

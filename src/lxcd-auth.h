@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: polkit authorization of D-Bus callers */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: which container config keys are "ordinary" (pure logic)
  *
  * THE one place that decides which configuration keys an admin can hand to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: which container config keys are "ordinary" (pure logic) */
 #pragma once
 

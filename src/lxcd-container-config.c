@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: Container configuration, cgroup and network methods
  *
  * Reads (GetConfigItem, GetRunningConfigItem, GetKeys, GetCgroupItem,

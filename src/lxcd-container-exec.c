@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: Container.RunCommand and Attach
  *
  * The caller's three descriptors (D-Bus unix fds) become the stdin, stdout

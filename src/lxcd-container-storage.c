@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: Container.Clone, Rename and the snapshot methods
  *
  * Every one of them changes what is on disk: authorized with polkit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: one container object (org.linuxcontainers.LXC1.Container)
  *
  * Properties mirror state the daemon keeps current (lxc-monitord events,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: the wire format between the service and `lxc-dbus-helper serve`
  *
  * The service spawns one `lxc-dbus-helper serve` (single-threaded, liblxc

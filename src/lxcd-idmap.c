@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: the id map of unprivileged containers
  *
  * Containers that a caller other than root creates, clones or restores

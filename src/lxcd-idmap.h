@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: the id map of unprivileged containers (pure logic + /etc/sub?id) */
 #pragma once
 

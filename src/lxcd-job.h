@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: a long operation on the bus (org.linuxcontainers.LXC1.Job) */
 #pragma once
 

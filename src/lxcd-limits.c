@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: per-caller limits on concurrent operations
  *
  * Every operation that holds a helper process, a job or a session open for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: liblxc calls, run in worker threads only
  *
  * Each operation uses a fresh struct lxc_container, dropped at the end, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: liblxc calls, run in worker threads only */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: the Manager object (org.linuxcontainers.LXC1.Manager) */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: the method table
  *
  * One row per D-Bus method of the service: the polkit action it is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: the method table -- what each D-Bus method needs (pure data) */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: watches one lxcpath for container state and on-disk changes
  *
  * Two inputs, both dispatched on the main context the monitor was started in:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: watches one lxcpath (lxc-monitord state records + inotify) */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: writing into a container's root file system as host root
  * without following anything the container controls.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: running lxc-dbus-helper from the daemon (main thread, async) */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: input validation and small helpers (pure logic, any thread) */
 #include "config.h"
 

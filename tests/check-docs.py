@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The man pages cover the code: org.linuxcontainers.LXC1(5) names every
 method, property and signal of the introspection XML (and each method's
 arguments), and lxc-dbus(8) every option of ``lxc-dbus --help``.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The method table (src/lxcd-methods.c, dumped by test-methods --dump)
 against the API documentation: each method's "Authorization:" paragraph in
 introspection/*.xml names the table's action first (or says none is

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The systemd unit is as tight as liblxc allows, and says why it is not
 tighter: every sandboxing option `systemd-analyze security` asks about that
 the unit leaves off is named in a comment of the unit (with the liblxc

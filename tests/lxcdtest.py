@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """lxcdtest -- integration-test harness for lxc-dbus.
 
 Every integration test of lxc-dbus is a Python unittest module that runs as

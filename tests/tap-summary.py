@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Counts the TAP results of one or more meson test runs.
 
 Usage: tap-summary.py BUILDDIR...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of the method table against the interfaces the service serves. */
 #include "config.h"
 

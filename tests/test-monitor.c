@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc-dbus: tests for LxcdMonitor
  *
  * /monitor/sock-name and /monitor/fake run anywhere: a fake lxc-monitord

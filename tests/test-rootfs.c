@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of lxcd-rootfs.c: writing etc/hostname without following
  * anything a container controls, on a scratch directory. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of lxc-dbus's pure logic: validation, states, options, errors. */
 #include "config.h"
 

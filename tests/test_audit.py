@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The operator's log: one line per privileged call, with the caller's uid
 and bus name, the method, the container, plain arguments and the result
 (ok, denied, error); none for reads; never the value of a configuration

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The authorization matrix: every method of the API, called on c1 and on
 c2 by four callers -- root; an unprivileged user without rules (with the
 allow-interactive-authorization flag off and on); the same user with a rule

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Clone (copy and overlay snapshot), Rename (the object moves), the
 snapshot methods, their Jobs, cancel, bad input and polkit."""
 import os

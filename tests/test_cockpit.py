@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The Cockpit page (cockpit/, built into $LXCD_BUILDDIR/cockpit/lxc) in a
 real headless Chromium (Debian's chromium + chromium-driver, driven with
 python3-selenium), served by cockpit-ws --local-session=cockpit-bridge on

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Configuration, cgroup and network methods: values read and written
 through the bus match the config file and the kernel; every rejection
 leaves the file byte for byte unchanged; hand edits reach the bus; polkit

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """CreateContainer and Destroy, and the Job objects they run as: success
 through GDBus and busctl, jobs seen by a second client, cancel, failures
 cleaned up, callers that disconnect, serialization (Busy), concurrency,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The daemon process: command line, config file, clean exit on SIGTERM and
 SIGINT, --replace, a second instance, running containers surviving a stop
 or a crash of the daemon and found again in their true state, several

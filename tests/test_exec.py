@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """RunCommand and Attach: the caller's descriptors are the program's stdio,
 exit statuses and ProcessExited come back, every option works and unknown
 ones are refused, no descriptor of the daemon reaches the program, a

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Faults: the service killed with SIGKILL at many points of create, clone,
 snapshot, a configuration write and start -- after a restart every
 container is complete or absent, no configuration file is torn, and every

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A fuzzer for the whole D-Bus API, driven by the introspection XML.
 
 For every method (and every property: Get, GetAll, Set) of every interface

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """lxc-dbus-helper serve: the fork server the daemon runs its operations in.
 
 Talks to the server directly over its socket, as the daemon does

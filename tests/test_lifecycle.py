@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Container run-state methods as root: Start, Stop, Shutdown, Reboot,
 Freeze, Unfreeze, Wait, WantDaemonize, WantCloseAllFDs, MayControl —
 through a GDBus proxy and busctl/gdbus, with their effect checked against

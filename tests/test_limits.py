@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Per-caller limits ([Limits] OperationsPerUser= in the daemon's config
 file): a user whom polkit allows something cannot run more operations at
 once than the limit; the next call fails with LimitsExceeded until one

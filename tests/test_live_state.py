@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Changes made outside the service reach the bus by themselves, within one
 second, without polling: lxc-start/lxc-freeze/lxc-stop from a shell, a
 container whose init exits on its own, and containers created, destroyed

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Load: 100 concurrent clients (70 as root, 30 as an unprivileged user),
 each on its own bus connection subscribed to the service's signals, mixing
 reads (property Get/GetAll, ListContainers, GetManagedObjects) with

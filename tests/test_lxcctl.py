@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """lxcctl, the command line client, against the real service: tables and
 --json (parsed back), lifecycle verbs, config, attach's exit status,
 create/destroy, monitor, errors as one line with a non-zero status."""

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Manager object: properties, ListContainers, GetContainer,
 GetGlobalConfigItem, GetConfigKeyClasses, the ObjectManager; through GDBus, busctl and gdbus, as
 root and as an unprivileged caller (none of these need authorization)."""

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The Debian package: `dpkg-buildpackage -us -uc -b` builds it from this
 tree (contrib/build-deb.sh, in a scratch copy), lintian reports no error and
 only the warnings explained below, it holds every file of the service with

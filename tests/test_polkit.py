@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Authorization through the real polkitd with the project's .policy: an
 unprivileged caller is refused every run-state method without a rule, a
 rule for container c1 allows c1 only, the details rules see, root passes

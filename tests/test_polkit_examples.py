@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The example polkit rules of data/polkit-examples/, unmodified, in the
 real polkitd: each grants exactly what its header says.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The README's examples work: its 15-line Python client, run as written
 against the service, lists the containers with their states, starts one
 and sees it reach RUNNING; the busctl and gdbus lines of its API tour that

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Red team: users delegated through the shipped example rules attack the
 host, other users and other containers through the real stack.
 

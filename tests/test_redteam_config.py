@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Red team of the ordinary-key allowlist (src/lxcd-config-keys.c): an
 unprivileged caller who holds "configure" (and read-config, lifecycle; exec
 where the test says so) on their own container "mine" through a polkit

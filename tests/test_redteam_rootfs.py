@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Red team: root following paths the container controls.
 
 A user delegated through polkit (manage on containers named ``nobody-*``)

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Tests of the integration-test harness itself (tests/lxcdtest.py).
 
 They need no lxc-dbus daemon: they check that the private system bus
