@@ -91,16 +91,25 @@ class Verbs(lxcdtest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(stack.lxcpath, 'made1')))
 
     def test_errors_are_one_line(self):
-        for args, code in ((('status', 'nosuch'), 1), (('start', 'c1/x'), 1), (('frobnicate',), 2),
+        # exit statuses: 1 failure, 2 usage, 3 not found, 4 not authorized
+        for args, code in ((('status', 'nosuch'), 3), (('frobnicate',), 2),
                            (('freeze', 'c2'), 1), ((), 2)):
             out = lxcctl(*args)
             self.assertEqual(out.returncode, code, (args, out))
-            if code == 1:
+            if code != 2:
                 self.assertEqual(len(out.stderr.strip().splitlines()), 1, out.stderr)
                 self.assertTrue(out.stderr.startswith('lxcctl: '), out.stderr)
+        self.assertEqual(lxcctl('status', 'nosuch').stderr,
+                         "lxcctl: no container named 'nosuch' (see 'lxcctl list')\n")
+        self.assertEqual(lxcctl('freeze', 'c2').stderr, 'lxcctl: c2 is not running\n')
+        out = lxcctl('start', 'c1/x')
+        self.assertIn(out.returncode, (1, 3), out)
+        self.assertEqual(len(out.stderr.splitlines()), 1, out.stderr)
         out = lxcctl('start', 'c2', uid=UNPRIV_UID)
-        self.assertEqual(out.returncode, 1)
-        self.assertIn('Authentication is required', out.stderr)
+        self.assertEqual(out.returncode, 4)
+        self.assertEqual(out.stderr.splitlines(), [
+            'lxcctl: not authorized to start c2: authentication is required (run it from a '
+            'terminal without --no-ask-password to be asked, or as root)'])
         self.assertEqual(stack.container_state('c2'), 'STOPPED')
 
     def test_monitor(self):
@@ -115,7 +124,9 @@ class Verbs(lxcdtest.TestCase):
             while 'STOPPED' not in seen and time.monotonic() < deadline:
                 line = p.stdout.readline()
                 if line:
-                    seen.append(json.loads(line)['state'])
+                    event = json.loads(line)
+                    if event['event'] == 'state':
+                        seen.append(event['state'])
             self.assertIn('RUNNING', seen)
             self.assertIn('STOPPED', seen)
         finally:
