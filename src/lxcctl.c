@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
 #include <glib-unix.h>
@@ -893,7 +894,7 @@ verb_list (const Verb *verb, int argc, char **argv)
       g_variant_lookup (props, "State", "&s", &state);
       g_variant_lookup (props, "Defined", "b", &defined);
       for (int i = 0; i < argc && !match; i++)
-        match = g_pattern_match_simple (argv[i], name);
+        match = fnmatch (argv[i], name, 0) == 0;
       if (!match || (opt.active && g_str_equal (state, "STOPPED")) || (opt.defined && !defined) ||
           (state_filter && !g_str_equal (state, state_filter)))
         {
@@ -1485,14 +1486,15 @@ verb_info (const Verb *verb, int argc, char **argv)
       uptime = process_age (pid);
       if (reply)
         ips = g_variant_get_child_value (reply, 0);
-      if ((cpu = cgroup_value (path, "cpu.stat")) != NULL)
+      /* cgroup2's cpu.stat has usage_usec; cgroup1's has not (cpuacct.usage) */
+      if ((cpu = cgroup_value (path, "cpu.stat")) != NULL && strstr (cpu, "usage_usec ") != NULL)
+        cpu_ns = (gint64) g_ascii_strtoll (strstr (cpu, "usage_usec ") + 11, NULL, 10) * 1000;
+      else
         {
-          const char *u = strstr (cpu, "usage_usec ");
-          if (u)
-            cpu_ns = (gint64) g_ascii_strtoll (u + 11, NULL, 10) * 1000;
+          g_free (cpu);
+          if ((cpu = cgroup_value (path, "cpuacct.usage")) != NULL)
+            cpu_ns = g_ascii_strtoll (cpu, NULL, 10);
         }
-      else if ((cpu = cgroup_value (path, "cpuacct.usage")) != NULL)
-        cpu_ns = g_ascii_strtoll (cpu, NULL, 10);
       if ((mem = cgroup_value (path, "memory.current")) != NULL ||
           (mem = cgroup_value (path, "memory.usage_in_bytes")) != NULL)
         mem_bytes = g_ascii_strtoll (mem, NULL, 10);

@@ -22,6 +22,8 @@ def setUpModule():
     stack = lxcdtest.Stack().start()
     for name in ('c1', 'c2'):
         stack.make_container(name)
+    # c3's init ignores its halt signal: a clean shutdown never comes
+    stack.make_container('c3', config={'lxc.signal.halt': 'SIGWINCH'})
     stack.start_daemon()
 
 
@@ -43,10 +45,10 @@ class Verbs(lxcdtest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         lines = out.stdout.splitlines()
         self.assertEqual(lines[0].split(), ['NAME', 'STATE', 'PID', 'AUTOSTART', 'LXCPATH'])
-        self.assertEqual([l.split()[0] for l in lines[1:]], ['c1', 'c2'])
+        self.assertEqual([l.split()[0] for l in lines[1:]], ['c1', 'c2', 'c3'])
         out = lxcctl('--json', 'list')
         data = json.loads(out.stdout)
-        self.assertEqual([c['Name'] for c in data], ['c1', 'c2'])
+        self.assertEqual([c['Name'] for c in data], ['c1', 'c2', 'c3'])
         self.assertEqual(data[0]['State'], 'STOPPED')
         self.assertEqual(data[0]['LXCPath'], stack.lxcpath)
 
@@ -206,6 +208,268 @@ class MoreVerbs(lxcdtest.TestCase):
             lxcctl('stop', 'c1')
 
 
+class CommandLine(lxcdtest.TestCase):
+    """Help, strict parsing in GNU order, did-you-mean, exit statuses."""
+
+    def assertUsage(self, out, *words):
+        self.assertEqual(out.returncode, 2, out)
+        self.assertEqual(out.stdout, '')
+        self.assertEqual(len(out.stderr.splitlines()), 1, out.stderr)
+        self.assertTrue(out.stderr.startswith('lxcctl: '), out.stderr)
+        for w in words:
+            self.assertIn(w, out.stderr)
+
+    def test_help_everywhere(self):
+        for args in (('--help',), ('-h',), ('help',), ('list', '--help'), ('--json', 'list', '-h')):
+            out = lxcctl(*args)
+            self.assertEqual(out.returncode, 0, (args, out))
+            self.assertTrue(out.stdout.startswith('Usage: lxcctl '), out.stdout)
+        top = lxcctl('--help').stdout
+        for verb in ('list', 'info', 'stop', 'restart', 'exec', 'shell', 'console', 'jobs', 'cancel',
+                     'monitor', 'config', 'snapshot'):
+            self.assertRegex(top, r'\n  %s ' % verb)
+            for args in (('help', verb), (verb, '--help')):
+                out = lxcctl(*args)
+                self.assertEqual(out.returncode, 0, out)
+                self.assertTrue(out.stdout.startswith('Usage: lxcctl %s ' % verb), out.stdout)
+        self.assertIn('--timeout', lxcctl('stop', '--help').stdout)
+        self.assertIn('--kill', lxcctl('help', 'stop').stdout)
+        self.assertUsage(lxcctl('help', 'stp'), "did you mean 'stop'?")
+
+    def test_strict_parsing(self):
+        self.assertUsage(lxcctl('shutdown', '-t', 'abc', 'c1'), '--timeout', "'abc'")
+        self.assertUsage(lxcctl('stop', 'c1', '--timeout=-3'), '--timeout')
+        self.assertUsage(lxcctl('start', '-t', '30', 'c1'), "'start' does not take -t")
+        self.assertUsage(lxcctl('list', '--bogus'), "'--bogus'")
+        self.assertUsage(lxcctl('list', '--formt', 'json'), "did you mean '--format'?")
+        self.assertUsage(lxcctl('list', '--format', 'xml'), 'table, json or csv')
+        self.assertUsage(lxcctl('status'), 'missing container NAME', 'usage: lxcctl status NAME')
+        self.assertUsage(lxcctl('status', 'c1', 'c2'), "unexpected argument 'c2'")
+        self.assertUsage(lxcctl('console', 'c1', 'x'), 'TTY')
+        self.assertUsage(lxcctl('config', 'frob', 'c1'), "'frob'")
+        self.assertUsage(lxcctl('exec', 'c1', '--user', 'bob', 'id'), '--user')
+        self.assertUsage(lxcctl('exec', 'c1'), 'missing')
+        self.assertUsage(lxcctl('--timeout', '5', 'list'), "'list' does not take --timeout")
+        self.assertEqual(stack.container_state('c1'), 'STOPPED')
+        # options anywhere: before the verb, after it, after the name
+        for args in (('list', '--json'), ('--json', 'list'), ('list', 'c*', '--json')):
+            out = lxcctl(*args)
+            self.assertEqual(out.returncode, 0, out)
+            self.assertEqual(json.loads(out.stdout)[0]['Name'], 'c1')
+        self.assertEqual(json.loads(lxcctl('status', 'c2', '--json').stdout)['Name'], 'c2')
+
+    def test_did_you_mean_and_aliases(self):
+        self.assertUsage(lxcctl('stat', 'c1'), "unknown verb 'stat'; did you mean 'status'?")
+        self.assertUsage(lxcctl('strat', 'c1'), "did you mean 'start'?")
+        self.assertUsage(lxcctl('xyzzy'), "unknown verb 'xyzzy'")
+        self.assertEqual(lxcctl('ls').stdout, lxcctl('list').stdout)
+        self.assertEqual(lxcctl('show', 'c1').stdout, lxcctl('status', 'c1').stdout)
+
+    def test_exit_codes(self):
+        out = lxcctl('start', 'nosuch')
+        self.assertEqual((out.returncode, out.stderr),
+                         (3, "lxcctl: no container named 'nosuch' (see 'lxcctl list')\n"))
+        out = lxcctl('cancel', '99999')
+        self.assertEqual(out.returncode, 3, out)
+        out = lxcctl('unfreeze', 'c2')
+        self.assertEqual((out.returncode, out.stderr), (1, 'lxcctl: c2 is not frozen\n'))
+        out = lxcctl('ips', 'c2', uid=UNPRIV_UID)
+        self.assertIn(out.returncode, (1, 4), out)
+
+
+class Lifecycle(lxcdtest.TestCase):
+    def monitor(self, *args):
+        p = subprocess.Popen([LXCCTL, '--json', 'monitor'] + list(args), stdout=subprocess.PIPE,
+                             text=True, env=stack.env())
+        self.addCleanup(lambda: (p.terminate(), p.wait()))
+        time.sleep(0.5)
+        return p
+
+    def events(self, p, until, timeout=20):
+        seen = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = p.stdout.readline()
+            if not line:
+                break
+            seen.append(json.loads(line))
+            if until(seen[-1]):
+                break
+        return seen
+
+    def test_stop_is_clean_kill_is_not(self):
+        self.assertEqual(lxcctl('start', 'c2').returncode, 0)
+        stack.wait_init_ready('c2')
+        mon = self.monitor('c2')
+        out = lxcctl('stop', 'c2', '--timeout', '30')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(stack.container_state('c2'), 'STOPPED')
+        seen = self.events(mon, lambda e: e.get('state') == 'STOPPED')
+        self.assertIn('shutdown', [e.get('operation') for e in seen if e['event'] == 'job-started'])
+        # --kill (and --force): no shutdown job
+        for flag in ('--kill', '--force', '-k'):
+            self.assertEqual(lxcctl('start', 'c2').returncode, 0)
+            mon = self.monitor('c2')
+            t0 = time.monotonic()
+            out = lxcctl('stop', flag, 'c2')
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertEqual(stack.container_state('c2'), 'STOPPED')
+            seen = self.events(mon, lambda e: e.get('state') == 'STOPPED')
+            self.assertNotIn('job-started', [e['event'] for e in seen], flag)
+            self.assertLess(time.monotonic() - t0, 15)
+
+    def test_stop_kills_after_timeout(self):
+        self.assertEqual(lxcctl('start', 'c3').returncode, 0)
+        stack.wait_init_ready('c3')
+        out = lxcctl('stop', 'c3', '-t', '1')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stderr, 'lxcctl: c3 did not shut down within 1 seconds; killing it\n')
+        self.assertEqual(stack.container_state('c3'), 'STOPPED')
+        self.assertEqual(lxcctl('start', 'c3').returncode, 0)
+        stack.wait_init_ready('c3')
+        out = lxcctl('shutdown', 'c3', '-t', '1')
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("c3 did not shut down within 1 seconds; it is still running", out.stderr)
+        self.assertEqual(stack.container_state('c3'), 'RUNNING')
+        self.assertEqual(lxcctl('stop', '--kill', 'c3').returncode, 0)
+
+    def test_restart_and_info(self):
+        self.assertEqual(lxcctl('start', 'c2').returncode, 0)
+        try:
+            stack.wait_init_ready('c2')
+            out = lxcctl('start', 'c2')
+            self.assertEqual((out.returncode, out.stderr), (1, 'lxcctl: c2 is already running\n'))
+            pid = json.loads(lxcctl('status', 'c2', '--json').stdout)['InitPID']
+            out = lxcctl('restart', 'c2')
+            self.assertEqual(out.returncode, 0, out.stderr)
+            info = json.loads(lxcctl('info', 'c2', '--json').stdout)
+            self.assertEqual(info['State'], 'RUNNING')
+            self.assertNotEqual(info['InitPID'], pid)
+            self.assertGreater(info['InitPID'], 1)
+            self.assertLess(info['UptimeSeconds'], 60)
+            self.assertGreaterEqual(info['Processes'], 1)
+            self.assertGreater(info['MemoryBytes'], 0)
+            self.assertIn('CPUTimeNanoseconds', info)
+            self.assertEqual(info['IPs'], [])
+            self.assertEqual(info['Snapshots'], 0)
+            self.assertIs(info['Privileged'], True)
+            self.assertIs(info['Autostart'], False)
+            text = lxcctl('info', 'c2').stdout
+            for label in ('State: RUNNING', 'Uptime: ', 'IPs: none', 'CPU time: ', 'Memory: ',
+                          'Processes: ', 'Snapshots: 0', 'Autostart: no', 'Privileged: yes'):
+                self.assertIn(label, text)
+        finally:
+            lxcctl('stop', '--kill', 'c2')
+        info = json.loads(lxcctl('info', 'c2', '--json').stdout)
+        self.assertEqual(info['State'], 'STOPPED')
+        self.assertLessEqual(info['InitPID'], 0)
+        self.assertNotIn('UptimeSeconds', info)
+
+    def test_list_formats_and_filters(self):
+        self.assertEqual(lxcctl('start', 'c1').returncode, 0)
+        try:
+            data = json.loads(lxcctl('list', '--format', 'json').stdout)
+            self.assertEqual([c['Name'] for c in data], ['c1', 'c2', 'c3'])
+            data = json.loads(lxcctl('list', '--format=json', '--columns', 'name,state,privileged').stdout)
+            self.assertEqual(data[0], {'Name': 'c1', 'State': 'RUNNING', 'Privileged': True})
+            out = lxcctl('list', '--format', 'csv', '-o', 'name,state')
+            self.assertEqual(out.stdout.splitlines(), ['name,state', 'c1,RUNNING', 'c2,STOPPED', 'c3,STOPPED'])
+            out = lxcctl('list', '--state', 'running', '-o', 'name')
+            self.assertEqual(out.stdout.splitlines(), ['NAME', 'c1'])
+            out = lxcctl('list', 'c[23]', '--state=STOPPED', '--format', 'csv', '-o', 'name')
+            self.assertEqual(out.stdout.splitlines(), ['name', 'c2', 'c3'])
+            self.assertUsage = CommandLine.assertUsage.__get__(self)
+            self.assertUsage(lxcctl('list', '-o', 'name,sate'), "did you mean 'state'?")
+            self.assertUsage(lxcctl('list', '--state', 'sleepy'), "unknown state 'sleepy'")
+            # columns as wide as their widest cell
+            lines = lxcctl('list', '-o', 'name,state').stdout.splitlines()
+            self.assertEqual(lines[0], 'NAME STATE')
+            self.assertEqual(lines[1], 'c1   RUNNING')
+        finally:
+            lxcctl('stop', '--kill', 'c1')
+
+    def test_monitor_every_event(self):
+        mon = self.monitor()
+        self.assertEqual(lxcctl('config', 'set', 'c2', 'lxc.start.auto', '1').returncode, 0)
+        self.assertEqual(lxcctl('clone', 'c2', 'mon1').returncode, 0)
+        self.assertEqual(lxcctl('destroy', 'mon1').returncode, 0)
+        lxcctl('config', 'clear', 'c2', 'lxc.start.auto')
+        seen = self.events(mon, lambda e: e['event'] == 'removed')
+        kinds = [e['event'] for e in seen]
+        for kind in ('properties', 'added', 'removed', 'job-started', 'job-completed', 'job-ended'):
+            self.assertIn(kind, kinds, seen)
+        props = [e for e in seen if e['event'] == 'properties' and e.get('container', '').endswith('/c2')]
+        self.assertIn(True, [e.get('Autostart') for e in props])
+        ops = [e.get('operation') for e in seen if e['event'] == 'job-started']
+        self.assertIn('clone', ops)
+        self.assertIn('destroy', ops)
+        # one container only
+        mon = self.monitor('c1')
+        stack.start_container('c2')
+        stack.stop_container('c2')
+        self.assertEqual(lxcctl('start', 'c1').returncode, 0)
+        lxcctl('stop', '--kill', 'c1')
+        seen = self.events(mon, lambda e: e.get('state') == 'STOPPED')
+        self.assertTrue(all(e.get('container', '').endswith('/c1') for e in seen if 'container' in e), seen)
+
+
+class Exec(lxcdtest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        assert lxcctl('start', 'c1').returncode == 0
+        stack.wait_init_ready('c1')
+
+    @classmethod
+    def tearDownClass(cls):
+        lxcctl('stop', '--kill', 'c1')
+
+    def test_path_lookup_status_and_options(self):
+        out = lxcctl('exec', 'c1', 'ls', '/')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('bin', out.stdout.split())
+        out = lxcctl('exec', 'c1', '--', 'sh', '-c', 'exit 7')
+        self.assertEqual(out.returncode, 7)
+        # after the program, options are its own
+        self.assertEqual(lxcctl('exec', 'c1', 'echo', '--env', '-t', 'x').stdout, '--env -t x\n')
+        out = lxcctl('exec', 'c1', 'nosuchprogram')
+        self.assertEqual((out.returncode, out.stderr), (127, 'lxcctl: nosuchprogram: command not found in c1\n'))
+        out = lxcctl('exec', '--env', 'FOO=bar baz', 'c1', 'sh', '-c', 'echo "$FOO"')
+        self.assertEqual(out.stdout, 'bar baz\n')
+        self.assertEqual(lxcctl('exec', 'c1', '--cwd', '/etc', 'pwd').stdout, '/etc\n')
+        self.assertEqual(lxcctl('exec', 'c1', '-u', '1000:1001', '--', 'id', '-u').stdout, '1000\n')
+        self.assertEqual(lxcctl('exec', 'c1', '-u', '1000:1001', '--', 'id', '-g').stdout, '1001\n')
+        out = lxcctl('exec', 'c2', 'true')
+        self.assertEqual((out.returncode, out.stderr), (1, 'lxcctl: c2 is not running\n'))
+        # attach is exec
+        self.assertEqual(lxcctl('attach', 'c1', 'sh', '-c', 'exit 3').returncode, 3)
+
+    def test_interrupt_jobs_and_cancel(self):
+        p = subprocess.Popen([LXCCTL, 'exec', 'c1', 'sleep', '1000'], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=stack.env())
+        running = lambda: 'sleep 1000' in lxcctl('exec', 'c1', '/bin/ps').stdout
+        lxcdtest.wait_until(running, 10)
+        jobs = json.loads(lxcctl('jobs', '--format', 'json').stdout)
+        self.assertEqual(len(jobs), 1, jobs)
+        self.assertEqual(jobs[0]['Properties']['Operation'], 'run')
+        table = lxcctl('jobs').stdout.splitlines()
+        self.assertEqual(table[0].split(), ['ID', 'OPERATION', 'CONTAINERS', 'UID', 'STARTED', 'PROGRESS'])
+        self.assertEqual(table[1].split()[1:4], ['run', 'c1', '0'])
+        # Ctrl-C (no terminal): the program is killed, 130
+        p.send_signal(signal.SIGINT)
+        self.assertEqual(p.wait(20), 130)
+        lxcdtest.wait_until(lambda: len(lxcctl('jobs').stdout.splitlines()) == 1, 10)
+        self.assertFalse(running())
+        # cancel from another client
+        p = subprocess.Popen([LXCCTL, 'exec', 'c1', 'sleep', '1000'], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=stack.env())
+        lxcdtest.wait_until(running, 10)
+        job = lxcctl('jobs').stdout.splitlines()[1].split()[0]
+        out = lxcctl('cancel', job)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(p.wait(20), 1)
+        self.assertEqual(len(p.stderr.read().splitlines()), 1)
+
+
 class Completion(lxcdtest.TestCase):
     def complete(self, *words):
         script = os.path.join(lxcdtest.SRCDIR, 'data', 'lxcctl.bash-completion')
@@ -217,7 +481,7 @@ class Completion(lxcdtest.TestCase):
 
     def test_verbs_and_names(self):
         self.assertEqual(sorted(self.complete('lxcctl', 'st')), ['start', 'status', 'stop'])
-        self.assertEqual(sorted(self.complete('lxcctl', 'start', 'c')), ['c1', 'c2'])
+        self.assertEqual(sorted(self.complete('lxcctl', 'start', 'c')), ['c1', 'c2', 'c3'])
         self.assertEqual(sorted(self.complete('lxcctl', 'config', '')), ['clear', 'get', 'keys', 'set'])
         self.assertEqual(self.complete('lxcctl', '--json', 'status', 'c2'), ['c2'])
 
@@ -240,15 +504,15 @@ class Terminals(lxcdtest.TestCase):
     def screen(self):
         return self.tmux('capture-pane', '-p', '-t', 'term').stdout
 
-    def drive(self, verb_args, command, expect):
+    def drive(self, verb_args, command, expect, escape='a'):
         cmd = ' '.join([LXCCTL, '--no-ask-password'] + verb_args + ['; sleep 30'])
         self.assertEqual(self.tmux('new-session', '-d', '-s', 'term', '-x', '120', '-y', '30', cmd).returncode, 0)
-        lxcdtest.wait_until(lambda: 'Ctrl-a q' in self.screen(), 10, message=lambda: self.screen())
+        lxcdtest.wait_until(lambda: 'Ctrl-%s q' % escape in self.screen(), 10, message=lambda: self.screen())
         self.tmux('send-keys', '-t', 'term', 'Enter')
         self.tmux('send-keys', '-t', 'term', command, 'Enter')
         lxcdtest.wait_until(lambda: expect in self.screen(), 10, message=lambda: self.screen())
         # The escape leaves lxcctl; the pane then runs "sleep".
-        self.tmux('send-keys', '-t', 'term', 'C-a', 'q')
+        self.tmux('send-keys', '-t', 'term', 'C-' + escape, 'q')
         lxcdtest.wait_until(lambda: 'lxcctl' not in self.tmux('list-panes', '-t', 'term', '-F',
                                                                '#{pane_current_command}').stdout, 10)
 
@@ -257,6 +521,48 @@ class Terminals(lxcdtest.TestCase):
 
     def test_console(self):
         self.drive(['console', 'c1', '0'], 'echo co-$((3*11))', 'co-33')
+
+    def test_shell_other_escape(self):
+        self.drive(['shell', '-e', 'x', 'c1'], 'echo ex-$((5*5))', 'ex-25', escape='x')
+
+    def typed(self, text, expect):
+        self.tmux('send-keys', '-t', 'term', text, 'Enter')
+        lxcdtest.wait_until(lambda: expect in self.screen(), 10, message=lambda: self.screen())
+
+    def pane_size(self):
+        return self.tmux('display-message', '-p', '-t', 'term', '#{pane_height}x#{pane_width}').stdout.strip()
+
+    def test_exec_terminal(self):
+        """exec with a terminal: a pty whose size follows the window,
+        Ctrl-C reaching the program, Ctrl-a a a literal Ctrl-a, the exit
+        status passed through, the terminal restored."""
+        cmd = '%s --no-ask-password exec c1 sh; echo rc=$?; stty -a | grep -o -- -icanon; sleep 30' % LXCCTL
+        self.assertEqual(self.tmux('new-session', '-d', '-s', 'term', '-x', '120', '-y', '30', cmd).returncode, 0)
+        time.sleep(1)
+        self.typed('echo sz-$(stty size | tr " " x)', 'sz-' + self.pane_size())
+        self.tmux('resize-window', '-t', 'term', '-x', '100', '-y', '25')
+        lxcdtest.wait_until(lambda: self.pane_size().endswith('x100'), 5)
+        self.typed('clear; echo sz-$(stty size | tr " " x)', 'sz-' + self.pane_size())
+        self.assertIn('x100', self.pane_size())
+        # Ctrl-C ends the program inside, not lxcctl
+        self.tmux('send-keys', '-t', 'term', 'sleep 100', 'Enter')
+        time.sleep(1)
+        self.tmux('send-keys', '-t', 'term', 'C-c')
+        self.typed('echo back-$((6*7))', 'back-42')
+        # Ctrl-a a: a literal Ctrl-a
+        self.tmux('send-keys', '-t', 'term', 'od -c | head -1', 'Enter')
+        time.sleep(1)
+        self.tmux('send-keys', '-t', 'term', 'C-a', 'a', 'Enter', 'C-d')
+        lxcdtest.wait_until(lambda: '001  \\n' in self.screen(), 10, message=lambda: self.screen())
+        self.typed('exit 5', 'rc=5')
+        time.sleep(0.5)
+        self.assertNotIn('-icanon', self.screen())  # the terminal left raw mode
+
+    def test_shell_command_status(self):
+        cmd = '%s --no-ask-password shell c1 -- sh -c "echo in-shell; exit 4"; echo rc=$?; sleep 30' % LXCCTL
+        self.assertEqual(self.tmux('new-session', '-d', '-s', 'term', '-x', '120', '-y', '30', cmd).returncode, 0)
+        lxcdtest.wait_until(lambda: 'rc=4' in self.screen(), 10, message=lambda: self.screen())
+        self.assertIn('in-shell', self.screen())
 
 
 if __name__ == '__main__':
