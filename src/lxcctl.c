@@ -560,14 +560,22 @@ static gboolean lookup_failed; /* the error came from GetContainer */
 static int
 fail (const GError *error)
 {
-  g_autofree char *remote = g_dbus_error_get_remote_error (error);
-  const char *kind = remote && g_str_has_prefix (remote, ERROR_PREFIX) ? remote + strlen (ERROR_PREFIX) : "";
-  const char *msg = plain_message (error);
+  g_autofree char *remote = NULL;
+  const char *kind, *msg;
   const char *verb = current_verb ? current_verb->name : "";
   const char *name = current_name ? current_name : "";
   g_autofree char *text = NULL;
   int code = EXIT_FAIL;
 
+  if (error == NULL)
+    {
+      /* (GIO sets an error whenever a call fails) */
+      g_printerr ("lxcctl: failed\n");
+      return EXIT_FAIL;
+    }
+  remote = g_dbus_error_get_remote_error (error);
+  kind = remote && g_str_has_prefix (remote, ERROR_PREFIX) ? remote + strlen (ERROR_PREFIX) : "";
+  msg = plain_message (error);
   if (g_str_equal (kind, "NotFound") && lookup_failed)
     {
       code = EXIT_NOT_FOUND;
@@ -1134,12 +1142,279 @@ print_string_or_list (GVariant *reply)
     }
 }
 
+
+/* Every configuration item that has a value, in liblxc's key order, as
+ * pairs (key, value) in *items* (a multi-valued key gives a pair per value);
+ * the names of the keys liblxc knows in *known* (if not NULL). */
+static gboolean
+read_config (const char *path, GPtrArray *items, GPtrArray *known, GError **error)
+{
+  g_autoptr(GVariant) keys = call (path, CONTAINER_IFACE, "GetKeys", g_variant_new ("(s)", ""), "(as)", error);
+  g_autofree const char **list = NULL;
+
+  if (keys == NULL)
+    return FALSE;
+  g_variant_get (keys, "(^a&s)", &list);
+  for (const char **k = list; *k; k++)
+    {
+      g_autoptr(GVariant) v = NULL;
+      g_auto(GStrv) lines = NULL;
+      const char *value;
+
+      if (known)
+        g_ptr_array_add (known, g_strdup (*k));
+      /* lxc.net is read per interface below; the others are prefixes */
+      if (g_str_equal (*k, "lxc.net") || g_str_has_prefix (*k, "lxc.hook") ||
+          g_str_equal (*k, "lxc.cgroup") || g_str_equal (*k, "lxc.cgroup2"))
+        continue;
+      v = call (path, CONTAINER_IFACE, "GetConfigItem", g_variant_new ("(s)", *k), "(s)", NULL);
+      if (v == NULL)
+        continue;
+      g_variant_get (v, "(&s)", &value);
+      lines = g_strsplit (value, "\n", -1);
+      for (char **l = lines; *l; l++)
+        if (**l)
+          {
+            g_ptr_array_add (items, g_strdup (*k));
+            g_ptr_array_add (items, g_strdup (*l));
+          }
+    }
+  for (int n = 0;; n++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("lxc.net.%d", n);
+      g_autoptr(GVariant) netkeys = call (path, CONTAINER_IFACE, "GetKeys", g_variant_new ("(s)", prefix), "(as)", NULL);
+      g_autofree const char **nk = NULL;
+      gboolean any = FALSE;
+
+      if (netkeys == NULL)
+        break;
+      g_variant_get (netkeys, "(^a&s)", &nk);
+      for (const char **k = nk; *k; k++)
+        {
+          g_autofree char *key = g_str_has_prefix (*k, "lxc.") ? g_strdup (*k) : g_strdup_printf ("%s.%s", prefix, *k);
+          g_autoptr(GVariant) v = call (path, CONTAINER_IFACE, "GetConfigItem", g_variant_new ("(s)", key), "(s)", NULL);
+          const char *value;
+
+          if (known)
+            g_ptr_array_add (known, g_strdup (key));
+          if (v == NULL)
+            continue;
+          g_variant_get (v, "(&s)", &value);
+          if (*value)
+            {
+              any = TRUE;
+              g_ptr_array_add (items, g_strdup (key));
+              g_ptr_array_add (items, g_strdup (value));
+            }
+        }
+      if (!any)
+        break;
+    }
+  return TRUE;
+}
+
+static int
+config_show (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (!read_config (path, items, NULL, &error))
+    return fail (error);
+  if (opt.json)
+    {
+      g_string_append_c (out, '{');
+      for (guint i = 0; i < items->len; i += 2)
+        {
+          if (i && g_str_equal (items->pdata[i], items->pdata[i - 2]))
+            continue;
+          if (i)
+            g_string_append_c (out, ',');
+          json_string (out, items->pdata[i]);
+          g_string_append_c (out, ':');
+          if (i + 2 < items->len && g_str_equal (items->pdata[i], items->pdata[i + 2]))
+            {
+              /* a multi-valued key: a list */
+              g_string_append_c (out, '[');
+              for (guint j = i; j < items->len && g_str_equal (items->pdata[j], items->pdata[i]); j += 2)
+                {
+                  if (j > i)
+                    g_string_append_c (out, ',');
+                  json_string (out, items->pdata[j + 1]);
+                }
+              g_string_append_c (out, ']');
+            }
+          else
+            json_string (out, items->pdata[i + 1]);
+        }
+      g_string_append (out, "}\n");
+    }
+  else
+    for (guint i = 0; i < items->len; i += 2)
+      g_string_append_printf (out, "%s = %s\n", (char *) items->pdata[i], (char *) items->pdata[i + 1]);
+  g_print ("%s", out->str);
+  return EXIT_OK;
+}
+
+/* The values of *key* in *items* (pairs), joined by newlines. */
+static char *
+values_of (GPtrArray *items, const char *key)
+{
+  GString *v = g_string_new (NULL);
+
+  for (guint i = 0; i < items->len; i += 2)
+    if (g_str_equal (items->pdata[i], key))
+      g_string_append_printf (v, "%s%s", v->len ? "\n" : "", (char *) items->pdata[i + 1]);
+  return g_string_free (v, FALSE);
+}
+
+/* Sets *key* to *values* (newline separated; "" clears it). */
+static gboolean
+write_item (const char *path, const char *key, const char *values, GError **error)
+{
+  g_auto(GStrv) lines = g_strsplit (values, "\n", -1);
+  g_autoptr(GVariant) r = call (path, CONTAINER_IFACE, "ClearConfigItem", g_variant_new ("(s)", key), NULL, error);
+
+  if (r == NULL)
+    return FALSE;
+  for (char **l = lines; *l; l++)
+    {
+      g_autoptr(GVariant) r2 = NULL;
+      if (**l == '\0')
+        continue;
+      r2 = call (path, CONTAINER_IFACE, "SetConfigItem", g_variant_new ("(ss)", key, *l), NULL, error);
+      if (r2 == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* config edit NAME: the items in $VISUAL/$EDITOR as "key = value" lines;
+ * the changed keys are written when the editor exits. Unknown keys and
+ * malformed lines are refused before anything is written; if the service
+ * refuses a change, the keys already changed are put back. */
+static int
+config_edit (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) edited = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) known = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *file = NULL, *contents = NULL, *command = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *editor = g_getenv ("VISUAL");
+  int fd, status;
+
+  if (editor == NULL || *editor == '\0')
+    editor = g_getenv ("EDITOR");
+  if (editor == NULL || *editor == '\0')
+    editor = "vi";
+  if (!read_config (path, items, known, &error))
+    return fail (error);
+  g_string_append_printf (text, "# Configuration of %s: one \"key = value\" per line (a key with\n"
+                                "# several values on several lines). Removing a key's lines clears it.\n",
+                          current_name);
+  for (guint i = 0; i < items->len; i += 2)
+    g_string_append_printf (text, "%s = %s\n", (char *) items->pdata[i], (char *) items->pdata[i + 1]);
+  fd = g_file_open_tmp ("lxcctl-config-XXXXXX.conf", &file, &error);
+  if (fd < 0 || !g_file_set_contents (file, text->str, (gssize) text->len, &error))
+    {
+      if (fd >= 0)
+        close (fd);
+      g_printerr ("lxcctl: %s\n", error->message);
+      return EXIT_FAIL;
+    }
+  close (fd);
+  /* as git does: the editor's value is a shell command */
+  command = g_strdup_printf ("%s \"$1\"", editor);
+  {
+    const char *argv[] = { "/bin/sh", "-c", command, editor, file, NULL };
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL,
+                       NULL, &status, &error) ||
+        !g_spawn_check_wait_status (status, &error))
+      {
+        g_printerr ("lxcctl: the editor failed (%s); nothing was changed\n", error->message);
+        unlink (file);
+        return EXIT_FAIL;
+      }
+  }
+  if (!g_file_get_contents (file, &contents, NULL, &error))
+    {
+      g_printerr ("lxcctl: %s\n", error->message);
+      return EXIT_FAIL;
+    }
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint n = 0; lines[n]; n++)
+    {
+      char *line = g_strstrip (lines[n]);
+      char *eq = strchr (line, '=');
+      g_autofree char *key = NULL;
+      gboolean ok;
+
+      if (*line == '\0' || *line == '#')
+        continue;
+      if (eq == NULL)
+        {
+          g_printerr ("lxcctl: line %u: expected 'key = value'; nothing was changed (your text is in %s)\n",
+                      n + 1, file);
+          return EXIT_FAIL;
+        }
+      key = g_strstrip (g_strndup (line, (gsize) (eq - line)));
+      ok = g_ptr_array_find_with_equal_func (known, key, g_str_equal, NULL);
+      if (!ok)
+        {
+          g_printerr ("lxcctl: line %u: unknown key '%s'; nothing was changed (your text is in %s)\n",
+                      n + 1, key, file);
+          return EXIT_FAIL;
+        }
+      g_ptr_array_add (edited, g_steal_pointer (&key));
+      g_ptr_array_add (edited, g_strdup (g_strstrip (eq + 1)));
+    }
+  /* the keys whose values differ, in order */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      GPtrArray *from = pass ? edited : items;
+      for (guint i = 0; i < from->len; i += 2)
+        {
+          g_autofree char *before = values_of (items, from->pdata[i]);
+          g_autofree char *after = values_of (edited, from->pdata[i]);
+          if (!g_str_equal (before, after) &&
+              !g_ptr_array_find_with_equal_func (changed, from->pdata[i], g_str_equal, NULL))
+            g_ptr_array_add (changed, g_strdup (from->pdata[i]));
+        }
+    }
+  for (guint i = 0; i < changed->len; i++)
+    {
+      g_autofree char *after = values_of (edited, changed->pdata[i]);
+      if (!write_item (path, changed->pdata[i], after, &error))
+        {
+          int rc = fail (error);
+          /* put back what was changed */
+          for (guint j = 0; j <= i; j++)
+            {
+              g_autofree char *before = values_of (items, changed->pdata[j]);
+              (void) write_item (path, changed->pdata[j], before, NULL);
+            }
+          g_printerr ("lxcctl: %s was refused; nothing was changed (your text is in %s)\n",
+                      (char *) changed->pdata[i], file);
+          return rc;
+        }
+    }
+  unlink (file);
+  if (changed->len == 0)
+    g_printerr ("lxcctl: no changes\n");
+  return EXIT_OK;
+}
+
 /* config get|set|clear|keys|show NAME ... */
 static int
 verb_config (const Verb *verb, int argc, char **argv)
 {
   static const struct { const char *sub; int n; } subs[] = {
-    { "get", 3 }, { "set", 4 }, { "clear", 3 }, { "keys", -1 }, { "show", 2 },
+    { "get", 3 }, { "set", 4 }, { "clear", 3 }, { "keys", -1 }, { "show", 2 }, { "edit", 2 },
   };
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
@@ -1170,80 +1445,10 @@ verb_config (const Verb *verb, int argc, char **argv)
   else if (g_str_equal (sub, "keys"))
     reply = call (path, CONTAINER_IFACE, "GetKeys", g_variant_new ("(s)", argc == 3 ? argv[2] : ""),
                   "(as)", &error);
-  else /* show: every item that has a value, as "key = value" lines */
-    {
-      g_autoptr(GVariant) keys = call (path, CONTAINER_IFACE, "GetKeys", g_variant_new ("(s)", ""), "(as)", &error);
-      g_autofree const char **list = NULL;
-      g_autoptr(GString) out = g_string_new (NULL);
-      GVariantBuilder json;
-
-      if (keys == NULL)
-        return fail (error);
-      g_variant_builder_init (&json, G_VARIANT_TYPE ("a{sv}"));
-      g_variant_get (keys, "(^a&s)", &list);
-      for (const char **k = list; *k; k++)
-        {
-          g_autoptr(GError) e = NULL;
-          g_autoptr(GVariant) v = NULL;
-          const char *value;
-
-          if (g_str_equal (*k, "lxc.net") || g_str_has_prefix (*k, "lxc.hook") ||
-              g_str_equal (*k, "lxc.cgroup") || g_str_equal (*k, "lxc.cgroup2"))
-            continue;
-          v = call (path, CONTAINER_IFACE, "GetConfigItem", g_variant_new ("(s)", *k), "(s)", &e);
-          if (v == NULL)
-            continue;
-          g_variant_get (v, "(&s)", &value);
-          if (*value == '\0')
-            continue;
-          g_variant_builder_add (&json, "{sv}", *k, g_variant_new_string (value));
-          {
-            g_auto(GStrv) lines = g_strsplit (value, "\n", -1);
-            for (char **l = lines; *l; l++)
-              if (**l)
-                g_string_append_printf (out, "%s = %s\n", *k, *l);
-          }
-        }
-      for (int n = 0;; n++)
-        {
-          g_autoptr(GError) e = NULL;
-          g_autofree char *prefix = g_strdup_printf ("lxc.net.%d", n);
-          g_autoptr(GVariant) netkeys = call (path, CONTAINER_IFACE, "GetKeys", g_variant_new ("(s)", prefix), "(as)", &e);
-          g_autofree const char **nk = NULL;
-
-          if (netkeys == NULL)
-            break;
-          g_variant_get (netkeys, "(^a&s)", &nk);
-          if (nk[0] == NULL)
-            break;
-          for (const char **k = nk; *k; k++)
-            {
-              g_autoptr(GError) e2 = NULL;
-              g_autofree char *key = g_str_has_prefix (*k, "lxc.") ? g_strdup (*k) : g_strdup_printf ("%s.%s", prefix, *k);
-              g_autoptr(GVariant) v = call (path, CONTAINER_IFACE, "GetConfigItem", g_variant_new ("(s)", key), "(s)", &e2);
-              const char *value;
-              if (v == NULL)
-                continue;
-              g_variant_get (v, "(&s)", &value);
-              if (*value)
-                {
-                  g_variant_builder_add (&json, "{sv}", key, g_variant_new_string (value));
-                  g_string_append_printf (out, "%s = %s\n", key, value);
-                }
-            }
-        }
-      if (opt.json)
-        {
-          g_autoptr(GVariant) all = g_variant_ref_sink (g_variant_builder_end (&json));
-          print_json (all);
-        }
-      else
-        {
-          g_variant_builder_clear (&json);
-          g_print ("%s", out->str);
-        }
-      return EXIT_OK;
-    }
+  else if (g_str_equal (sub, "show"))
+    return config_show (path);
+  else
+    return config_edit (path);
   if (reply == NULL)
     return fail (error);
   print_string_or_list (reply);
@@ -2480,7 +2685,7 @@ static const Verb verbs[] = {
   { "rename", "mv", "NAME NEW-NAME", "Rename a stopped container", 2, 2, -1, verb_clone_rename },
   { "snapshot", NULL, "[create] NAME [--comment TEXT] | list NAME | restore NAME SNAPSHOT NEW-NAME | destroy NAME SNAPSHOT",
     "Take, list, restore and destroy snapshots", 1, 4, -1, verb_snapshot },
-  { "config", NULL, "get NAME KEY | set NAME KEY VALUE | clear NAME KEY | keys NAME [PREFIX] | show NAME",
+  { "config", NULL, "get NAME KEY | set NAME KEY VALUE | clear NAME KEY | keys NAME [PREFIX] | show NAME | edit NAME",
     "Read and change a container's configuration", 2, 4, -1, verb_config },
   { "cgroup", NULL, "get NAME KEY | set NAME KEY VALUE", "Read and change cgroup items of a running container", 3, 4, -1, verb_cgroup },
   { "ips", NULL, "NAME", "The IP addresses of a running container", 1, 1, -1, verb_ips },

@@ -85,6 +85,42 @@ class Verbs(lxcdtest.TestCase):
         self.assertIn('type', json.loads(lxcctl('--json', 'config', 'keys', 'c2', 'lxc.net.0').stdout))
         self.assertEqual(lxcctl('config', 'clear', 'c2', 'lxc.start.auto').returncode, 0)
 
+    def test_config_show_and_edit(self):
+        self.assertIn('lxc.uts.name = c2\n', lxcctl('config', 'show', 'c2').stdout)
+        shown = json.loads(lxcctl('config', 'show', 'c2', '--json').stdout)
+        self.assertEqual(shown['lxc.uts.name'], 'c2')
+
+        def edit(script):
+            env = stack.env({'EDITOR': "sed -i -e '%s'" % script, 'VISUAL': ''})
+            return subprocess.run([LXCCTL, '--no-ask-password', 'config', 'edit', 'c2'],
+                                  capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+        out = edit('s/^lxc.uts.name = .*/lxc.uts.name = edited/; $a lxc.start.delay = 3')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(lxcctl('config', 'get', 'c2', 'lxc.uts.name').stdout, 'edited\n')
+        self.assertEqual(lxcctl('config', 'get', 'c2', 'lxc.start.delay').stdout, '3\n')
+        # removing a line clears the key
+        out = edit('/^lxc.start.delay/d; s/^lxc.uts.name = .*/lxc.uts.name = c2/')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(lxcctl('config', 'get', 'c2', 'lxc.start.delay').stdout, '0\n')
+        self.assertEqual(lxcctl('config', 'get', 'c2', 'lxc.uts.name').stdout, 'c2\n')
+        before = open(os.path.join(stack.lxcpath, 'c2', 'config')).read()
+        # refused before anything is written: a malformed line, an unknown key
+        for script, words in (('$a this is not an item', 'line '), ('$a lxc.bogus.key = 1', "unknown key 'lxc.bogus.key'")):
+            out = edit('s/^lxc.uts.name = .*/lxc.uts.name = nope/; ' + script)
+            self.assertEqual(out.returncode, 1, out)
+            self.assertIn(words, out.stderr)
+            self.assertIn('nothing was changed', out.stderr)
+        # refused by the service: what was changed before is put back
+        out = edit('s/^lxc.uts.name = .*/lxc.uts.name = nope/; $a lxc.start.auto = notanumber')
+        self.assertEqual(out.returncode, 1, out)
+        self.assertIn('lxc.start.auto was refused; nothing was changed', out.stderr)
+        self.assertEqual(lxcctl('config', 'get', 'c2', 'lxc.uts.name').stdout, 'c2\n')
+        self.assertEqual(lxcctl('config', 'get', 'c2', 'lxc.start.auto').stdout, '0\n')
+        # (the API has no way to write several items at once: the put-back
+        # value can be written out explicitly where the default was)
+        after = open(os.path.join(stack.lxcpath, 'c2', 'config')).read()
+        self.assertEqual(after.replace('lxc.start.auto = 0\n', ''), before)
+
     def test_create_and_destroy(self):
         out = lxcctl('create', 'made1', '-t', 'busybox')
         self.assertEqual(out.returncode, 0, out.stderr)
@@ -482,8 +518,27 @@ class Completion(lxcdtest.TestCase):
     def test_verbs_and_names(self):
         self.assertEqual(sorted(self.complete('lxcctl', 'st')), ['start', 'status', 'stop'])
         self.assertEqual(sorted(self.complete('lxcctl', 'start', 'c')), ['c1', 'c2', 'c3'])
-        self.assertEqual(sorted(self.complete('lxcctl', 'config', '')), ['clear', 'get', 'keys', 'set'])
+        self.assertEqual(sorted(self.complete('lxcctl', 'config', '')),
+                         ['clear', 'edit', 'get', 'keys', 'set', 'show'])
         self.assertEqual(self.complete('lxcctl', '--json', 'status', 'c2'), ['c2'])
+        self.assertEqual(self.complete('lxcctl', 'status', 'c2', ''), [])
+
+    def test_flags_keys_templates_snapshots(self):
+        self.assertEqual(sorted(self.complete('lxcctl', 'stop', '--')),
+                         ['--force', '--help', '--json', '--kill', '--no-ask-password', '--progress',
+                          '--timeout', '--verbose'])
+        self.assertIn('--with-snapshots', self.complete('lxcctl', 'destroy', 'c1', '--w'))
+        self.assertIn('--version', self.complete('lxcctl', '--v'))
+        self.assertEqual(self.complete('lxcctl', 'list', '--format', 'j'), ['json'])
+        self.assertEqual(self.complete('lxcctl', 'config', 'get', 'c2', 'lxc.uts.'), ['lxc.uts.name'])
+        self.assertEqual(self.complete('lxcctl', 'create', 'x', '-t', 'busy'), ['busybox'])
+        self.assertEqual(self.complete('lxcctl', 'exec', '--user', '0', 'c'), ['c1', 'c2', 'c3'])
+        self.assertEqual(self.complete('lxcctl', 'help', 'resta'), ['restart'])
+        self.assertEqual(lxcctl('snapshot', 'c3').returncode, 0)
+        try:
+            self.assertEqual(self.complete('lxcctl', 'snapshot', 'destroy', 'c3', ''), ['snap0'])
+        finally:
+            self.assertEqual(lxcctl('snapshot', 'destroy', 'c3', 'snap0').returncode, 0)
 
 
 class Terminals(lxcdtest.TestCase):
