@@ -19,6 +19,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#ifdef HAVE_POLKIT_AGENT
+#define POLKIT_AGENT_I_KNOW_API_IS_SUBJECT_TO_CHANGE
+#include <polkitagent/polkitagent.h>
+#endif
+
 #define BUS_NAME "org.linuxcontainers.LXC1"
 #define ROOT_PATH "/org/linuxcontainers/LXC1"
 #define MANAGER_PATH ROOT_PATH "/Manager"
@@ -2661,6 +2666,52 @@ verb_console (const Verb *verb, int argc, char **argv)
   return EXIT_OK;
 }
 
+
+/* ---- the inline password prompt ---------------------------------------------- */
+
+#ifdef HAVE_POLKIT_AGENT
+static gpointer agent_registration;
+static PolkitAgentListener *agent_listener;
+#endif
+
+/* When stdin is a terminal (and not --no-ask-password), a polkit text agent
+ * for this process, as pkttyagent is: polkit asks the password on the
+ * terminal when an action needs authentication. It answers in its own
+ * thread, so the calls here may block. Not for root (polkit is not asked). */
+static void
+start_agent (void)
+{
+#ifdef HAVE_POLKIT_AGENT
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PolkitSubject) subject = NULL;
+
+  if (opt.no_ask_password || !isatty (STDIN_FILENO) || getuid () == 0)
+    return;
+  agent_listener = polkit_agent_text_listener_new (NULL, &error);
+  if (agent_listener == NULL)
+    {
+      if (opt.verbose)
+        g_printerr ("lxcctl: no password prompt: %s\n", error->message);
+      return;
+    }
+  subject = polkit_unix_process_new_for_owner (getpid (), 0, getuid ());
+  agent_registration = polkit_agent_listener_register (agent_listener,
+                                                       POLKIT_AGENT_REGISTER_FLAGS_RUN_IN_THREAD,
+                                                       subject, NULL, NULL, &error);
+  if (agent_registration == NULL && opt.verbose)
+    g_printerr ("lxcctl: no password prompt: %s\n", error->message);
+#endif
+}
+
+static void
+stop_agent (void)
+{
+#ifdef HAVE_POLKIT_AGENT
+  g_clear_pointer (&agent_registration, polkit_agent_listener_unregister);
+  g_clear_object (&agent_listener);
+#endif
+}
+
 /* ---- the command line ---------------------------------------------------------- */
 
 static int verb_help (const Verb *verb, int argc, char **argv);
@@ -2959,7 +3010,10 @@ main (int argc, char **argv)
           return EXIT_FAIL;
         }
     }
+  if (verb->func != verb_help)
+    start_agent ();
   rc = verb->func (verb, n_args, (char **) args->pdata + 1);
+  stop_agent ();
   g_clear_object (&bus);
   return rc;
 }

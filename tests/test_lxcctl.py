@@ -620,5 +620,91 @@ class Terminals(lxcdtest.TestCase):
         self.assertIn('in-shell', self.screen())
 
 
+class PasswordPrompt(lxcdtest.TestCase):
+    """The inline polkit agent: a user with a password and an auth_self rule
+    is asked on the terminal (tmux), as systemctl and machinectl do.
+
+    Only in this test file's mount namespace: the user exists through copies
+    of /etc/passwd, /etc/group and /etc/shadow mounted over the real ones,
+    and polkit's setuid helper (which ignores DBUS_SYSTEM_BUS_ADDRESS)
+    finds the private bus at the standard socket path."""
+    USER, UID, PASSWORD = 'lxcpw', 4711, 'Secret-4711'
+
+    def mount(self, *args):
+        subprocess.run(['mount'] + list(args), check=True)
+        self.addCleanup(subprocess.run, ['umount', '-l', args[-1]])
+
+    def setUp(self):
+        import crypt
+        tmp = os.path.join(stack.tmpdir, 'etc-for-prompt')
+        os.makedirs(tmp, exist_ok=True)
+        hashed = crypt.crypt(self.PASSWORD, crypt.mksalt(crypt.METHOD_SHA512))
+        for name, line in (('passwd', '%s:x:%d:%d::/:/bin/sh' % (self.USER, self.UID, self.UID)),
+                           ('group', '%s:x:%d:' % (self.USER, self.UID)),
+                           ('shadow', '%s:%s:19000:0:99999:7:::' % (self.USER, hashed))):
+            copy = os.path.join(tmp, name)
+            with open('/etc/' + name) as f:
+                text = f.read()
+            with open(copy, 'w') as f:
+                f.write(text + line + '\n')
+            os.chmod(copy, 0o640 if name == 'shadow' else 0o644)
+            self.mount('--bind', copy, '/etc/' + name)
+        self.mount('-t', 'tmpfs', 'tmpfs', '/run/dbus')
+        open('/run/dbus/system_bus_socket', 'w').close()
+        self.mount('--bind', stack.bus_socket, '/run/dbus/system_bus_socket')
+        stack.set_rules("""
+polkit.addRule(function(action, subject) {
+    if (action.id.indexOf("org.linuxcontainers.LXC1.") == 0 && subject.user == "%s")
+        return polkit.Result.AUTH_SELF;
+});""" % self.USER)
+        self.addCleanup(stack.clear_rules)
+        self.socket = 'lxcdpw%d' % os.getpid()
+        self.addCleanup(subprocess.run, ['tmux', '-L', self.socket, 'kill-server'])
+
+    def tmux(self, *args):
+        return subprocess.run(['tmux', '-L', self.socket] + list(args), capture_output=True, text=True)
+
+    def screen(self):
+        return self.tmux('capture-pane', '-p', '-t', 'pw').stdout
+
+    def run_in_tmux(self, *args):
+        env = ' '.join('%s=%s' % kv for kv in stack.client_env(self.UID).items())
+        cmd = 'setpriv --reuid=%d --regid=%d --clear-groups -- env -i %s %s %s; echo rc=$?; sleep 60' % (
+            self.UID, self.UID, env, LXCCTL, ' '.join(args))
+        self.assertEqual(self.tmux('new-session', '-d', '-s', 'pw', '-x', '150', '-y', '40', cmd).returncode, 0)
+
+    def test_password_asked_inline(self):
+        self.run_in_tmux('start', 'c2')
+        try:
+            lxcdtest.wait_until(lambda: 'Password:' in self.screen(), 20, message=lambda: self.screen())
+            self.assertIn('lxcpw', self.screen())
+            self.tmux('send-keys', '-t', 'pw', self.PASSWORD, 'Enter')
+            lxcdtest.wait_until(lambda: 'rc=' in self.screen(), 20, message=lambda: self.screen())
+            self.assertIn('rc=0', self.screen())
+            self.assertEqual(stack.container_state('c2'), 'RUNNING')
+        finally:
+            lxcctl('stop', '--kill', 'c2')
+
+    def test_wrong_password_and_no_ask_password(self):
+        self.run_in_tmux('start', 'c2')
+        lxcdtest.wait_until(lambda: 'Password:' in self.screen(), 20, message=lambda: self.screen())
+        self.tmux('send-keys', '-t', 'pw', 'wrong', 'Enter')
+        # the text agent may ask again; give up with Ctrl-D / a second wrong answer
+        lxcdtest.wait_until(lambda: 'rc=' in self.screen() or self.screen().count('Password:') > 1, 30,
+                            message=lambda: self.screen())
+        if 'rc=' not in self.screen():
+            self.tmux('send-keys', '-t', 'pw', 'wrong', 'Enter')
+        lxcdtest.wait_until(lambda: 'rc=' in self.screen(), 30, message=lambda: self.screen())
+        self.assertIn('rc=4', self.screen())
+        self.assertEqual(stack.container_state('c2'), 'STOPPED')
+        self.tmux('kill-session', '-t', 'pw')
+        lxcdtest.wait_until(lambda: self.tmux('has-session', '-t', 'pw').returncode != 0, 10)
+        self.run_in_tmux('--no-ask-password', 'start', 'c2')
+        lxcdtest.wait_until(lambda: 'rc=' in self.screen(), 20, message=lambda: self.screen())
+        self.assertIn('rc=4', self.screen())
+        self.assertNotIn('Password:', self.screen())
+        self.assertEqual(stack.container_state('c2'), 'STOPPED')
+
+
 if __name__ == '__main__':
     lxcdtest.main()
