@@ -1040,13 +1040,11 @@ stop_container (const char *path)
           reply = call (path, CONTAINER_IFACE, "Shutdown", g_variant_new ("(i)", opt.timeout), NULL, &error);
           if (reply)
             return EXIT_OK;
-          if (!g_dbus_error_is_remote_error (error) ||
-              g_strcmp0 (g_dbus_error_get_remote_error (error), ERROR_PREFIX "Timeout") != 0)
-            {
-              g_autofree char *remote = g_dbus_error_get_remote_error (error);
-              if (g_strcmp0 (remote, ERROR_PREFIX "Timeout") != 0)
-                return fail (error);
-            }
+          {
+            g_autofree char *remote = g_dbus_error_get_remote_error (error);
+            if (g_strcmp0 (remote, ERROR_PREFIX "Timeout") != 0)
+              return fail (error);
+          }
           g_printerr ("lxcctl: %s did not shut down within %d seconds; killing it\n", current_name,
                       opt.timeout);
           g_clear_error (&error);
@@ -1913,8 +1911,8 @@ monitor_wants (const char *path, GVariant *job_props)
 static void
 monitor_print (const char *event, const char *path, GVariant *extra, const char *text)
 {
-  g_autoptr(GVariant) owned = extra ? g_variant_ref_sink (extra) : NULL;
-
+  if (extra)
+    g_variant_ref_sink (extra);
   if (opt.json)
     {
       g_autoptr(GString) json = g_string_new ("{\"event\":");
@@ -1943,6 +1941,8 @@ monitor_print (const char *event, const char *path, GVariant *extra, const char 
       g_print ("%s %s\n", stamp, text);
     }
   fflush (stdout);
+  if (extra)
+    g_variant_unref (extra);
 }
 
 static void
