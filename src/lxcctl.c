@@ -522,22 +522,44 @@ short_message (const char *msg)
     { "with_snapshots", "--with-snapshots" },
     { "template_args", "template arguments" },
     { "bdev_type", "backing store" },
+    { "the Templates property", "'lxcctl templates'" },
   };
   g_autofree char *line = g_strndup (msg, strcspn (msg, "\n"));
-  GString *out = g_string_new (line);
+  g_auto(GStrv) parts = g_strsplit (line, "; ", -1);
+  g_autoptr(GPtrArray) own = g_ptr_array_new ();
+  GString *out = g_string_new (NULL);
 
-  /* liblxc's log, when it follows the message, is for --verbose */
-  for (const char *cut = out->str; (cut = strstr (cut, " - ")) != NULL; cut++)
+  /* The service joins its own words and the helper's liblxc log lines
+   * ("lxc-dbus-helper: NAME: file.c: function: line text", and the log
+   * file's "lxc-dbus-helper NAME TIMESTAMP ERROR ...") with "; ": the log
+   * is for --verbose. The service's summary comes last. */
+  for (char **p = parts; *p; p++)
+    if (!g_str_has_prefix (*p, "lxc-dbus-helper") && **p)
+      g_ptr_array_add (own, *p);
+  if (own->len > 0)
     {
-      /* "lxc ... - file.c: func: 123 - text": the log's shape */
-      if (cut > out->str && g_ascii_isdigit (cut[-1]))
-        {
-          const char *start = cut;
-          while (start > out->str && start[-1] != ':' && start[-1] != ';')
-            start--;
-          g_string_truncate (out, (gsize) (start - out->str));
-          break;
-        }
+      g_string_append (out, own->pdata[own->len - 1]);
+      for (guint i = 0; i + 1 < own->len; i++)
+        g_string_append_printf (out, "%s%s", i ? "; " : ": ", (char *) own->pdata[i]);
+    }
+  else if (parts[0])
+    {
+      /* only log lines: the first one's text */
+      const char *text = parts[0];
+      const char *num = text;
+      for (const char *c = text; *c; c++)
+        if (g_ascii_isdigit (*c) && c > text && c[-1] == ' ')
+          {
+            const char *e = c;
+            while (g_ascii_isdigit (*e))
+              e++;
+            if (*e == ' ')
+              {
+                num = e + 1;
+                break;
+              }
+          }
+      g_string_append (out, num);
     }
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -611,6 +633,9 @@ fail (const GError *error)
         text = g_strdup_printf ("%s has snapshots: destroy them too with --with-snapshots", name);
       else if (g_str_equal (verb, "destroy"))
         text = g_strdup_printf ("%s is running: stop it first, or use --force", name);
+      else if (g_strv_contains ((const char *const[]) { "rename", "clone", "snapshot", NULL }, verb) &&
+               strstr (msg, "RUNNING"))
+        text = g_strdup_printf ("%s is running: stop it first", name);
       else if (strstr (msg, "rozen"))
         text = g_strdup_printf ("%s is frozen: unfreeze it first", name);
       else if (g_strv_contains ((const char *const[]) { "stop", "shutdown", "reboot", "restart",
@@ -627,6 +652,9 @@ fail (const GError *error)
   else if (g_str_equal (kind, "Timeout") && g_strv_contains ((const char *const[]) { "shutdown", "stop", "restart", NULL }, verb))
     text = g_strdup_printf ("%s did not shut down within %d seconds; it is still running "
                             "(use 'lxcctl stop --kill %s')", name, opt.timeout, name);
+  else if (g_str_equal (kind, "Failed") && strstr (msg, ") is running") &&
+           g_strv_contains ((const char *const[]) { "snapshot", "clone", NULL }, verb))
+    text = g_strdup_printf ("%s is running: stop it first", name);
   else if (g_strcmp0 (remote, "org.freedesktop.DBus.Error.ServiceUnknown") == 0 ||
            g_strcmp0 (remote, "org.freedesktop.DBus.Error.NameHasNoOwner") == 0)
     text = g_strdup ("the lxc-dbus service is not running");
@@ -1863,6 +1891,31 @@ verb_jobs (const Verb *verb, int argc, char **argv)
   return EXIT_OK;
 }
 
+/* templates: Manager.Templates */
+static int
+verb_templates (const Verb *verb, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (MANAGER_PATH, "org.freedesktop.DBus.Properties", "Get",
+                                    g_variant_new ("(ss)", MANAGER_IFACE, "Templates"), "(v)", &error);
+  g_autoptr(GVariant) boxed = NULL;
+  g_autoptr(GVariant) list = NULL;
+
+  if (reply == NULL)
+    return fail (error);
+  boxed = g_variant_get_child_value (reply, 0);
+  list = g_variant_get_variant (boxed);
+  if (opt.json)
+    print_json (list);
+  else
+    {
+      g_autofree const char **names = g_variant_get_strv (list, NULL);
+      for (const char **n = names; *n; n++)
+        g_print ("%s\n", *n);
+    }
+  return EXIT_OK;
+}
+
 static int
 verb_cancel (const Verb *verb, int argc, char **argv)
 {
@@ -2731,6 +2784,7 @@ static const Verb verbs[] = {
   { "unfreeze", "thaw", "NAME", "Thaw a frozen container", 1, 1, -1, verb_lifecycle },
   { "create", NULL, "NAME --template TEMPLATE [--lxcpath DIR] [-- TEMPLATE-ARGS...]",
     "Create a container from a template", 1, -1, -1, verb_create },
+  { "templates", NULL, "", "List the templates containers can be created from", 0, 0, -1, verb_templates },
   { "destroy", "rm delete", "NAME [--force] [--with-snapshots]", "Destroy a container and its root file system", 1, 1, -1, verb_lifecycle },
   { "clone", "copy cp", "NAME NEW-NAME [--snapshot] [--lxcpath DIR]", "Copy a container", 2, 2, -1, verb_clone_rename },
   { "rename", "mv", "NAME NEW-NAME", "Rename a stopped container", 2, 2, -1, verb_clone_rename },

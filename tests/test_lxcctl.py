@@ -369,6 +369,34 @@ class Lifecycle(lxcdtest.TestCase):
         self.assertEqual(stack.container_state('c3'), 'RUNNING')
         self.assertEqual(lxcctl('stop', '--kill', 'c3').returncode, 0)
 
+    def test_errors_in_the_clis_words(self):
+        self.assertEqual(lxcctl('start', 'c1').returncode, 0)
+        try:
+            for args, line in ((('destroy', 'c1'), 'c1 is running: stop it first, or use --force'),
+                               (('rename', 'c1', 'c9'), 'c1 is running: stop it first'),
+                               (('snapshot', 'c1'), 'c1 is running: stop it first'),
+                               (('clone', 'c1', 'c9'), 'c1 is running: stop it first')):
+                out = lxcctl(*args)
+                self.assertEqual((out.returncode, out.stderr), (1, 'lxcctl: %s\n' % line), args)
+        finally:
+            lxcctl('stop', '--kill', 'c1')
+        out = lxcctl('create', 'x1', '-t', 'nosuch')
+        self.assertEqual(out.stderr, "lxcctl: Unknown template 'nosuch' (see 'lxcctl templates')\n")
+        self.assertIn('busybox', lxcctl('templates').stdout.split())
+        # liblxc's log only with --verbose
+        out = lxcctl('create', 'x1', '-t', 'busybox', '--', '--bogus-arg')
+        self.assertEqual(out.stderr, "lxcctl: Failed to create container 'x1': getopt: unrecognized "
+                                     "option '--bogus-arg'\n")
+        out = lxcctl('--verbose', 'create', 'x1', '-t', 'busybox', '--', '--bogus-arg')
+        lines = out.stderr.splitlines()
+        self.assertEqual(len(lines), 2, out.stderr)
+        self.assertTrue(lines[1].startswith('lxcctl: the service said: '), lines)
+        self.assertIn('create_run_template', lines[1])
+        self.assertEqual(lxcctl('snapshot', 'c3').stdout, 'snap0\n')
+        out = lxcctl('destroy', 'c3')
+        self.assertEqual(out.stderr, 'lxcctl: c3 has snapshots: destroy them too with --with-snapshots\n')
+        self.assertEqual(lxcctl('snapshot', 'destroy', 'c3', 'snap0').returncode, 0)
+
     def test_restart_and_info(self):
         self.assertEqual(lxcctl('start', 'c2').returncode, 0)
         try:
