@@ -106,7 +106,8 @@ static const OptionSpec options[] = {
     "Columns, comma separated: name,state,pid,autostart,privileged,defined,lxcpath,configfile" },
   { O_STATE, "state", 's', "STATE", "list", "Only containers in STATE (e.g. running, stopped)" },
   { O_ENV, "env", 0, "KEY=VALUE", "exec attach shell", "Set an environment variable (repeatable)" },
-  { O_USER, "user", 'u', "UID[:GID]", "exec attach shell", "Run as this numeric user (and group)" },
+  { O_USER, "user", 'u', "USER[:GID]", "exec attach shell",
+    "Run as this user (a name in the container's passwd, or a UID) and group" },
   { O_CWD, "cwd", 'w', "DIR", "exec attach shell", "Run in this directory" },
   { O_ESCAPE, "escape", 'e', "CHAR", "exec attach shell console",
     "Escape key: Ctrl-CHAR (default a); Ctrl-CHAR q leaves, Ctrl-CHAR CHAR sends Ctrl-CHAR" },
@@ -138,6 +139,7 @@ struct Verb {
   int (*func) (const Verb *verb, int argc, char **argv);
 };
 
+static const char *opt_user_name; /* --user NAME: resolved inside */
 static const Verb *current_verb;
 static const char *current_name; /* the container the verb acts on, for messages */
 static GDBusConnection *bus;
@@ -326,14 +328,20 @@ set_option (const OptionSpec *spec, const char *value)
       {
         g_auto(GStrv) parts = g_strsplit (value, ":", 2);
         gint64 uid, gid = 0;
-        if (!parse_int (parts[0], 0, G_MAXUINT32 - 1, &uid) ||
+        gboolean numeric = parse_int (parts[0], 0, G_MAXUINT32 - 1, &uid);
+        if ((!numeric && !g_regex_match_simple ("^[A-Za-z_][A-Za-z0-9_.-]*\\$?$", parts[0], 0, 0)) ||
             (parts[1] && !parse_int (parts[1], 0, G_MAXUINT32 - 1, &gid)))
           {
-            usage_error ("--user takes a numeric UID or UID:GID, not '%s'", value);
+            usage_error ("--user takes a user name or UID, and a numeric GID after ':', not '%s'", value);
             return FALSE;
           }
-        opt.has_user = TRUE;
-        opt.uid = (guint32) uid;
+        if (numeric)
+          {
+            opt.has_user = TRUE;
+            opt.uid = (guint32) uid;
+          }
+        else
+          opt_user_name = g_strdup (parts[0]); /* (kept to the end) */
         opt.has_gid = parts[1] != NULL;
         opt.gid = (guint32) gid;
       }
@@ -2402,21 +2410,17 @@ add_exec_options (GVariantBuilder *b, gboolean pass_term)
     g_variant_builder_add (b, "{sv}", "cwd", g_variant_new_string (opt.cwd));
 }
 
-/* The absolute path of *program* inside the container, searched in its PATH
- * (the service's clean PATH, or the one given with --env) as execvp(3)
- * would, with the user's ids and directory. NULL and *rc* set if not found. */
+/* Runs *argv* inside (with the options of --env, --user, --cwd) and reads
+ * its standard output (a little): the text, and its wait status in
+ * *status*; NULL after printing why if the call failed (*rc* set). */
 static char *
-resolve_program (const char *path, const char *program, int *rc)
+run_capture (const char *path, const char *const *argv, int *status, int *rc)
 {
-  static const char script[] =
-    "p=$1; IFS=:; for d in $PATH; do case $d in /*) ;; *) continue ;; esac; "
-    "if [ -f \"$d/$p\" ] && [ -x \"$d/$p\" ]; then printf '%s\\n' \"$d/$p\"; exit 0; fi; done; exit 127";
-  const char *argv[] = { "/bin/sh", "-c", script, "sh", program, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
   g_autoptr(GVariant) reply = NULL;
   GVariantBuilder b;
-  int pipefd[2], devnull, status;
+  int pipefd[2], devnull;
   char buf[4096];
   ssize_t n;
 
@@ -2444,18 +2448,67 @@ resolve_program (const char *path, const char *program, int *rc)
       *rc = fail (error);
       return NULL;
     }
-  g_variant_get (reply, "(i)", &status);
+  g_variant_get (reply, "(i)", status);
   n = read (pipefd[0], buf, sizeof buf - 1);
   close (pipefd[0]);
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0 || n <= 1 || buf[0] != '/')
+  buf[n > 0 ? n : 0] = '\0';
+  return g_strdup (buf);
+}
+
+/* The absolute path of *program* inside the container, searched in its PATH
+ * (the service's clean PATH, or the one given with --env) as execvp(3)
+ * would, with the user's ids and directory. NULL and *rc* set if not found. */
+static char *
+resolve_program (const char *path, const char *program, int *rc)
+{
+  static const char script[] =
+    "p=$1; IFS=:; for d in $PATH; do case $d in /*) ;; *) continue ;; esac; "
+    "if [ -f \"$d/$p\" ] && [ -x \"$d/$p\" ]; then printf '%s\\n' \"$d/$p\"; exit 0; fi; done; exit 127";
+  const char *argv[] = { "/bin/sh", "-c", script, "sh", program, NULL };
+  int status;
+  g_autofree char *out = run_capture (path, argv, &status, rc);
+
+  if (out == NULL)
+    return NULL;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0 || out[0] != '/')
     {
       g_printerr ("lxcctl: %s: command not found in %s\n", program, current_name);
       *rc = EXIT_NO_COMMAND;
       return NULL;
     }
-  buf[n] = '\0';
-  buf[strcspn (buf, "\n")] = '\0';
-  return g_strdup (buf);
+  out[strcspn (out, "\n")] = '\0';
+  return g_steal_pointer (&out);
+}
+
+/* --user NAME: its uid and primary gid in the container's passwd (as
+ * root). FALSE after a message if unknown. */
+static gboolean
+resolve_user (const char *path, int *rc)
+{
+  const char *argv[] = { "/bin/sh", "-c", "id -u -- \"$1\" && id -g -- \"$1\"", "sh", opt_user_name, NULL };
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *out = NULL;
+  gint64 uid, gid;
+  int status;
+
+  if (opt_user_name == NULL)
+    return TRUE;
+  if ((out = run_capture (path, argv, &status, rc)) == NULL)
+    return FALSE;
+  lines = g_strsplit (out, "\n", -1);
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0 || g_strv_length (lines) < 2 ||
+      !parse_int (lines[0], 0, G_MAXUINT32 - 1, &uid) || !parse_int (lines[1], 0, G_MAXUINT32 - 1, &gid))
+    {
+      g_printerr ("lxcctl: no user '%s' in %s\n", opt_user_name, current_name);
+      *rc = EXIT_NOT_FOUND;
+      return FALSE;
+    }
+  opt.has_user = TRUE;
+  opt.uid = (guint32) uid;
+  if (!opt.has_gid)
+    opt.gid = (guint32) gid;
+  opt.has_gid = TRUE;
+  return TRUE;
 }
 
 typedef struct {
@@ -2645,6 +2698,8 @@ run_program (int argc, char **argv, gboolean pty)
 
   if (path == NULL)
     return fail (error);
+  if (!resolve_user (path, &rc))
+    return rc;
   command = g_new0 (char *, (gsize) argc);
   for (int i = 1; i < argc; i++)
     command[i - 1] = argv[i];
@@ -2657,7 +2712,7 @@ run_program (int argc, char **argv, gboolean pty)
   else if (command[0][0] != '/')
     return usage_error ("the program must be a name looked up in PATH or an absolute path, not '%s'",
                         command[0]);
-  if (pty || isatty (STDIN_FILENO))
+  if (pty || (isatty (STDIN_FILENO) && isatty (STDOUT_FILENO)))
     return exec_pty (path, command, FALSE);
   return exec_plain (path, command);
 }
@@ -2679,8 +2734,11 @@ verb_shell (const Verb *verb, int argc, char **argv)
   {
     g_autoptr(GError) error = NULL;
     g_autofree char *path = container_path (argv[0], &error);
+    int rc = EXIT_FAIL;
     if (path == NULL)
       return fail (error);
+    if (!resolve_user (path, &rc))
+      return rc;
     return exec_pty (path, login, TRUE);
   }
 }
@@ -2794,10 +2852,10 @@ static const Verb verbs[] = {
     "Read and change a container's configuration", 2, 4, -1, verb_config },
   { "cgroup", NULL, "get NAME KEY | set NAME KEY VALUE", "Read and change cgroup items of a running container", 3, 4, -1, verb_cgroup },
   { "ips", NULL, "NAME", "The IP addresses of a running container", 1, 1, -1, verb_ips },
-  { "exec", "attach run", "NAME [--env KEY=VALUE]... [--user UID[:GID]] [--cwd DIR] [--] PROGRAM [ARG...]",
+  { "exec", "attach run", "NAME [--env KEY=VALUE]... [--user USER[:GID]] [--cwd DIR] [--] PROGRAM [ARG...]",
     "Run a program inside (looked up in PATH; a pty when stdin is a terminal); its exit status is lxcctl's",
     2, -1, 1, verb_exec },
-  { "shell", NULL, "NAME [--env KEY=VALUE]... [--user UID[:GID]] [--cwd DIR] [--] [PROGRAM [ARG...]]",
+  { "shell", NULL, "NAME [--env KEY=VALUE]... [--user USER[:GID]] [--cwd DIR] [--] [PROGRAM [ARG...]]",
     "A login shell (or PROGRAM) on a new pty; its exit status is lxcctl's", 1, -1, 1, verb_shell },
   { "console", NULL, "NAME [TTY] [--escape CHAR]", "Attach to the console (tty 0) or tty TTY", 1, 2, -1, verb_console },
   { "monitor", NULL, "[NAME]", "Print every event (containers added and removed, state, properties, jobs)", 0, 1, -1, verb_monitor },

@@ -4,6 +4,7 @@
 create/destroy, monitor, errors as one line with a non-zero status."""
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -283,7 +284,8 @@ class CommandLine(lxcdtest.TestCase):
         self.assertUsage(lxcctl('status', 'c1', 'c2'), "unexpected argument 'c2'")
         self.assertUsage(lxcctl('console', 'c1', 'x'), 'TTY')
         self.assertUsage(lxcctl('config', 'frob', 'c1'), "'frob'")
-        self.assertUsage(lxcctl('exec', 'c1', '--user', 'bob', 'id'), '--user')
+        self.assertUsage(lxcctl('exec', 'c1', '--user', 'b@d', 'id'), '--user')
+        self.assertUsage(lxcctl('exec', 'c1', '--user', '0:x', 'id'), '--user')
         self.assertUsage(lxcctl('exec', 'c1'), 'missing')
         self.assertUsage(lxcctl('--timeout', '5', 'list'), "'list' does not take --timeout")
         self.assertEqual(stack.container_state('c1'), 'STOPPED')
@@ -293,6 +295,19 @@ class CommandLine(lxcdtest.TestCase):
             self.assertEqual(out.returncode, 0, out)
             self.assertEqual(json.loads(out.stdout)[0]['Name'], 'c1')
         self.assertEqual(json.loads(lxcctl('status', 'c2', '--json').stdout)['Name'], 'c2')
+
+    def test_every_verb_usage(self):
+        top = lxcctl('--help').stdout
+        verbs = re.findall(r'^  (\S+) ', top.split('\nVerbs:\n', 1)[1].split('\n\n', 1)[0], re.M)
+        self.assertGreater(len(verbs), 20)
+        unbounded = ('list', 'exec', 'shell', 'create')
+        for verb in verbs:
+            usage = lxcctl(verb, '--help').stdout.splitlines()[0]
+            if re.match(r'Usage: lxcctl %s (\[create\] )?(get )?NAME' % verb, usage) or verb == 'cancel':
+                self.assertUsage(lxcctl(verb), 'missing')
+            self.assertUsage(lxcctl(verb, 'x', '--no-such-option'), "unknown option '--no-such-option'")
+            if verb not in unbounded:
+                self.assertUsage(lxcctl(verb, 'a', 'b', 'c', 'd', 'e', 'f'), 'unexpected argument')
 
     def test_did_you_mean_and_aliases(self):
         self.assertUsage(lxcctl('stat', 'c1'), "unknown verb 'stat'; did you mean 'status'?")
@@ -502,6 +517,16 @@ class Exec(lxcdtest.TestCase):
         self.assertEqual(lxcctl('exec', 'c1', '--cwd', '/etc', 'pwd').stdout, '/etc\n')
         self.assertEqual(lxcctl('exec', 'c1', '-u', '1000:1001', '--', 'id', '-u').stdout, '1000\n')
         self.assertEqual(lxcctl('exec', 'c1', '-u', '1000:1001', '--', 'id', '-g').stdout, '1001\n')
+        # a user name, looked up in the container's passwd
+        self.assertEqual(lxcctl('exec', 'c1', '--', 'sh', '-c',
+                                'grep -q ^tuser: /etc/passwd || echo tuser:x:1234:1235::/:/bin/sh >> /etc/passwd'
+                                ).returncode, 0)
+        self.assertEqual(lxcctl('exec', 'c1', '--user', 'tuser', 'id', '-u').stdout, '1234\n')
+        self.assertEqual(lxcctl('exec', 'c1', '--user', 'tuser', 'id', '-g').stdout, '1235\n')
+        self.assertEqual(lxcctl('exec', 'c1', '--user=tuser:7', 'id', '-g').stdout, '7\n')
+        self.assertEqual(lxcctl('exec', 'c1', '-u', 'root', 'id', '-u').stdout, '0\n')
+        out = lxcctl('exec', 'c1', '--user', 'nosuchuser', 'id')
+        self.assertEqual((out.returncode, out.stderr), (3, "lxcctl: no user 'nosuchuser' in c1\n"))
         out = lxcctl('exec', 'c2', 'true')
         self.assertEqual((out.returncode, out.stderr), (1, 'lxcctl: c2 is not running\n'))
         # attach is exec
