@@ -2283,7 +2283,7 @@ relay_terminal (int master, OutputFilter *filter, gboolean banner)
   if (is_tty)
     {
       struct termios raw = saved_termios;
-      const int fatal[] = { SIGTERM, SIGHUP, SIGQUIT, SIGINT, SIGPIPE };
+      const int fatal[] = { SIGTERM, SIGHUP, SIGQUIT, SIGINT, SIGPIPE, SIGABRT };
 
       for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
         signal (fatal[i], on_fatal_signal);

@@ -666,6 +666,21 @@ class Terminals(lxcdtest.TestCase):
         time.sleep(0.5)
         self.assertNotIn('-icanon', self.screen())  # the terminal left raw mode
 
+    def test_terminal_restored_when_killed(self):
+        cmd = ('%s --no-ask-password shell c1; echo killed-$?; stty -a | grep -o -- -icanon; '
+               'echo checked; sleep 30') % LXCCTL
+        self.assertEqual(self.tmux('new-session', '-d', '-s', 'term', '-x', '120', '-y', '30', cmd).returncode, 0)
+        lxcdtest.wait_until(lambda: 'Ctrl-a q' in self.screen(), 10, message=lambda: self.screen())
+        pane = int(self.tmux('display-message', '-p', '-t', 'term', '#{pane_pid}').stdout)
+        with open('/proc/%d/task/%d/children' % (pane, pane)) as f:
+            child = int(f.read().split()[0])
+        with open('/proc/%d/comm' % child) as f:
+            self.assertEqual(f.read().strip(), 'lxcctl')
+        os.kill(child, signal.SIGTERM)
+        lxcdtest.wait_until(lambda: 'checked' in self.screen(), 10, message=lambda: self.screen())
+        self.assertIn('killed-143', self.screen())
+        self.assertNotIn('-icanon', self.screen())
+
     def test_shell_command_status(self):
         cmd = '%s --no-ask-password shell c1 -- sh -c "echo in-shell; exit 4"; echo rc=$?; sleep 30' % LXCCTL
         self.assertEqual(self.tmux('new-session', '-d', '-s', 'term', '-x', '120', '-y', '30', cmd).returncode, 0)
