@@ -5,6 +5,7 @@ create/destroy, monitor, errors as one line with a non-zero status."""
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import time
@@ -330,16 +331,20 @@ class CommandLine(lxcdtest.TestCase):
 
 class Lifecycle(lxcdtest.TestCase):
     def monitor(self, *args):
+        # unbuffered, so that select() sees every line
         p = subprocess.Popen([LXCCTL, '--json', 'monitor'] + list(args), stdout=subprocess.PIPE,
-                             text=True, env=stack.env())
+                             bufsize=0, env=stack.env())
         self.addCleanup(lambda: (p.terminate(), p.wait()))
         time.sleep(0.5)
         return p
 
     def events(self, p, until, timeout=20):
+        """The monitor's events until one satisfies *until* (or *timeout*)."""
         seen = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if not select.select([p.stdout], [], [], max(0, deadline - time.monotonic()))[0]:
+                break
             line = p.stdout.readline()
             if not line:
                 break
