@@ -2902,11 +2902,13 @@ unknown_verb (const char *name)
 static void
 print_option_help (const OptionSpec *s)
 {
-  g_autofree char *left = g_strdup_printf ("%s%c%s--%s%s%s", s->short_name ? "-" : "",
-                                           s->short_name ? s->short_name : ' ',
-                                           s->short_name ? ", " : "  ", s->name, s->arg ? " " : "",
-                                           s->arg ? s->arg : "");
-  g_print ("  %-28s %s\n", s->short_name ? left : left + 1, s->help);
+  g_autofree char *left = NULL;
+
+  if (s->short_name)
+    left = g_strdup_printf ("-%c, --%s%s%s", s->short_name, s->name, s->arg ? " " : "", s->arg ? s->arg : "");
+  else
+    left = g_strdup_printf ("    --%s%s%s", s->name, s->arg ? " " : "", s->arg ? s->arg : "");
+  g_print ("  %-28s %s\n", left, s->help);
 }
 
 static void
