@@ -61,6 +61,7 @@ packages=(
     libglib2.0-dev
     libglib2.0-dev-bin      # gdbus-codegen
     libpolkit-gobject-1-dev
+    libpolkit-agent-1-dev   # lxcctl's inline password prompt
     lxc-dev                 # liblxc headers + lxc.pc
     python3-docutils        # rst2man for lxc-dbus(8)
     libxml2-utils           # xmllint: validate the polkit policy / XML
