@@ -22,7 +22,7 @@
  * configure alone is refused where liblxc would set it in the host's UTS
  * namespace (LXCD_CONFIG_SET_ORDINARY). Root skips polkit and the bounds. Every change
  * is refused, with nothing written, if the new file would break
- * lxcd_config_text_is_within_bounds() (lxcd-lxc.c).
+ * lxcd_config_text_is_within_bounds() (lxcd-config-keys.c, checked by lxcd-lxc.c).
  */
 #include "config.h"
 

@@ -5,7 +5,7 @@
  * checked against (or none), whether it is audited, serialized per
  * container, counted against the caller's limit, run as a Job, and what
  * needs more than the base action. The service refuses a method that has
- * no row (lxcd_methods_authorize_skeleton() in lxcd-daemon.c); the audit
+ * no row (lxcd_methods_guard(), connected to every skeleton); the audit
  * log, the man pages' check (tests/check-methods.py) and the
  * authorization tests read it. Keep it in the order of the XML.
  */
