@@ -17,7 +17,7 @@ info_of (const char *short_name)
     return lxcd_dbus_manager_interface_info ();
   if (g_str_equal (short_name, "Job"))
     return lxcd_dbus_job_interface_info ();
-  return NULL;
+  g_error ("no interface %s", short_name);
 }
 
 /* Every method of every interface has its row: none is served by default. */
@@ -57,7 +57,6 @@ test_every_row_is_a_method (void)
       GDBusInterfaceInfo *info = info_of (rows[i].interface);
       g_autofree char *key = g_strdup_printf ("%s.%s", rows[i].interface, rows[i].method);
 
-      g_assert_nonnull (info);
       if (g_dbus_interface_info_lookup_method (info, rows[i].method) == NULL)
         g_error ("row %s is not a method of the interface", key);
       g_assert_true (g_hash_table_add (seen, g_steal_pointer (&key)));
