@@ -990,14 +990,20 @@ set_home (void)
     fclose (f);
 }
 
+/* In the attached child: runs the program, a name looked up in PATH (the
+ * clean one above, or the caller's) like a shell does. What the exit
+ * status says if it cannot: 127 not found, 126 not runnable. */
 static int
 exec_plain (void *payload)
 {
   lxc_attach_command_t *cmd = payload;
+  int errsv;
 
   set_home ();
   execvp (cmd->program, cmd->argv);
-  return -1;
+  errsv = errno;
+  fprintf (stderr, "%s: %s\n", cmd->program, strerror (errsv));
+  return errsv == ENOENT || errsv == ENOTDIR ? 127 : 126;
 }
 
 static int

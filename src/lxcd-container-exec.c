@@ -409,10 +409,12 @@ exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant 
   const char *cwd = NULL, *personality = NULL;
   guint32 uid = 0, gid;
 
-  if (argv[0] == NULL || !g_path_is_absolute (argv[0]))
+  /* The program: a path, or a name looked up in the container's PATH
+   * (as liblxc's attach_run_wait() does, with execvp()). */
+  if (argv[0] == NULL || argv[0][0] == '\0')
     {
       g_set_error_literal (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-                           "argv must start with the absolute path of the program");
+                           "argv must start with the program to run");
       return FALSE;
     }
   if (!lxcd_validate_argv (argv, error) || !lxcd_options_validate (options, specs, error))

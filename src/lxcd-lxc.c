@@ -986,8 +986,11 @@ lxcd_lxc_remove_tree (const char *path, GError **error)
 gboolean
 lxcd_lxc_config_key_is_supported (const char *key)
 {
+  /* liblxc's families: one table entry (some with a trailing '.', which
+   * lxc_config_item_is_supported() matches only exactly) for many keys */
   static const char *const families[] = {
-    "lxc.net", "lxc.cgroup", "lxc.cgroup2", "lxc.prlimit", "lxc.sysctl", "lxc.proc", NULL,
+    "lxc.net.", "lxc.cgroup.", "lxc.cgroup2.", "lxc.prlimit.", "lxc.sysctl.", "lxc.proc.",
+    "lxc.namespace.share.", NULL,
   };
 
   if (lxc_config_item_is_supported (key))
@@ -995,8 +998,10 @@ lxcd_lxc_config_key_is_supported (const char *key)
   for (const char *const *f = families; *f; f++)
     {
       size_t len = strlen (*f);
-      if (strncmp (key, *f, len) == 0 && key[len] == '.' && key[len + 1] != '\0')
-        return lxc_config_item_is_supported (*f);
+      g_autofree char *bare = g_strndup (*f, len - 1);
+
+      if (strncmp (key, *f, len) == 0 && key[len] != '\0')
+        return lxc_config_item_is_supported (*f) || lxc_config_item_is_supported (bare);
     }
   return FALSE;
 }

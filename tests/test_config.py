@@ -177,6 +177,18 @@ class Items(Base):
         for key in ('lxc.start.delay', 'lxc.environment'):
             self.assertOk(call('c2', 'ClearConfigItem', "('%s',)" % key))
 
+    def test_every_key_liblxc_knows_is_accepted(self):
+        # families of keys liblxc has one table entry for (some of them,
+        # like lxc.namespace.share., only with a trailing dot)
+        for key, value in (('lxc.namespace.share.ipc', 'c1'), ('lxc.sysctl.net.ipv4.ip_forward', '1'),
+                           ('lxc.proc.oom_score_adj', '10'), ('lxc.cgroup2.pids.max', '100')):
+            self.assertOk(call('c2', 'SetConfigItem', "('%s', '%s')" % (key, value)))
+            self.assertEqual(lxcdtest.parse_variant(
+                call('c2', 'GetConfigItem', "('%s',)" % key).result_text)[0].strip(), value)
+            self.assertOk(call('c2', 'ClearConfigItem', "('%s',)" % key))
+        self.assertError(call('c2', 'SetConfigItem', "('lxc.namespace.share', 'c1')"),
+                         'InvalidArgument')
+
     def test_rejections_leave_the_file_unchanged(self):
         for key, value, err in (
                 ('lxc.start.auto', 'x\\nlxc.hook.pre-start = /bin/evil', 'InvalidArgument'),

@@ -179,8 +179,23 @@ class RunCommand(lxcdtest.TestCase):
             os.kill(pid, 9)
             pipes.read()
 
+    def test_program_looked_up_in_path(self):
+        # as liblxc's attach_run_wait() (execvp) and a shell do
+        status, out, _, ename, msg = run(self.conn, 'c1', ['sh', '-c', 'echo "$0"; exit 4'])
+        self.assertIsNone(ename, msg)
+        self.assertEqual((os.WEXITSTATUS(status), out), (4, 'sh\n'))
+        status, _, err, ename, msg = run(self.conn, 'c1', ['no-such-program-here'])
+        self.assertIsNone(ename, msg)
+        self.assertEqual(os.WEXITSTATUS(status), 127)
+        self.assertIn('no-such-program-here', err)
+        # the caller's PATH is the one searched
+        status, out, _, _, _ = run(self.conn, 'c1', ['true'], {'env': GLib.Variant('as', ['PATH=/nonexistent'])})
+        self.assertEqual(os.WEXITSTATUS(status), 127)
+        status, _, _, _, _ = run(self.conn, 'c1', ['/etc/passwd'])
+        self.assertEqual(os.WEXITSTATUS(status), 126)
+
     def test_bad_input(self):
-        for argv, opts in (([], {}), (['true'], {}), (['bin/true'], {}),
+        for argv, opts in (([], {}), ([''], {}),
                            (['/bin/true'], {'bogus': GLib.Variant('b', True)}),
                            (['/bin/true'], {'env': GLib.Variant('as', ['NOEQUALS'])}),
                            (['/bin/true'], {'env': GLib.Variant('s', 'A=1')}),
@@ -374,7 +389,7 @@ class Terminals(lxcdtest.TestCase):
         finally:
             os.close(master)
         for opts in ({'argv': GLib.Variant('as', [])}, {'argv': GLib.Variant('s', '/bin/sh')},
-                     {'argv': GLib.Variant('as', ['sh'])}, {'bogus': GLib.Variant('b', True)}):
+                     {'argv': GLib.Variant('as', [''])}, {'bogus': GLib.Variant('b', True)}):
             with self.assertRaises(GLib.Error) as cm:
                 call_fd(conn, 'c1', 'OpenShell', GLib.Variant('(a{sv})', (opts,)))
             self.assertEqual(Gio.DBusError.get_remote_error(cm.exception),
