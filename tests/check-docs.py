@@ -8,6 +8,8 @@ Usage: check-docs.py API_MAN DAEMON_MAN DAEMON XML... (TAP output)"""
 import re
 import subprocess
 import sys
+
+import tap
 import xml.etree.ElementTree as ET
 
 
@@ -48,11 +50,7 @@ def main():
     for opt in options:
         checks.append(('option --%s in %s' % (opt, daemon_man), ('--' + opt) in dman))
 
-    print('TAP version 13')
-    for i, (what, ok) in enumerate(checks, 1):
-        print('%s %d - %s' % ('ok' if ok else 'not ok', i, what))
-    print('1..%d' % len(checks))
-    return 0 if all(ok for _, ok in checks) else 1
+    return tap.report(checks)
 
 
 if __name__ == '__main__':

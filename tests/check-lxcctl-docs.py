@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+import tap
+
 
 def roff_text(path):
     """The words of a man page's roff source, escapes removed."""
@@ -44,11 +46,7 @@ def main():
     for option in sorted(options):
         checks.append(('option %s in %s' % (option, man), option in page))
 
-    print('TAP version 13')
-    for i, (what, ok) in enumerate(checks, 1):
-        print('%s %d - %s' % ('ok' if ok else 'not ok', i, what))
-    print('1..%d' % len(checks))
-    return 0 if all(ok for _, ok in checks) else 1
+    return tap.report(checks)
 
 
 if __name__ == '__main__':

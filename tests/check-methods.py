@@ -12,6 +12,8 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import tap
+
 PREFIX = 'org.linuxcontainers.LXC1.'
 
 
@@ -66,16 +68,8 @@ def main():
             if 'job' in flags and 'Job' not in text:
                 problems.append('runs as a Job, the docs do not say so')
             results.append((key, problems))
-    print('1..%d' % len(results))
-    failed = 0
-    for i, ((iface, name), problems) in enumerate(results, 1):
-        if problems:
-            failed += 1
-            print('not ok %d - %s.%s: %s' % (i, iface, name, '; '.join(problems)))
-        else:
-            print('ok %d - %s.%s' % (i, iface, name))
-    return 1 if failed else 0
-
+    return tap.report([('%s.%s%s' % (iface, name, ': ' + '; '.join(problems) if problems else ''),
+                        not problems) for (iface, name), problems in results])
 
 if __name__ == '__main__':
     sys.exit(main())

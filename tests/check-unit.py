@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 
+import tap
+
 
 def main():
     unit = sys.argv[1]
@@ -56,13 +58,8 @@ def main():
                    settings.get('KillMode') == 'process'))
     checks.append(('Delegate=yes', settings.get('Delegate') == 'yes'))
 
-    print('TAP version 13')
     score = re.search(r'Overall exposure level for \S+: (.*)', human.stdout)
-    print('# %s' % (score.group(0) if score else 'no overall exposure score printed'))
-    for i, (what, ok) in enumerate(checks, 1):
-        print('%s %d - %s' % ('ok' if ok else 'not ok', i, what))
-    print('1..%d' % len(checks))
-    return 0 if all(ok for _, ok in checks) else 1
+    return tap.report(checks, [score.group(0) if score else 'no overall exposure score printed'])
 
 
 if __name__ == '__main__':
