@@ -362,7 +362,7 @@ out:
 
 /* The "partial" marker's descriptor: its lock is held until this process
  * ends (the kernel drops it then), so the service tells a container being
- * made from one whose maker died (lxcd_lxc_partial_is_abandoned()). */
+ * made from one whose maker died (lxcd-lxc.c's partial_is_abandoned()). */
 static int partial_fd = -1;
 
 /* Makes LXCPATH/NAME (unless @may_exist and it does) with a "partial"

@@ -508,6 +508,32 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
 }
 
 /**
+ * lxcd_auth_probe_privileged_async:
+ * @container: the container to be made (its new name)
+ * @lxcpath: where
+ *
+ * Whether the caller may make @container a privileged container (create,
+ * clone or restore one without an id map): configure-host, with the
+ * detail key "lxc.idmap", asked without interaction (a question, not a
+ * request). Finish with lxcd_auth_check_finish(). Main thread.
+ */
+void
+lxcd_auth_probe_privileged_async (GDBusMethodInvocation *invocation, const char *container,
+                                  const char *lxcpath, GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  const LxcdAuthRequest request = {
+    .action_id = LXCD_ACTION_CONFIGURE_HOST,
+    .container = container,
+    .lxcpath = lxcpath,
+    .key = "lxc.idmap",
+    .no_interaction = TRUE,
+  };
+
+  lxcd_auth_check_async (invocation, &request, NULL, callback, user_data);
+}
+
+/**
  * lxcd_auth_caller_is_root:
  *
  * Whether the caller of @invocation is already known to be uid 0, whom

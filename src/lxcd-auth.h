@@ -44,6 +44,11 @@ gboolean lxcd_auth_check_finish (GAsyncResult *result,
                                  uid_t        *out_uid,
                                  GError      **error);
 gboolean lxcd_auth_caller_is_root (GDBusMethodInvocation *invocation);
+void     lxcd_auth_probe_privileged_async (GDBusMethodInvocation *invocation,
+                                           const char            *container,
+                                           const char            *lxcpath,
+                                           GAsyncReadyCallback    callback,
+                                           gpointer               user_data);
 
 void     lxcd_auth_start (GDBusConnection *connection);
 gboolean lxcd_auth_lookup_cached_uid (const char *sender, uid_t *out_uid);

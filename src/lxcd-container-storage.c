@@ -495,20 +495,15 @@ st_privilege_probed (GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 st_decide_privilege (StOp *op)
 {
-  LxcdAuthRequest request = {
-    .action_id = LXCD_ACTION_CONFIGURE_HOST,
-    .container = op->new_name ? op->new_name : lxcd_container_get_name (op->self),
-    .lxcpath = op->new_lxcpath ? op->new_lxcpath : lxcd_container_get_lxcpath (op->self),
-    .key = "lxc.idmap",
-    .no_interaction = TRUE,
-  };
-
   if (op->uid == 0 || op->host_key != NULL || (op->kind != ST_CLONE && op->kind != ST_RESTORE))
     {
       st_run (op);
       return;
     }
-  lxcd_auth_check_async (op->invocation, &request, NULL, st_privilege_probed, op);
+  lxcd_auth_probe_privileged_async (
+    op->invocation, op->new_name ? op->new_name : lxcd_container_get_name (op->self),
+    op->new_lxcpath ? op->new_lxcpath : lxcd_container_get_lxcpath (op->self),
+    st_privilege_probed, op);
 }
 
 /* main thread */

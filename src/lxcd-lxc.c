@@ -116,8 +116,8 @@ lxcd_lxc_read_info (const char *lxcpath, const char *name)
  * mark_partial()). */
 #define PARTIAL_GRACE_S 10
 
-/**
- * lxcd_lxc_partial_is_abandoned:
+/*
+ * partial_is_abandoned:
  * @dir: a container's directory
  *
  * Whether @dir holds a container that was being made (a "partial"
@@ -125,10 +125,10 @@ lxcd_lxc_read_info (const char *lxcpath, const char *name)
  * (liblxc's create and the helper's clone, rename and restore hold it while
  * they work, and the kernel drops it when they die), and it is older
  * than %PARTIAL_GRACE_S (@out_too_young set when only that is missing).
- * Any thread.
+ * Worker thread.
  */
-gboolean
-lxcd_lxc_partial_is_abandoned (const char *dir, gboolean *out_too_young)
+static gboolean
+partial_is_abandoned (const char *dir, gboolean *out_too_young)
 {
   g_autofree char *marker = g_build_filename (dir, "partial", NULL);
   struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
@@ -157,7 +157,7 @@ remove_if_abandoned (const char *dir, gboolean *out_too_young)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!lxcd_lxc_partial_is_abandoned (dir, out_too_young))
+  if (!partial_is_abandoned (dir, out_too_young))
     return FALSE;
   if (!lxcd_lxc_remove_tree (dir, &error))
     {
@@ -176,7 +176,7 @@ remove_if_abandoned (const char *dir, gboolean *out_too_young)
  * Candidate container names in @lxcpath: its subdirectories (not starting
  * with '.') and the active containers liblxc knows. Callers check each
  * with lxcd_lxc_read_info(). A directory left by a create or clone whose
- * maker died is removed (lxcd_lxc_partial_is_abandoned()); one that may be
+ * maker died is removed (partial_is_abandoned()); one that may be
  * such a leftover but is too recent to tell sets @out_look_again. Worker
  * thread.
  */
@@ -613,16 +613,15 @@ collapse_single_value (struct lxc_container *c, const char *key, const char *val
 static char *
 config_item_or_empty (struct lxc_container *c, const char *key)
 {
-  int len = c->get_config_item (c, key, NULL, 0);
-  char *buf;
+  char *value = get_config_item (c, key);
 
-  if (len <= 0)
-    return g_strdup ("");
-  buf = g_malloc0 ((gsize) len + 1);
   /* liblxc reports some unset strings as "(null)" */
-  if (c->get_config_item (c, key, buf, len + 1) != len || g_str_equal (buf, "(null)"))
-    buf[0] = '\0';
-  return buf;
+  if (value == NULL || g_str_equal (value, "(null)"))
+    {
+      g_free (value);
+      return g_strdup ("");
+    }
+  return value;
 }
 
 /* worker thread: refuses lxc.uts.name to a configure-only caller where

@@ -45,7 +45,6 @@ char  **lxcd_lxc_get_wait_states (void);
 gboolean lxcd_lxc_destroy (const char *lxcpath, const char *name, gboolean force,
                            gboolean with_snapshots, GError **error);
 gboolean lxcd_lxc_remove_tree (const char *path, GError **error);
-gboolean lxcd_lxc_partial_is_abandoned (const char *dir, gboolean *out_too_young);
 gboolean lxcd_lxc_config_key_is_supported (const char *key);
 guint64  lxcd_lxc_tree_size (const char *path);
 void     lxcd_lxc_remove_tree_async (const char *path, GAsyncReadyCallback callback,

@@ -417,14 +417,6 @@ create_privilege_probed_cb (GObject *source, GAsyncResult *res, gpointer user_da
 static void
 create_decide_privilege (CreateData *data)
 {
-  LxcdAuthRequest request = {
-    .action_id = LXCD_ACTION_CONFIGURE_HOST,
-    .container = data->name,
-    .lxcpath = data->lxcpath,
-    .key = "lxc.idmap",
-    .no_interaction = TRUE,
-  };
-
   if (data->uid == 0 || data->host_key != NULL)
     {
       /* root, or a caller that was granted configure-host for its own
@@ -432,7 +424,8 @@ create_decide_privilege (CreateData *data)
       create_run (data);
       return;
     }
-  lxcd_auth_check_async (data->invocation, &request, NULL, create_privilege_probed_cb, data);
+  lxcd_auth_probe_privileged_async (data->invocation, data->name, data->lxcpath,
+                                    create_privilege_probed_cb, data);
 }
 
 /* main thread */
