@@ -285,7 +285,10 @@ class ObjectManager(unittest.TestCase):
         stack.start_container('c2')
         try:
             conn = stack.bus()
-            lxcdtest.wait_until(lambda: get_prop(conn, 'c2', 'State') == 'RUNNING', 5)
+            # InitPID follows the RUNNING event after the service re-read it:
+            # wait for both, so nothing changes between the two calls.
+            lxcdtest.wait_until(lambda: get_prop(conn, 'c2', 'State') == 'RUNNING'
+                                and get_prop(conn, 'c2', 'InitPID') > 1, 5)
             objects = conn.call_sync(BUS_NAME, ROOT_PATH, 'org.freedesktop.DBus.ObjectManager',
                                      'GetManagedObjects', None, None, Gio.DBusCallFlags.NONE,
                                      5000, None).get_child_value(0)
