@@ -35,7 +35,7 @@
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
 #include "lxcd-lxc.h"
-#include "lxcd-spawn.h"
+#include "lxcd-operation.h"
 
 typedef enum {
   CFG_GET,
@@ -56,9 +56,8 @@ typedef enum {
   CFG_NET_DETACH,
 } CfgKind;
 
+/* What a configuration call carries besides its LxcdOperation. */
 typedef struct {
-  LxcdContainer *self;
-  GDBusMethodInvocation *invocation;
   CfgKind kind;
   char *key;
   char *value;
@@ -66,86 +65,20 @@ typedef struct {
   char *family;      /* GetIPs */
   guint scope;
   const char *action;
-  gboolean needs_exec; /* configure granted: ask for exec too */
+  gboolean needs_exec;    /* the key chooses the program: exec as well */
   gboolean ordinary_only; /* authorized by configure alone (not root, not configure-host) */
-  GError *bound_error; /* the value is outside configure's bounds (needs configure-host) */
-  gboolean holds_slot;
-  char *result;      /* a string reply */
-  char **list;       /* an as reply */
-  gboolean replied;  /* by the worker thread (reads, most changes) */
-  GMainContext *context; /* the main thread's (worker thread, changes) */
-} CfgOp;
+  GError *bound_error;    /* the value is outside configure's bounds (needs configure-host) */
+} Cfg;
 
 static void
-cfg_free (CfgOp *op)
+cfg_free (Cfg *cfg)
 {
-  if (op->holds_slot)
-    lxcd_container_release_slot (op->self);
-  g_object_unref (op->self);
-  g_clear_object (&op->invocation);
-  g_free (op->key);
-  g_free (op->value);
-  g_free (op->file);
-  g_free (op->family);
-  g_free (op->result);
-  g_strfreev (op->list);
-  g_clear_error (&op->bound_error);
-  g_free (op);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfgOp, cfg_free)
-
-/* main thread: asks polkit for @op->action on @op's container and key */
-static void
-cfg_ask (CfgOp *op, GAsyncReadyCallback callback)
-{
-  LxcdAuthRequest request = {
-    .action_id = op->action,
-    .container = lxcd_container_get_name (op->self),
-    .lxcpath = lxcd_container_get_lxcpath (op->self),
-    .key = op->key && *op->key ? op->key : NULL,
-    .value = op->value,
-  };
-
-  lxcd_auth_check_async (op->invocation, &request, NULL, callback, op);
-}
-
-static void cfg_authorized (GObject *source, GAsyncResult *res, gpointer user_data);
-
-static gboolean
-cfg_changes (CfgKind kind)
-{
-  return kind == CFG_SET || kind == CFG_CLEAR_ITEM || kind == CFG_CLEAR || kind == CFG_LOAD ||
-         kind == CFG_SAVE || kind == CFG_CGROUP_SET || kind >= CFG_DEVICE_ADD;
-}
-
-/* main thread: the one reply; frees @op */
-static void
-cfg_reply (CfgOp *op, const GError *error)
-{
-  if (error)
-    {
-      g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
-      g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), mapped);
-    }
-  else if (op->list)
-    g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation),
-                                           g_variant_new ("(^as)", op->list));
-  else if (op->result && !cfg_changes (op->kind))
-    g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation),
-                                           g_variant_new ("(s)", op->result));
-  else
-    g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation), NULL);
-  cfg_free (op);
-}
-
-/* main thread: properties derived from the file (Autostart, ...) are
- * published before the reply */
-static void
-cfg_synced (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
-  cfg_reply (user_data, NULL);
+  g_free (cfg->key);
+  g_free (cfg->value);
+  g_free (cfg->file);
+  g_free (cfg->family);
+  g_clear_error (&cfg->bound_error);
+  g_free (cfg);
 }
 
 /* Whether changing @key can change a property the daemon publishes
@@ -166,345 +99,257 @@ key_is_published (const char *key)
   return FALSE;
 }
 
-/* Whether @op replies from the worker as soon as its file is in place
- * (cfg_saved()): a change of a key no published property comes from. */
-static gboolean
-replies_when_saved (const CfgOp *op)
-{
-  return (op->kind == CFG_SET || op->kind == CFG_CLEAR_ITEM) && !key_is_published (op->key);
-}
-
-/* main thread, before cfg_thread_done(): see cfg_saved() */
-static gboolean
-cfg_release_slot (gpointer user_data)
-{
-  CfgOp *op = user_data;
-
-  if (op->holds_slot)
-    {
-      lxcd_container_release_slot (op->self);
-      op->holds_slot = FALSE;
-    }
-  return G_SOURCE_REMOVE;
-}
-
 /* worker thread: SetConfigItem and ClearConfigItem of a key no published
  * property comes from: the new config file is in place (renamed) and only
  * the directory's fsync is left (lxcd_lxc_change_config()). Reply now,
- * from here, and let the worker sync the directory after the reply.
- *
- * The container's slot is released first, on the main thread, by a source
- * of high priority attached before the reply leaves: the caller's next
- * call, which GDBus dispatches at default priority and can only arrive
- * after this reply, never finds the slot still taken (Busy). The source
- * also runs before cfg_thread_done() (default priority, attached later),
- * which frees @op. */
+ * from here, and let the worker sync the directory after the reply
+ * (lxcd_operation_return() frees the slot before the caller can call
+ * again). */
 static void
 cfg_saved (gpointer user_data)
 {
-  CfgOp *op = user_data;
-  GSource *source;
+  LxcdOperation *op = user_data;
+  Cfg *cfg = lxcd_operation_get_data (op);
 
-  if (!replies_when_saved (op))
-    return;
-  /* A source, never g_main_context_invoke(), which would run it right here
-   * when it can acquire the context (no main loop running). */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_callback (source, cfg_release_slot, op, NULL);
-  g_source_set_name (source, "[lxc-dbus] config slot release");
-  g_source_attach (source, op->context);
-  g_source_unref (source);
-  g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation), NULL);
-  op->replied = TRUE;
+  if ((cfg->kind == CFG_SET || cfg->kind == CFG_CLEAR_ITEM) && !key_is_published (cfg->key))
+    lxcd_operation_return (op, NULL);
 }
 
-/* worker thread */
-static void
-cfg_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* worker thread. A read replies from here (GDBusConnection is
+ * thread-safe) rather than after one more hop through the main loop. */
+static gboolean
+cfg_work (LxcdOperation *op, GCancellable *cancellable, GError **error)
 {
-  CfgOp *op = task_data;
-  const char *lxcpath = lxcd_container_get_lxcpath (op->self);
-  const char *name = lxcd_container_get_name (op->self);
-  GError *error = NULL;
-  gboolean ok = TRUE;
+  Cfg *cfg = lxcd_operation_get_data (op);
+  LxcdContainer *self = lxcd_operation_get_container (op);
+  const char *lxcpath = lxcd_container_get_lxcpath (self);
+  const char *name = lxcd_container_get_name (self);
+  g_autofree char *result = NULL;
+  g_auto(GStrv) list = NULL;
 
-  op->context = g_task_get_context (task);
-  switch (op->kind)
+  switch (cfg->kind)
     {
     case CFG_GET:
     case CFG_GET_RUNNING:
-      op->result = lxcd_lxc_get_config_item (lxcpath, name, op->key, op->kind == CFG_GET_RUNNING,
-                                             &error);
-      ok = op->result != NULL;
-      break;
+      result = lxcd_lxc_get_config_item (lxcpath, name, cfg->key, cfg->kind == CFG_GET_RUNNING,
+                                         error);
+      if (result == NULL)
+        return FALSE;
+      lxcd_operation_return (op, g_variant_new ("(s)", result));
+      return TRUE;
+    case CFG_CGROUP_GET:
+      result = lxcd_lxc_cgroup_item (lxcpath, name, cfg->key, NULL, error);
+      if (result == NULL)
+        return FALSE;
+      lxcd_operation_return (op, g_variant_new ("(s)", result));
+      return TRUE;
     case CFG_GET_KEYS:
-      op->list = lxcd_lxc_get_keys (lxcpath, name, op->key, &error);
-      ok = op->list != NULL;
-      break;
+      list = lxcd_lxc_get_keys (lxcpath, name, cfg->key, error);
+      if (list == NULL)
+        return FALSE;
+      lxcd_operation_return (op, g_variant_new ("(^as)", list));
+      return TRUE;
     case CFG_SET:
-      ok = lxcd_lxc_change_config (lxcpath, name,
-                                   op->ordinary_only ? LXCD_CONFIG_SET_ORDINARY : LXCD_CONFIG_SET,
-                                   op->key, op->value, cfg_saved,
-                                   op, &error);
-      break;
+      return lxcd_lxc_change_config (lxcpath, name,
+                                     cfg->ordinary_only ? LXCD_CONFIG_SET_ORDINARY : LXCD_CONFIG_SET,
+                                     cfg->key, cfg->value, cfg_saved, op, error);
     case CFG_CLEAR_ITEM:
-      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_CLEAR_ITEM, op->key, NULL, cfg_saved,
-                                   op, &error);
-      break;
+      return lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_CLEAR_ITEM, cfg->key, NULL,
+                                     cfg_saved, op, error);
     case CFG_CLEAR:
-      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_CLEAR_ALL, NULL, NULL, NULL, NULL,
-                                   &error);
-      break;
+      return lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_CLEAR_ALL, NULL, NULL, NULL, NULL,
+                                     error);
     case CFG_LOAD:
       /* "" names the container's own file, which the service reads afresh
        * for every call: there is nothing to load. */
-      ok = op->file == NULL ||
-           lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_LOAD, NULL, op->file, NULL, NULL,
-                                   &error);
-      break;
+      return cfg->file == NULL ||
+             lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_LOAD, NULL, cfg->file, NULL, NULL,
+                                     error);
     case CFG_SAVE:
-      ok = lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_SAVE_AS, NULL, op->file, NULL, NULL,
-                                   &error);
-      break;
-    case CFG_CGROUP_GET:
+      return lxcd_lxc_change_config (lxcpath, name, LXCD_CONFIG_SAVE_AS, NULL, cfg->file, NULL,
+                                     NULL, error);
     case CFG_CGROUP_SET:
-      op->result = lxcd_lxc_cgroup_item (lxcpath, name, op->key,
-                                         op->kind == CFG_CGROUP_SET ? op->value : NULL, &error);
-      ok = op->result != NULL;
-      break;
+      result = lxcd_lxc_cgroup_item (lxcpath, name, cfg->key, cfg->value, error);
+      return result != NULL;
     default:
       g_assert_not_reached ();
     }
-  if (ok && !cfg_changes (op->kind))
-    {
-      /* A read changes nothing the main thread keeps: reply from here
-       * (GDBusConnection is thread-safe) instead of after one more hop
-       * through the main loop, which frees @op. */
-      if (op->list)
-        g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation),
-                                               g_variant_new ("(^as)", op->list));
-      else
-        g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation),
-                                               g_variant_new ("(s)", op->result ? op->result : ""));
-      op->replied = TRUE;
-    }
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
 }
 
-/* main thread */
+/* main thread: properties derived from the file (Autostart, ...) are
+ * published before the reply */
 static void
-cfg_thread_done (GObject *source, GAsyncResult *res, gpointer user_data)
+cfg_reread (LxcdOperation *op, const GError *error)
 {
-  CfgOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = g_task_propagate_boolean (G_TASK (res), &error);
+  lxcd_operation_return (op, NULL);
+}
 
-  if (op->replied)
-    {
-      cfg_free (op);
-      return;
-    }
-  if (!ok && op->kind == CFG_SET && op->ordinary_only && g_error_matches (error, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED))
+static void cfg_authorize (LxcdOperation *op);
+
+/* main thread: a change that did not reply from its worker (a reply
+ * there comes only once the file is in place) */
+static void
+cfg_work_done (LxcdOperation *op, const GError *error)
+{
+  Cfg *cfg = lxcd_operation_get_data (op);
+
+  if (error && cfg->kind == CFG_SET && cfg->ordinary_only &&
+      g_error_matches (error, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED))
     {
       /* LXCD_CONFIG_SET_ORDINARY refused a value configure alone does not
        * cover (lxc.uts.name of a container in the host's UTS namespace):
-       * the caller may still hold configure-host. Ask, with the slot free
-       * meanwhile; a denial replies with the reason above. */
-      cfg_release_slot (op);
-      op->ordinary_only = FALSE;
-      op->action = LXCD_ACTION_CONFIGURE_HOST;
-      g_clear_error (&op->bound_error);
-      op->bound_error = g_steal_pointer (&error);
-      cfg_ask (op, cfg_authorized);
+       * the caller may still hold configure-host. Ask (the slot is free
+       * meanwhile); a denial replies with the reason above. */
+      cfg->action = LXCD_ACTION_CONFIGURE_HOST;
+      cfg->needs_exec = FALSE;
+      g_clear_error (&cfg->bound_error);
+      cfg->bound_error = g_error_copy (error);
+      cfg_authorize (op);
       return;
     }
-  if (!ok)
-    {
-      cfg_reply (op, error);
-      return;
-    }
-  /* (a successful change that replies_when_saved() has replied above:
-   * lxcd_lxc_change_config() succeeds only once the file is in place) */
-  if (cfg_changes (op->kind) && op->kind != CFG_CGROUP_SET)
-    {
-      lxcd_daemon_sync_container (lxcd_container_get_daemon (op->self),
-                                  lxcd_container_get_lxcpath (op->self),
-                                  lxcd_container_get_name (op->self), NULL, cfg_synced, op);
-      return;
-    }
-  cfg_reply (op, NULL);
+  if (error)
+    lxcd_operation_return_error (op, error);
+  else if (cfg->kind != CFG_CGROUP_SET)
+    lxcd_operation_reread (op, NULL, NULL, cfg_reread);
+  else
+    lxcd_operation_return (op, NULL);
 }
 
-/* main thread */
+/* main thread: the helper's lines are the reply (interfaces, addresses) */
 static void
-cfg_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
+cfg_helper_done (LxcdOperation *op, const char *output, const GError *error)
 {
-  CfgOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = lxcd_spawn_helper_finish (res, &error);
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  Cfg *cfg = lxcd_operation_get_data (op);
   g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) list = NULL;
 
-  if (out == NULL)
+  if (output == NULL)
     {
-      cfg_reply (op, error);
+      lxcd_operation_return_error (op, error);
       return;
     }
-  if (op->kind >= CFG_DEVICE_ADD)
+  if (cfg->kind >= CFG_DEVICE_ADD)
     {
-      cfg_reply (op, NULL);
+      lxcd_operation_return (op, NULL);
       return;
     }
-  lines = g_strsplit (out, "\n", -1);
+  lines = g_strsplit (output, "\n", -1);
+  list = g_ptr_array_new ();
   for (char **l = lines; *l; l++)
     {
       if (**l)
-        g_ptr_array_add (list, g_strdup (*l));
+        g_ptr_array_add (list, *l);
     }
   g_ptr_array_add (list, NULL);
-  op->list = (char **) g_ptr_array_free (g_steal_pointer (&list), FALSE);
-  cfg_reply (op, NULL);
+  lxcd_operation_return (op, g_variant_new ("(^as)", (char **) list->pdata));
 }
 
 /* main thread: authorized */
 static void
-cfg_run (CfgOp *op)
+cfg_run (LxcdOperation *op)
 {
-  LxcdContainer *self = op->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) task = NULL;
+  Cfg *cfg = lxcd_operation_get_data (op);
+  LxcdContainer *self = lxcd_operation_get_container (op);
 
-  if (cfg_changes (op->kind))
+  cfg->ordinary_only =
+    lxcd_operation_get_uid (op) != 0 && g_str_equal (cfg->action, LXCD_ACTION_CONFIGURE);
+  if (cfg->kind == CFG_INTERFACES || cfg->kind == CFG_IPS)
     {
-      if (!lxcd_container_take_slot (self, &error))
-        {
-          cfg_reply (op, error);
-          return;
-        }
-      op->holds_slot = TRUE;
-    }
-
-  if (op->kind == CFG_INTERFACES || op->kind == CFG_IPS)
-    {
-      g_autofree char *scope = g_strdup_printf ("%u", op->scope);
+      g_autofree char *scope = g_strdup_printf ("%u", cfg->scope);
       const char *args[] = {
-        op->kind == CFG_INTERFACES ? "interfaces" : "ips",
+        cfg->kind == CFG_INTERFACES ? "interfaces" : "ips",
         lxcd_container_get_lxcpath (self),
         lxcd_container_get_name (self),
-        op->kind == CFG_IPS ? (*op->key ? op->key : "-") : NULL,
-        op->family && *op->family ? op->family : "-",
+        cfg->kind == CFG_IPS ? (*cfg->key ? cfg->key : "-") : NULL,
+        cfg->family && *cfg->family ? cfg->family : "-",
         scope,
         NULL,
       };
-      lxcd_spawn_helper_async (lxcd_daemon_get_helper_path (lxcd_container_get_daemon (self)),
-                               args, NULL, NULL, cfg_helper_done, op);
-      return;
+      lxcd_operation_run_helper (op, args, NULL, cfg_helper_done);
     }
-
-  if (op->kind >= CFG_DEVICE_ADD)
+  else if (cfg->kind >= CFG_DEVICE_ADD)
     {
       static const char *const ops[] = { "device-add", "device-remove", "netdev-attach",
                                          "netdev-detach" };
       const char *args[] = {
-        ops[op->kind - CFG_DEVICE_ADD],
+        ops[cfg->kind - CFG_DEVICE_ADD],
         lxcd_container_get_lxcpath (self),
         lxcd_container_get_name (self),
-        op->key,
-        *op->value ? op->value : "-",
+        cfg->key,
+        *cfg->value ? cfg->value : "-",
         NULL,
       };
-      lxcd_spawn_helper_async (lxcd_daemon_get_helper_path (lxcd_container_get_daemon (self)),
-                               args, NULL, NULL, cfg_helper_done, op);
-      return;
+      lxcd_operation_run_helper (op, args, NULL, cfg_helper_done);
     }
-
-  task = g_task_new (NULL, NULL, cfg_thread_done, op);
-  g_task_set_task_data (task, op, NULL);
-  lxcd_run_in_worker (task, cfg_thread);
-}
-
-/* main thread */
-static void
-cfg_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  CfgOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lxcd_auth_check_finish (res, NULL, &error))
-    {
-      /* configure-host was asked only because the value is outside what
-       * configure allows: say so rather than a bare NotAuthorized */
-      if (op->bound_error && g_error_matches (error, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED))
-        cfg_reply (op, op->bound_error);
-      else
-        cfg_reply (op, error);
-      return;
-    }
-  if (op->needs_exec)
-    {
-      /* configure granted; this key chooses the program the container
-       * runs, which is the power of exec */
-      op->needs_exec = FALSE;
-      op->action = LXCD_ACTION_EXEC;
-      cfg_ask (op, cfg_authorized);
-      return;
-    }
-  cfg_run (op);
-}
-
-/* main thread: validated; ask polkit */
-static gboolean
-cfg_authorize (CfgOp *op)
-{
-  if (lxcd_auth_caller_is_root (op->invocation))
-    cfg_run (op);
   else
-    {
-      op->ordinary_only = g_str_equal (op->action, LXCD_ACTION_CONFIGURE);
-      cfg_ask (op, cfg_authorized);
-    }
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+    lxcd_operation_run_in_worker (op, cfg_work, cfg_work_done);
 }
 
-static CfgOp *
-cfg_new (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, CfgKind kind,
-         const char *action)
+/* main thread: validated; ask polkit for the action (a configure key that
+ * chooses the program needs exec too; a value outside configure's bounds
+ * is refused with the bound, not a bare NotAuthorized) */
+static void
+cfg_authorize (LxcdOperation *op)
 {
-  CfgOp *op = g_new0 (CfgOp, 1);
+  Cfg *cfg = lxcd_operation_get_data (op);
 
-  op->self = g_object_ref (LXCD_CONTAINER (iface));
-  op->invocation = invocation; /* the handler's reference: the reply consumes it */
-  op->kind = kind;
-  op->action = action;
+  lxcd_operation_set_action (op, cfg->action);
+  if (cfg->key && *cfg->key)
+    lxcd_operation_add_detail (op, "key", cfg->key);
+  if (cfg->value)
+    lxcd_operation_add_detail (op, "value", cfg->value);
+  if (cfg->needs_exec)
+    lxcd_operation_require (op, LXCD_ACTION_EXEC);
+  lxcd_operation_set_denial (op, cfg->bound_error);
+  lxcd_operation_authorize (op, cfg_run);
+}
+
+static LxcdOperation *
+cfg_new (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, CfgKind kind,
+         const char *action, Cfg **out_cfg)
+{
+  LxcdContainer *self = LXCD_CONTAINER (iface);
+  LxcdOperation *op = lxcd_operation_new (invocation, lxcd_container_get_daemon (self), self);
+  Cfg *cfg = g_new0 (Cfg, 1);
+
+  cfg->kind = kind;
+  cfg->action = action;
+  lxcd_operation_set_data (op, cfg, (GDestroyNotify) cfg_free);
+  if (out_cfg)
+    *out_cfg = cfg;
   return op;
+}
+
+/* main thread: the handler's end, once validated */
+static gboolean
+cfg_start (LxcdOperation *op)
+{
+  cfg_authorize (op);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 /* main thread: the action a change of @key to @value (NULL: a clear)
  * needs, for a caller who is not root; see the top of this file */
 static void
-cfg_choose_action (CfgOp *op, const char *key, const char *value)
+cfg_choose_action (Cfg *cfg, const char *key, const char *value)
 {
   if (!lxcd_config_key_is_ordinary (key))
     {
-      op->action = LXCD_ACTION_CONFIGURE_HOST;
+      cfg->action = LXCD_ACTION_CONFIGURE_HOST;
       return;
     }
-  op->action = LXCD_ACTION_CONFIGURE;
-  if (value && !lxcd_config_ordinary_value_is_valid (key, value, &op->bound_error))
-    op->action = LXCD_ACTION_CONFIGURE_HOST;
+  cfg->action = LXCD_ACTION_CONFIGURE;
+  if (value && !lxcd_config_ordinary_value_is_valid (key, value, &cfg->bound_error))
+    cfg->action = LXCD_ACTION_CONFIGURE_HOST;
   else
-    op->needs_exec = lxcd_config_key_needs_exec (key);
+    cfg->needs_exec = lxcd_config_key_needs_exec (key);
 }
 
-/* main thread: replies with @error, frees @op */
+/* main thread: replies with @error */
 static gboolean
-cfg_refuse (CfgOp *op, const GError *error)
+cfg_refuse (LxcdOperation *op, const GError *error)
 {
-  cfg_reply (op, error);
+  lxcd_operation_return_error (op, error);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -586,12 +431,12 @@ bad:
 }
 
 static gboolean
-require_running (CfgOp *op, GError **error)
+require_running (LxcdContainer *self, GError **error)
 {
-  if (lxcd_container_get_state (op->self) == LXCD_STATE_STOPPED)
+  if (lxcd_container_get_state (self) == LXCD_STATE_STOPPED)
     {
       g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running",
-                   lxcd_container_get_name (op->self));
+                   lxcd_container_get_name (self));
       return FALSE;
     }
   return TRUE;
@@ -602,119 +447,127 @@ require_running (CfgOp *op, GError **error)
 static gboolean
 handle_get_config_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *key)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_GET, LXCD_ACTION_READ_CONFIG);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_GET, LXCD_ACTION_READ_CONFIG, &cfg);
   g_autoptr(GError) error = NULL;
 
   if (!check_key (key, &error))
     return cfg_refuse (op, error);
-  op->key = g_strdup (key);
-  return cfg_authorize (op);
+  cfg->key = g_strdup (key);
+  return cfg_start (op);
 }
 
 static gboolean
 handle_get_running_config_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                                 const char *key)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_GET_RUNNING, LXCD_ACTION_READ_CONFIG);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_GET_RUNNING, LXCD_ACTION_READ_CONFIG, &cfg);
   g_autoptr(GError) error = NULL;
 
-  if (!check_key (key, &error) || !require_running (op, &error))
+  if (!check_key (key, &error) || !require_running (LXCD_CONTAINER (iface), &error))
     return cfg_refuse (op, error);
-  op->key = g_strdup (key);
-  return cfg_authorize (op);
+  cfg->key = g_strdup (key);
+  return cfg_start (op);
 }
 
 static gboolean
 handle_get_keys (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *prefix)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_GET_KEYS, LXCD_ACTION_READ_CONFIG);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_GET_KEYS, LXCD_ACTION_READ_CONFIG, &cfg);
   g_autoptr(GError) error = NULL;
 
   if (*prefix && !check_key (prefix, &error))
     return cfg_refuse (op, error);
-  op->key = g_strdup (prefix);
-  return cfg_authorize (op);
+  cfg->key = g_strdup (prefix);
+  return cfg_start (op);
 }
 
 static gboolean
 handle_set_config_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                         const char *key, const char *value)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_SET, LXCD_ACTION_CONFIGURE_HOST);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_SET, LXCD_ACTION_CONFIGURE_HOST, &cfg);
   g_autoptr(GError) error = NULL;
 
   if (!check_key (key, &error) || !lxcd_config_value_is_valid (value, &error))
     return cfg_refuse (op, error);
-  cfg_choose_action (op, key, value);
-  op->key = g_strdup (key);
-  op->value = g_strdup (value);
-  return cfg_authorize (op);
+  cfg_choose_action (cfg, key, value);
+  cfg->key = g_strdup (key);
+  cfg->value = g_strdup (value);
+  return cfg_start (op);
 }
 
 static gboolean
 handle_clear_config_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                           const char *key)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_CLEAR_ITEM, LXCD_ACTION_CONFIGURE_HOST);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_CLEAR_ITEM, LXCD_ACTION_CONFIGURE_HOST, &cfg);
   g_autoptr(GError) error = NULL;
 
   if (!check_key (key, &error))
     return cfg_refuse (op, error);
   /* clearing lxc.init.cmd chooses the program too (the default init) */
-  cfg_choose_action (op, key, NULL);
-  op->key = g_strdup (key);
-  return cfg_authorize (op);
+  cfg_choose_action (cfg, key, NULL);
+  cfg->key = g_strdup (key);
+  return cfg_start (op);
 }
 
 static gboolean
 handle_clear_config (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
 {
-  return cfg_authorize (cfg_new (iface, invocation, CFG_CLEAR, LXCD_ACTION_CONFIGURE_HOST));
+  return cfg_start (cfg_new (iface, invocation, CFG_CLEAR, LXCD_ACTION_CONFIGURE_HOST, NULL));
 }
 
 static gboolean
 handle_load_config (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *file)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_LOAD, LXCD_ACTION_CONFIGURE_HOST);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_LOAD, LXCD_ACTION_CONFIGURE_HOST, &cfg);
   g_autoptr(GError) error = NULL;
 
-  if (!check_config_file (op->self, file, TRUE, &op->file, &error))
+  if (!check_config_file (LXCD_CONTAINER (iface), file, TRUE, &cfg->file, &error))
     return cfg_refuse (op, error);
-  if (op->file == NULL)
-    op->action = LXCD_ACTION_READ_CONFIG; /* changes nothing, see cfg_thread() */
-  return cfg_authorize (op);
+  if (cfg->file == NULL)
+    cfg->action = LXCD_ACTION_READ_CONFIG; /* changes nothing, see cfg_work() */
+  return cfg_start (op);
 }
 
 static gboolean
 handle_save_config (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *file)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_SAVE, LXCD_ACTION_CONFIGURE);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_SAVE, LXCD_ACTION_CONFIGURE, &cfg);
   g_autoptr(GError) error = NULL;
 
-  if (!check_config_file (op->self, file, FALSE, &op->file, &error))
+  if (!check_config_file (LXCD_CONTAINER (iface), file, FALSE, &cfg->file, &error))
     return cfg_refuse (op, error);
   /* A named copy is configure-host: the container's directory is where
    * admins keep host-side files (hook scripts, fstab...), which the copy
    * would replace keeping their mode, and any number of names would fill
    * the host's disk. "" rewrites the container's own file. */
-  if (op->file != NULL)
-    op->action = LXCD_ACTION_CONFIGURE_HOST;
-  if (op->file == NULL)
-    op->file = g_build_filename (lxcd_container_get_lxcpath (op->self),
-                                 lxcd_container_get_name (op->self), "config", NULL);
-  return cfg_authorize (op);
+  if (cfg->file != NULL)
+    cfg->action = LXCD_ACTION_CONFIGURE_HOST;
+  if (cfg->file == NULL)
+    cfg->file = g_build_filename (lxcd_container_get_lxcpath (LXCD_CONTAINER (iface)),
+                                 lxcd_container_get_name (LXCD_CONTAINER (iface)), "config", NULL);
+  return cfg_start (op);
 }
 
 static gboolean
 handle_get_cgroup_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *key)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_CGROUP_GET, LXCD_ACTION_READ_CONFIG);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_CGROUP_GET, LXCD_ACTION_READ_CONFIG, &cfg);
   g_autoptr(GError) error = NULL;
 
-  if (!check_cgroup_key (key, &error) || !require_running (op, &error))
+  if (!check_cgroup_key (key, &error) || !require_running (LXCD_CONTAINER (iface), &error))
     return cfg_refuse (op, error);
-  op->key = g_strdup (key);
-  return cfg_authorize (op);
+  cfg->key = g_strdup (key);
+  return cfg_start (op);
 }
 
 static gboolean
@@ -723,35 +576,38 @@ handle_set_cgroup_item (LxcdDBusContainer *iface, GDBusMethodInvocation *invocat
 {
   g_autofree char *v1 = g_strconcat ("lxc.cgroup.", key, NULL);
   g_autofree char *v2 = g_strconcat ("lxc.cgroup2.", key, NULL);
-  CfgOp *op = cfg_new (iface, invocation, CFG_CGROUP_SET, LXCD_ACTION_CONFIGURE_HOST);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_CGROUP_SET, LXCD_ACTION_CONFIGURE_HOST, &cfg);
   g_autoptr(GError) error = NULL;
 
   if (!check_cgroup_key (key, &error) || !lxcd_config_value_is_valid (value, &error) ||
-      !require_running (op, &error))
+      !require_running (LXCD_CONTAINER (iface), &error))
     return cfg_refuse (op, error);
   /* the same classes and bounds as the lxc.cgroup2.* / lxc.cgroup.* keys */
-  cfg_choose_action (op, lxcd_config_key_is_ordinary (v2) ? v2 : v1, value);
-  op->key = g_strdup (key);
-  op->value = g_strdup (value);
-  return cfg_authorize (op);
+  cfg_choose_action (cfg, lxcd_config_key_is_ordinary (v2) ? v2 : v1, value);
+  cfg->key = g_strdup (key);
+  cfg->value = g_strdup (value);
+  return cfg_start (op);
 }
 
 static gboolean
 handle_get_interfaces (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_INTERFACES, LXCD_ACTION_READ_CONFIG);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_INTERFACES, LXCD_ACTION_READ_CONFIG, &cfg);
   g_autoptr(GError) error = NULL;
 
-  if (!require_running (op, &error))
+  if (!require_running (LXCD_CONTAINER (iface), &error))
     return cfg_refuse (op, error);
-  return cfg_authorize (op);
+  return cfg_start (op);
 }
 
 static gboolean
 handle_get_ips (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                 const char *interface, const char *family, guint scope)
 {
-  CfgOp *op = cfg_new (iface, invocation, CFG_IPS, LXCD_ACTION_READ_CONFIG);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, CFG_IPS, LXCD_ACTION_READ_CONFIG, &cfg);
   g_autoptr(GError) error = NULL;
 
   if (strlen (interface) > 15 || strpbrk (interface, "/ \t\n") != NULL ||
@@ -767,12 +623,12 @@ handle_get_ips (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                    "Unknown family '%s' (inet, inet6 or empty for both)", family);
       return cfg_refuse (op, error);
     }
-  if (!require_running (op, &error))
+  if (!require_running (LXCD_CONTAINER (iface), &error))
     return cfg_refuse (op, error);
-  op->key = g_strdup (interface);
-  op->family = g_strdup (family);
-  op->scope = scope;
-  return cfg_authorize (op);
+  cfg->key = g_strdup (interface);
+  cfg->family = g_strdup (family);
+  cfg->scope = scope;
+  return cfg_start (op);
 }
 
 /* A path inside the container: absolute, no "..", no control characters. */
@@ -837,16 +693,17 @@ static gboolean
 handle_device_node (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, CfgKind kind,
                     const char *src, const char *dest)
 {
-  CfgOp *op = cfg_new (iface, invocation, kind, LXCD_ACTION_CONFIGURE_HOST);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, kind, LXCD_ACTION_CONFIGURE_HOST, &cfg);
   g_autoptr(GError) error = NULL;
 
   if (!check_device_node (src, &error) ||
       (*dest && !check_container_path ("Destination", dest, &error)) ||
-      !require_running (op, &error))
+      !require_running (LXCD_CONTAINER (iface), &error))
     return cfg_refuse (op, error);
-  op->key = g_strdup (src);
-  op->value = g_strdup (dest);
-  return cfg_authorize (op);
+  cfg->key = g_strdup (src);
+  cfg->value = g_strdup (dest);
+  return cfg_start (op);
 }
 
 static gboolean
@@ -867,15 +724,16 @@ static gboolean
 handle_netdev (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, CfgKind kind,
                const char *dev, const char *dst_dev)
 {
-  CfgOp *op = cfg_new (iface, invocation, kind, LXCD_ACTION_CONFIGURE_HOST);
+  Cfg *cfg;
+  LxcdOperation *op = cfg_new (iface, invocation, kind, LXCD_ACTION_CONFIGURE_HOST, &cfg);
   g_autoptr(GError) error = NULL;
 
   if (!check_ifname (dev, FALSE, &error) || !check_ifname (dst_dev, TRUE, &error) ||
-      !require_running (op, &error))
+      !require_running (LXCD_CONTAINER (iface), &error))
     return cfg_refuse (op, error);
-  op->key = g_strdup (dev);
-  op->value = g_strdup (dst_dev);
-  return cfg_authorize (op);
+  cfg->key = g_strdup (dev);
+  cfg->value = g_strdup (dst_dev);
+  return cfg_start (op);
 }
 
 static gboolean
