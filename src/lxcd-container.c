@@ -18,6 +18,7 @@
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
 #include "lxcd-methods.h"
+#include "lxcd-operation.h"
 #include "lxcd-spawn.h"
 
 /* How long an operation may take to show its effect on the state. */
@@ -278,22 +279,21 @@ typedef enum {
   OP_DESTROY,
 } OpKind;
 
+/* A run-state call: the data of its LxcdOperation, which holds the
+ * invocation, the caller, the limit token, the slot and the Job. Every
+ * step in flight (the work, the state wait, the re-read, a foreground
+ * start's monitor) holds a reference (op_ref()); op_reply() returns the
+ * operation once, whichever step comes last. */
 typedef struct {
-  gint ref_count;
+  LxcdOperation *operation; /* (not owned: it owns this) */
   LxcdContainer *self;
-  GDBusMethodInvocation *invocation;
   OpKind kind;
   gint timeout;
   gboolean flag;
   gboolean force;
   gboolean use_init;
-  uid_t uid;         /* the caller's */
-  LxcdJob *job;      /* for long operations */
   char **argv;
-  GVariant *options;
   /* progress */
-  gboolean holds_slot;
-  gboolean replied;
   gboolean work_done;
   gboolean lxc_done;         /* the liblxc part succeeded (re-read pending) */
   gint started_pid;          /* init pid the start helper reported, or 0 */
@@ -302,74 +302,67 @@ typedef struct {
   LxcdState target;          /* the state the operation leads to */
   gboolean target_via_state; /* reaching it can be checked by a re-read */
   gboolean failing;          /* the work failed; the failure path replies */
-  GCancellable *cancellable; /* kills a helper that takes too long */
-  guint helper_timeout_id;
+  guint helper_timeout_id;   /* cancels a freezer helper that takes too long */
   GError *error;
-  LxcdLimitToken *token;     /* counts against the caller's limit */
 } Op;
+
+static void
+op_free (Op *op)
+{
+  if (op->helper_timeout_id)
+    g_source_remove (op->helper_timeout_id);
+  g_clear_object (&op->self);
+  g_strfreev (op->argv);
+  g_clear_error (&op->error);
+  g_free (op);
+}
 
 static Op *
 op_ref (Op *op)
 {
-  op->ref_count++;
+  lxcd_operation_ref (op->operation);
   return op;
 }
 
 static void
 op_unref (Op *op)
 {
-  if (--op->ref_count > 0)
-    return;
-  if (op->helper_timeout_id)
-    g_source_remove (op->helper_timeout_id);
-  g_clear_object (&op->cancellable);
-  g_clear_object (&op->job);
-  g_clear_object (&op->self);
-  g_clear_object (&op->invocation);
-  g_strfreev (op->argv);
-  g_clear_pointer (&op->options, g_variant_unref);
-  g_clear_error (&op->error);
-  lxcd_limit_token_release (op->token);
-  g_free (op);
+  lxcd_operation_unref (op->operation);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Op, op_unref)
 
+/* main thread: the handler's reference becomes the first step's */
 static Op *
 op_new (LxcdContainer *self, GDBusMethodInvocation *invocation, OpKind kind)
 {
   Op *op = g_new0 (Op, 1);
 
-  op->ref_count = 1;
+  op->operation = lxcd_operation_new (invocation, self->daemon, self);
+  lxcd_operation_set_data (op->operation, op, (GDestroyNotify) op_free);
   op->self = g_object_ref (self);
-  op->invocation = invocation; /* the handler's reference: the reply consumes it */
   op->kind = kind;
   return op;
 }
 
-/* main thread: replies once, releases the container's slot */
+static gboolean
+op_replied (Op *op)
+{
+  return lxcd_operation_get_state (op->operation) == LXCD_OPERATION_RETURNED;
+}
+
+/* main thread: replies once (completes the Job, releases the slot) */
 static void
 op_reply (Op *op, GError *error)
 {
-  if (op->replied)
+  if (op_replied (op))
     return;
-  op->replied = TRUE;
-  if (op->job)
-    lxcd_daemon_finish_job (op->self->daemon, op->job, error);
-  if (op->holds_slot)
-    {
-      op->self->op_busy = FALSE;
-      op->holds_slot = FALSE;
-    }
+  /* the return consumes a reference of its own: the caller keeps its */
+  lxcd_operation_ref (op->operation);
   if (error)
-    {
-      g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
-      g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), mapped);
-    }
+    lxcd_operation_return_error (op->operation, error);
   else
-    {
-      g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation), NULL);
-    }
+    lxcd_operation_return (op->operation, NULL);
 }
 
 /* main thread: the error for an operation whose state did not show up */
@@ -450,7 +443,7 @@ op_state_waited (LxcdContainer *self, WaitResult result, gpointer user_data)
       op->state_reached = TRUE;
       break;
     case WAIT_TIMEOUT:
-      if (op->replied)
+      if (op_replied (op))
         return;
       lxcd_daemon_sync_container (self->daemon, self->lxcpath, self->name, NULL,
                                   op_timeout_synced_cb, op_ref (op));
@@ -683,7 +676,7 @@ op_helper_timeout (gpointer user_data)
   Op *op = user_data;
 
   op->helper_timeout_id = 0;
-  g_cancellable_cancel (op->cancellable);
+  g_cancellable_cancel (lxcd_operation_get_cancellable (op->operation));
   return G_SOURCE_REMOVE;
 }
 
@@ -707,7 +700,7 @@ op_foreground_exited (LxcdHelperProc *proc, int wait_status, const GError *helpe
 {
   g_autoptr(Op) op = user_data;
 
-  if (!op->replied)
+  if (!op_replied (op))
     {
       g_autoptr(GError) error = helper_error ? g_error_copy (helper_error) :
         g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
@@ -823,28 +816,13 @@ op_run (Op *op)
       op_reply (op, error);
       return;
     }
-  {
-    g_autoptr(GError) error = NULL;
-
-    if (!lxcd_container_take_slot (self, &error))
-      {
-        op_reply (op, error);
-        return;
-      }
-  }
-  op->holds_slot = TRUE;
-
   /* Long operations run as Jobs (a shutdown or reboot that only sends
    * the request is not long). */
   if (op->kind == OP_DESTROY ||
       ((op->kind == OP_SHUTDOWN || op->kind == OP_REBOOT) && op->timeout != 0))
-    {
-      op->job = lxcd_job_new (op->kind == OP_DESTROY ? "destroy" :
-                              op->kind == OP_SHUTDOWN ? "shutdown" : "reboot",
-                              op->uid, FALSE, self->name, self->lxcpath);
-      lxcd_job_add_object (op->job, self->object_path);
-      lxcd_daemon_export_job (self->daemon, op->job);
-    }
+    lxcd_operation_start_job (op->operation, op->kind == OP_DESTROY  ? "destroy"
+                                             : op->kind == OP_SHUTDOWN ? "shutdown"
+                                                                       : "reboot");
   if (op->kind != OP_DESTROY)
     op_arm_wait (op);
 
@@ -860,10 +838,10 @@ op_run (Op *op)
       const char *args[] = { op->kind == OP_FREEZE ? "freeze" : "unfreeze", self->lxcpath,
                              self->name, NULL };
 
-      op->cancellable = g_cancellable_new ();
       op->helper_timeout_id = g_timeout_add_seconds (FREEZE_TIMEOUT_S, op_helper_timeout, op);
       lxcd_spawn_helper_async (lxcd_daemon_get_helper_path (self->daemon), args, NULL,
-                               op->cancellable, op_freeze_done, op_ref (op));
+                               lxcd_operation_get_cancellable (op->operation), op_freeze_done,
+                               op_ref (op));
       return;
     }
 
@@ -872,19 +850,12 @@ op_run (Op *op)
   lxcd_run_in_worker (task, op_lxc_thread);
 }
 
-/* main thread */
+/* main thread: authorized; the slot and the limit token are held */
 static void
-op_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+op_authorized (LxcdOperation *operation)
 {
-  g_autoptr(Op) op = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(Op) op = lxcd_operation_get_data (operation);
 
-  if (!lxcd_auth_check_finish (res, &op->uid, &error) ||
-      !(op->token = lxcd_daemon_begin_operation (op->self->daemon, op->uid, &error)))
-    {
-      op_reply (op, error);
-      return;
-    }
   op_run (op);
 }
 
@@ -894,29 +865,13 @@ op_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 op_authorize (Op *op)
 {
-  const LxcdAuthRequest exec = {
-    .action_id = LXCD_ACTION_EXEC,
-    .container = op->self->name,
-    .lxcpath = op->self->lxcpath,
-    .privileged = lxcd_container_get_privileged_detail (op->self),
-  };
-  LxcdAuthRequest request = {
-    .action_id = NULL, /* the method table's: lifecycle, manage for Destroy */
-    .container = op->self->name,
-    .lxcpath = op->self->lxcpath,
-    .options = op->options,
-    .also = op->kind == OP_START && (op->use_init || op->argv != NULL) ? &exec : NULL,
-  };
-
-  if (lxcd_auth_caller_is_root (op->invocation))
+  if (op->kind == OP_START && (op->use_init || op->argv != NULL))
     {
-      /* as op_authorized_cb(), which owns the reference it is given */
-      op->uid = 0;
-      op_run (op);
-      op_unref (op);
-      return;
+      lxcd_operation_add_detail (op->operation, "privileged",
+                                 lxcd_container_get_privileged_detail (op->self));
+      lxcd_operation_require (op->operation, LXCD_ACTION_EXEC);
     }
-  lxcd_auth_check_async (op->invocation, &request, NULL, op_authorized_cb, op);
+  lxcd_operation_authorize (op->operation, op_authorized);
 }
 
 /* main thread: replies with an error and consumes nothing else */
@@ -950,7 +905,6 @@ handle_start (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GVari
   op = op_new (LXCD_CONTAINER (iface), invocation, OP_START);
   op->use_init = lxcd_options_get_boolean (options, "use_init", FALSE);
   op->argv = g_steal_pointer (&argv);
-  op->options = g_variant_ref (options);
   op_authorize (op);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -973,7 +927,6 @@ handle_destroy (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GVa
   op = op_new (LXCD_CONTAINER (iface), invocation, OP_DESTROY);
   op->flag = lxcd_options_get_boolean (options, "with_snapshots", FALSE);
   op->force = lxcd_options_get_boolean (options, "force", FALSE);
-  op->options = g_variant_ref (options);
   op_authorize (op);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }

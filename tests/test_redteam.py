@@ -41,7 +41,8 @@ GROUPS = ('lxc-users', 'lxc-operators')
 stack = None
 accounts = None
 uid = {}
-CANARY = '/tmp/lxcd-redteam-canary'
+# (per run: test runs of other builds or checkouts may share /tmp)
+CANARY = '/tmp/lxcd-redteam-canary-%d' % os.getpid()
 
 #: A client that runs as the attacker: one call with file descriptors
 #: (RunCommand, Attach; OpenShell/OpenConsole return one), JSON out.
