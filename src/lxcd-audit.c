@@ -11,11 +11,13 @@
  * signature) are logged too. The filter runs in GDBus's worker thread: it
  * notes each audited call by (sender, serial) when it arrives and writes
  * the line when the reply with that reply serial goes out. The caller's
- * uid is learnt by the authorization code (lxcd_audit_set_uid); for a call
- * refused before that (bad arguments), it is asked from the bus as soon as
- * the call arrives (note_arrival(): before any reply can leave, so the
- * bus answers while the caller is still connected, even one that leaves
- * the moment it has its reply).
+ * uid comes from lxcd-caller.c: each audited call holds its caller there
+ * from its arrival until its line is written (note_arrival(), before any
+ * handler can reply), and has its uid asked from the bus then if it is
+ * not known yet, so the bus answers while the caller is still connected,
+ * even one that leaves the moment it has its reply. The authorization of
+ * the call learns the uid from the same place; the line then finds it
+ * there, even once the caller has left.
  *
  * Lines go through g_log_structured(): to the journal, with fields of
  * their own (LXCD_UID, LXCD_SENDER, LXCD_METHOD, LXCD_CONTAINER,
@@ -25,7 +27,7 @@
 #include "config.h"
 
 #include "lxcd-audit.h"
-#include "lxcd-auth.h"
+#include "lxcd-caller.h"
 #include "lxcd-dbus-generated.h"
 #include "lxcd-methods.h"
 
@@ -43,7 +45,7 @@ typedef struct {
   char *arguments;  /* " key=value..." or "" */
   uid_t uid;
   gboolean uid_known;
-  gboolean noted;   /* counted in sender_uids (note_arrival()) */
+  gboolean noted;   /* held in lxcd-caller.c (note_arrival()) until written */
   char *result;     /* "ok", "denied", "error" */
   char *error;      /* NULL or "Name: message" */
 } AuditCall;
@@ -54,17 +56,6 @@ static GDBusConnection *audit_connection;
 static guint filter_id;
 /* Lines waiting on the main thread for their caller's uid. Main thread. */
 static gint outstanding;
-
-/* What the main thread learnt of a caller's uid while calls of it are
- * being audited: sender -> SenderUid. Main thread only. */
-typedef struct {
-  guint refs;          /* audited calls of it not yet logged */
-  gboolean known;
-  gboolean asking;     /* GetConnectionUnixUser in flight */
-  uid_t uid;
-  GPtrArray *waiters;  /* of AuditCall, written once the answer comes */
-} SenderUid;
-static GHashTable *sender_uids;
 
 static void
 audit_call_free (AuditCall *call)
@@ -184,9 +175,7 @@ write_line (AuditCall *call)
                     call->error ? " error=" : "", call->error ? call->error : "");
 }
 
-static void sender_release (const char *sender);
-
-/* main thread: one line, and its caller's reference dropped */
+/* main thread: one line, and its caller's hold dropped */
 static void
 write_and_free (AuditCall *call)
 {
@@ -196,58 +185,14 @@ write_and_free (AuditCall *call)
   audit_call_free (call);
   (void) g_atomic_int_dec_and_test (&outstanding);
   if (sender)
-    sender_release (sender);
+    lxcd_caller_release (sender);
 }
 
-/* main thread */
+/* main thread: the uid asked on arrival, wanted by nobody yet */
 static void
-sender_uid_free (SenderUid *s)
+prefetch_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  if (s->waiters)
-    g_ptr_array_unref (s->waiters);
-  g_free (s);
-}
-
-/* main thread: an audited call of @sender is logged */
-static void
-sender_release (const char *sender)
-{
-  SenderUid *s = sender_uids ? g_hash_table_lookup (sender_uids, sender) : NULL;
-
-  if (s && s->refs > 0 && --s->refs == 0 && !s->asking)
-    g_hash_table_remove (sender_uids, sender);
-}
-
-/* main thread: the bus's answer about a sender, asked on arrival */
-static void
-sender_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  g_autofree char *sender = user_data;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res,
-                                                             NULL);
-  SenderUid *s = g_hash_table_lookup (sender_uids, sender);
-  g_autoptr(GPtrArray) waiters = NULL;
-
-  s->asking = FALSE;
-  if (reply)
-    {
-      guint32 uid;
-
-      g_variant_get (reply, "(u)", &uid);
-      s->uid = uid;
-      s->known = TRUE;
-    }
-  waiters = g_steal_pointer (&s->waiters);
-  s->refs++; /* (hold it while the waiters release theirs) */
-  for (guint i = 0; waiters && i < waiters->len; i++)
-    {
-      AuditCall *call = waiters->pdata[i];
-
-      call->uid = s->uid;
-      call->uid_known = s->known;
-      write_and_free (call);
-    }
-  sender_release (sender);
+  (void) lxcd_caller_get_uid_finish (res, NULL, NULL);
 }
 
 /* main thread, at a higher priority than the dispatch of method calls (so
@@ -256,28 +201,11 @@ static gboolean
 note_arrival (gpointer user_data)
 {
   const char *sender = user_data;
-  SenderUid *s;
+  uid_t uid;
 
-  if (sender_uids == NULL)
-    sender_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify) sender_uid_free);
-  s = g_hash_table_lookup (sender_uids, sender);
-  if (s == NULL)
-    {
-      s = g_new0 (SenderUid, 1);
-      g_hash_table_insert (sender_uids, g_strdup (sender), s);
-    }
-  s->refs++;
-  if (!s->known && lxcd_auth_lookup_cached_uid (sender, &s->uid))
-    s->known = TRUE;
-  if (!s->known && !s->asking && audit_connection != NULL)
-    {
-      s->asking = TRUE;
-      g_dbus_connection_call (audit_connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                              "org.freedesktop.DBus", "GetConnectionUnixUser",
-                              g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
-                              G_DBUS_CALL_FLAGS_NONE, -1, NULL, sender_uid_cb, g_strdup (sender));
-    }
+  lxcd_caller_hold (sender);
+  if (!lxcd_caller_lookup_uid (sender, &uid))
+    lxcd_caller_get_uid_async (sender, NULL, prefetch_uid_cb, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -285,71 +213,38 @@ note_arrival (gpointer user_data)
 static gboolean
 release_idle (gpointer user_data)
 {
-  sender_release (user_data);
+  lxcd_caller_release (user_data);
   return G_SOURCE_REMOVE;
 }
 
 /* main thread */
 static void
-get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+got_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  g_autoptr(AuditCall) call = user_data;
-  g_autoptr(GVariant) reply = NULL;
+  AuditCall *call = user_data;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, NULL);
-  if (reply)
-    {
-      guint32 uid;
-      g_variant_get (reply, "(u)", &uid);
-      call->uid = uid;
-      call->uid_known = TRUE;
-    }
-  write_line (call);
-  (void) g_atomic_int_dec_and_test (&outstanding);
-  if (call->noted)
-    sender_release (call->sender);
+  call->uid_known = lxcd_caller_get_uid_finish (res, &call->uid, NULL);
+  write_and_free (call);
 }
 
-/* main thread: a call answered before its caller's uid was learnt */
+/* main thread: a call answered before its caller's uid was learnt (the
+ * answer asked on arrival may be on its way: this waits for the same) */
 static gboolean
 resolve_uid_and_write (gpointer user_data)
 {
   AuditCall *call = user_data;
 
-  SenderUid *s = sender_uids ? g_hash_table_lookup (sender_uids, call->sender) : NULL;
-
-  if (s && s->known)
-    {
-      call->uid = s->uid;
-      call->uid_known = TRUE;
-    }
-  else if (s && s->asking)
-    {
-      /* the answer asked on arrival is on its way */
-      if (s->waiters == NULL)
-        s->waiters = g_ptr_array_new ();
-      g_ptr_array_add (s->waiters, call);
-      return G_SOURCE_REMOVE;
-    }
-  if (!call->uid_known && lxcd_auth_lookup_cached_uid (call->sender, &call->uid))
-    call->uid_known = TRUE;
-  if (call->uid_known || audit_connection == NULL)
-    {
-      write_and_free (call);
-      return G_SOURCE_REMOVE;
-    }
-  g_dbus_connection_call (audit_connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "GetConnectionUnixUser",
-                          g_variant_new ("(s)", call->sender), G_VARIANT_TYPE ("(u)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, get_uid_cb, call);
+  lxcd_caller_get_uid_async (call->sender, NULL, got_uid_cb, call);
   return G_SOURCE_REMOVE;
 }
 
+/* GDBus worker thread */
 static void
 finish (AuditCall *call_in)
 {
   g_autoptr(AuditCall) call = call_in;
 
+  call->uid_known = lxcd_caller_lookup_uid (call->sender, &call->uid);
   if (call->uid_known)
     {
       write_line (call);
@@ -473,33 +368,6 @@ audit_filter (GDBusConnection *connection, GDBusMessage *message, gboolean incom
       finish (call);
     }
   return message;
-}
-
-/**
- * lxcd_audit_set_uid:
- *
- * Tells the audit log the uid of the caller of @invocation, once the
- * authorization code has learnt it. Main thread.
- */
-void
-lxcd_audit_set_uid (GDBusMethodInvocation *invocation, uid_t uid)
-{
-  GDBusMessage *message = g_dbus_method_invocation_get_message (invocation);
-  const char *sender = g_dbus_message_get_sender (message);
-  g_autofree char *key = NULL;
-  AuditCall *call;
-
-  if (sender == NULL)
-    return;
-  key = pending_key (sender, g_dbus_message_get_serial (message));
-  g_mutex_lock (&lock);
-  call = pending ? g_hash_table_lookup (pending, key) : NULL;
-  if (call)
-    {
-      call->uid = uid;
-      call->uid_known = TRUE;
-    }
-  g_mutex_unlock (&lock);
 }
 
 /**

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -12,6 +11,5 @@ G_BEGIN_DECLS
 
 void     lxcd_audit_start     (GDBusConnection *connection);
 void     lxcd_audit_stop      (void);
-void     lxcd_audit_set_uid   (GDBusMethodInvocation *invocation, uid_t uid);
 
 G_END_DECLS

@@ -2,133 +2,23 @@
 /* lxc-dbus: polkit authorization of D-Bus callers
  *
  * Every check is asynchronous and runs on the main loop: first the caller's
- * uid is asked from the bus (uid 0 passes without polkit), then polkit is
- * asked about the caller's unique bus name (subject system-bus-name, never
- * a PID), with details that rules can match on.
+ * uid is learnt (lxcd-caller.c: known already, or asked from the bus; uid 0
+ * passes without polkit), then polkit is asked about the caller's unique
+ * bus name (subject system-bus-name, never a PID), with details that rules
+ * can match on. The caller is held for the whole check: one that left the
+ * bus while polkit was deciding is refused whatever polkit answers, so
+ * nothing is done for a caller that disconnected meanwhile.
  */
 #include "config.h"
 
 #include <polkit/polkit.h>
 
-#include "lxcd-audit.h"
 #include "lxcd-auth.h"
+#include "lxcd-caller.h"
 #include "lxcd-error.h"
 #include "lxcd-methods.h"
 
-/* Callers' uids by unique bus name. A unique name is never reused, and the
- * entry goes when the name leaves the bus; so no call pays a round trip to
- * the bus for a caller already seen. Main thread only. */
-static GHashTable *uid_cache;
-static guint uid_cache_subscription;
-
-/* Callers with checks in progress (unique name -> number of checks), and
- * those of them that left the bus meanwhile: a check whose caller has left
- * is refused whatever polkit answers, so nothing is done for a caller that
- * disconnected while polkit was deciding. Main thread only. */
-static GHashTable *pending_checks;
-static GHashTable *vanished;
-
-/* main thread */
-static void
-on_name_owner_changed (GDBusConnection *connection, const char *sender, const char *path,
-                       const char *interface, const char *signal, GVariant *parameters,
-                       gpointer user_data)
-{
-  const char *name, *old_owner, *new_owner;
-
-  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
-  if (*new_owner != '\0')
-    return;
-  if (uid_cache)
-    g_hash_table_remove (uid_cache, name);
-  if (pending_checks && g_hash_table_contains (pending_checks, name))
-    g_hash_table_add (vanished, g_strdup (name));
-}
-
-/* main thread */
-static void
-pending_check_begin (const char *sender)
-{
-  guint n;
-
-  if (pending_checks == NULL)
-    {
-      pending_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      vanished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    }
-  n = GPOINTER_TO_UINT (g_hash_table_lookup (pending_checks, sender));
-  g_hash_table_insert (pending_checks, g_strdup (sender), GUINT_TO_POINTER (n + 1));
-}
-
-/* main thread */
-static void
-pending_check_end (const char *sender)
-{
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (pending_checks, sender));
-
-  if (n > 1)
-    {
-      g_hash_table_insert (pending_checks, g_strdup (sender), GUINT_TO_POINTER (n - 1));
-      return;
-    }
-  g_hash_table_remove (pending_checks, sender);
-  g_hash_table_remove (vanished, sender);
-}
-
-/**
- * lxcd_auth_lookup_cached_uid:
- *
- * The uid of @sender if a call of it was authorized before and it is
- * still on the bus. Main thread.
- */
-gboolean
-lxcd_auth_lookup_cached_uid (const char *sender, uid_t *out_uid)
-{
-  gpointer value;
-
-  if (uid_cache == NULL || !g_hash_table_lookup_extended (uid_cache, sender, NULL, &value))
-    return FALSE;
-  *out_uid = (uid_t) GPOINTER_TO_UINT (value);
-  return TRUE;
-}
-
-static gboolean uid_cache_lookup (GDBusConnection *connection, const char *sender,
-                                  uid_t *out_uid);
-
-/**
- * lxcd_auth_start:
- *
- * Starts following callers that leave the bus, before the first call
- * arrives. Main thread, once.
- */
-void
-lxcd_auth_start (GDBusConnection *connection)
-{
-  uid_t unused;
-
-  (void) uid_cache_lookup (connection, "", &unused);
-}
-
-/* main thread */
-static gboolean
-uid_cache_lookup (GDBusConnection *connection, const char *sender, uid_t *out_uid)
-{
-  if (uid_cache == NULL)
-    {
-      uid_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      /* Names that leave the bus: our own subscription on the bus daemon. */
-      uid_cache_subscription =
-        g_dbus_connection_signal_subscribe (connection, "org.freedesktop.DBus",
-                                            "org.freedesktop.DBus", "NameOwnerChanged",
-                                            "/org/freedesktop/DBus", NULL,
-                                            G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed,
-                                            NULL, NULL);
-    }
-  return lxcd_auth_lookup_cached_uid (sender, out_uid);
-}
-
 typedef struct {
-  GDBusMethodInvocation *invocation;
   char *sender;
   char *action_id;        /* the check being asked */
   PolkitDetails *details;
@@ -136,7 +26,7 @@ typedef struct {
   PolkitAuthority *authority;
   gboolean allow_interaction;
   uid_t uid;
-  gboolean counted;  /* in pending_checks */
+  gboolean held;          /* lxcd_caller_hold (sender) */
   GCancellable *cancellable;  /* ours: cancelled by the caller's or on timeout */
   GCancellable *caller_cancellable;
   gulong caller_cancel_id;
@@ -167,15 +57,14 @@ check_free (Check *check)
 static void
 auth_data_free (AuthData *data)
 {
-  if (data->counted)
-    pending_check_end (data->sender);
+  if (data->held)
+    lxcd_caller_release (data->sender);
   if (data->timeout_id)
     g_source_remove (data->timeout_id);
   if (data->caller_cancel_id)
     g_cancellable_disconnect (data->caller_cancellable, data->caller_cancel_id);
   g_clear_object (&data->caller_cancellable);
   g_clear_object (&data->cancellable);
-  g_clear_object (&data->invocation);
   g_free (data->sender);
   g_free (data->action_id);
   g_clear_object (&data->details);
@@ -190,7 +79,7 @@ allow (GTask *task)
 {
   AuthData *data = g_task_get_task_data (task);
 
-  if (vanished && g_hash_table_contains (vanished, data->sender))
+  if (lxcd_caller_has_left (data->sender))
     g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
                              "The caller left the bus before %s was authorized",
                              data->action_id);
@@ -343,21 +232,14 @@ get_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   AuthData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  guint32 uid;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
-  if (reply == NULL)
+  if (!lxcd_caller_get_uid_finish (res, &data->uid, &error))
     {
+      data->uid = (uid_t) -1;
       g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
                                "Could not identify the caller: %s", error->message);
       return;
     }
-  g_variant_get (reply, "(u)", &uid);
-  data->uid = uid;
-  lxcd_audit_set_uid (data->invocation, uid);
-  if (uid_cache)
-    g_hash_table_insert (uid_cache, g_strdup (data->sender), GUINT_TO_POINTER (uid));
   auth_with_uid (g_steal_pointer (&task));
 }
 
@@ -442,7 +324,6 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
    * cancels it and then explains why). */
   g_task_set_check_cancellable (task, FALSE);
 
-  data->invocation = g_object_ref (invocation);
   data->sender = g_strdup (g_dbus_method_invocation_get_sender (invocation));
   /* No action given: the method table's for this method. */
   if (request->action_id)
@@ -490,21 +371,15 @@ lxcd_auth_check_async (GDBusMethodInvocation *invocation,
       return;
     }
 
-  pending_check_begin (data->sender);
-  data->counted = TRUE;
-  if (uid_cache_lookup (g_dbus_method_invocation_get_connection (invocation), data->sender,
-                        &data->uid))
+  /* (held until the answer: a caller that leaves meanwhile is noted) */
+  lxcd_caller_hold (data->sender);
+  data->held = TRUE;
+  if (lxcd_caller_lookup_uid (data->sender, &data->uid))
     {
-      lxcd_audit_set_uid (invocation, data->uid);
       auth_with_uid (g_steal_pointer (&task));
       return;
     }
-  g_dbus_connection_call (g_dbus_method_invocation_get_connection (invocation),
-                          "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "GetConnectionUnixUser",
-                          g_variant_new ("(s)", data->sender),
-                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                          cancellable, get_uid_cb, g_steal_pointer (&task));
+  lxcd_caller_get_uid_async (data->sender, cancellable, get_uid_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -543,15 +418,7 @@ lxcd_auth_probe_privileged_async (GDBusMethodInvocation *invocation, const char 
 gboolean
 lxcd_auth_caller_is_root (GDBusMethodInvocation *invocation)
 {
-  const char *sender = g_dbus_method_invocation_get_sender (invocation);
-  uid_t uid;
-
-  if (sender == NULL ||
-      !uid_cache_lookup (g_dbus_method_invocation_get_connection (invocation), sender, &uid) ||
-      uid != 0)
-    return FALSE;
-  lxcd_audit_set_uid (invocation, 0);
-  return TRUE;
+  return lxcd_caller_is_root (invocation);
 }
 
 /**

@@ -50,7 +50,4 @@ void     lxcd_auth_probe_privileged_async (GDBusMethodInvocation *invocation,
                                            GAsyncReadyCallback    callback,
                                            gpointer               user_data);
 
-void     lxcd_auth_start (GDBusConnection *connection);
-gboolean lxcd_auth_lookup_cached_uid (const char *sender, uid_t *out_uid);
-
 G_END_DECLS

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "lxcd-audit.h"
-#include "lxcd-auth.h"
+#include "lxcd-caller.h"
 #include "lxcd-daemon.h"
 #include "lxcd-idmap.h"
 #include "lxcd-spawn.h"
@@ -309,8 +309,8 @@ main (int argc, char **argv)
       return 1;
     }
   g_dbus_connection_set_exit_on_close (connection, FALSE);
+  lxcd_caller_start (connection);
   lxcd_audit_start (connection);
-  lxcd_auth_start (connection);
 
   helper = find_helper ();
   g_debug ("helper: %s", helper);
@@ -341,6 +341,7 @@ main (int argc, char **argv)
   g_source_remove (sigint_id);
   g_clear_object (&app.daemon);
   lxcd_audit_stop ();
+  lxcd_caller_stop ();
   g_dbus_connection_flush_sync (connection, NULL, NULL);
   g_main_loop_unref (app.loop);
   return app.exit_status;
