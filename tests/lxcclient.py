@@ -143,7 +143,13 @@ def _guess_type(value: Any) -> str:
 
 def options_variant(options: Optional[Mapping[str, Any]] = None,
                     types: Mapping[str, str] = OPTION_TYPES) -> GLib.Variant:
-    """An ``a{sv}`` of *options*: each value a ``GLib.Variant`` already, or
+    """An ``a{sv}`` GLib.Variant of *options* (see :func:`options_dict`)."""
+    return GLib.Variant('a{sv}', options_dict(options, types))
+
+
+def options_dict(options: Optional[Mapping[str, Any]] = None,
+                 types: Mapping[str, str] = OPTION_TYPES) -> Dict[str, GLib.Variant]:
+    """*options* as the value of an ``a{sv}``: each a ``GLib.Variant`` already, or
     made one of the type *types* names for its key, else of its Python
     type (bool ``b``, int ``i``, str ``s``, [str] ``as``, {str: str} ``a{ss}``)."""
     out = {}
@@ -158,7 +164,7 @@ def options_variant(options: Optional[Mapping[str, Any]] = None,
             out[key] = options_variant(value, {})
         else:
             out[key] = GLib.Variant(sig, value)
-    return GLib.Variant('a{sv}', out)
+    return out
 
 
 class RunResult(NamedTuple):
@@ -264,14 +270,14 @@ class Manager(_Object):
 
     def list_containers(self, which: str = 'all', **options: Any) -> List[Tuple[str, str]]:
         """ListContainers: [(name, object path)]."""
-        r = self._call('ListContainers', 'sa{sv}', (which, options_variant(options)))[0]
+        r = self._call('ListContainers', 'sa{sv}', (which, options_dict(options)))[0]
         return [tuple(x) for x in r]
 
     def get_container(self, name: str) -> 'Container':
         return self.client.container_at(self._call('GetContainer', 's', (name,))[0])
 
     def create_container(self, name: str, template: str, **options: Any) -> 'Container':
-        r = self._call('CreateContainer', 'ssa{sv}', (name, template, options_variant(options)))
+        r = self._call('CreateContainer', 'ssa{sv}', (name, template, options_dict(options)))
         return self.client.container_at(r[0])
 
     def get_global_config_item(self, key: str) -> str:
@@ -308,7 +314,7 @@ class Container(_Object):
 
     # -- run state
     def start(self, **options: Any) -> None:
-        self._call('Start', 'a{sv}', (options_variant(options),))
+        self._call('Start', 'a{sv}', (options_dict(options),))
 
     def stop(self) -> None:
         self._call('Stop')
@@ -339,17 +345,17 @@ class Container(_Object):
 
     # -- storage
     def destroy(self, **options: Any) -> None:
-        self._call('Destroy', 'a{sv}', (options_variant(options),))
+        self._call('Destroy', 'a{sv}', (options_dict(options),))
 
     def clone(self, new_name: str, **options: Any) -> 'Container':
-        r = self._call('Clone', 'sa{sv}', (new_name, options_variant(options)))
+        r = self._call('Clone', 'sa{sv}', (new_name, options_dict(options)))
         return self.client.container_at(r[0])
 
     def rename(self, new_name: str) -> 'Container':
         return self.client.container_at(self._call('Rename', 's', (new_name,))[0])
 
     def snapshot(self, **options: Any) -> str:
-        return self._call('Snapshot', 'a{sv}', (options_variant(options),))[0]
+        return self._call('Snapshot', 'a{sv}', (options_dict(options),))[0]
 
     def list_snapshots(self) -> List[Tuple[str, str, str, str]]:
         return [tuple(s) for s in self._call('ListSnapshots')[0]]
@@ -419,13 +425,13 @@ class Container(_Object):
                     **options: Any) -> int:
         """RunCommand with descriptors *stdin*, *stdout*, *stderr* (the
         caller keeps and closes them); returns the wait status."""
-        return self._call('RunCommand', 'ashhha{sv}', (list(argv), 0, 1, 2, options_variant(options)),
-                          fds=(stdin, stdout, stderr), timeout=self.client.exec_timeout)[0][0]
+        return self._call('RunCommand', 'ashhha{sv}', (list(argv), 0, 1, 2, options_dict(options)),
+                          fds=(stdin, stdout, stderr))[0][0]
 
     def attach(self, argv: Sequence[str], stdin: int, stdout: int, stderr: int,
                **options: Any) -> int:
         """Attach with descriptors (kept by the caller); returns the pid."""
-        return self._call('Attach', 'ashhha{sv}', (list(argv), 0, 1, 2, options_variant(options)),
+        return self._call('Attach', 'ashhha{sv}', (list(argv), 0, 1, 2, options_dict(options)),
                           fds=(stdin, stdout, stderr))[0][0]
 
     def open_console(self, tty: int = -1) -> Tuple[int, int]:
@@ -435,7 +441,7 @@ class Container(_Object):
 
     def open_shell(self, **options: Any) -> int:
         """OpenShell: the pty master descriptor, which the caller closes."""
-        (handle,), fds = self._call('OpenShell', 'a{sv}', (options_variant(options),), fds=())
+        (handle,), fds = self._call('OpenShell', 'a{sv}', (options_dict(options),), fds=())
         return _pick_fd(fds, handle)
 
     def run(self, argv: Sequence[str], input: bytes = b'', **options: Any) -> RunResult:
@@ -496,7 +502,7 @@ class Job(_Object):
     cancelable: bool = _prop('Cancelable')
 
     def cancel(self, **options: Any) -> None:
-        self._call('Cancel', 'a{sv}', (options_variant(options),))
+        self._call('Cancel', 'a{sv}', (options_dict(options),))
 
 
 # ---------------------------------------------------------------------------
@@ -506,17 +512,15 @@ class Job(_Object):
 class Client:
     """The service as seen from *conn*.
 
-    *timeout* (seconds) bounds each call, *exec_timeout* a RunCommand's (the
-    program's run time; None: no bound); *interactive* sets the
+    *timeout* (seconds; negative: none) bounds each call (a RunCommand's
+    includes the program's run time); *interactive* sets the
     allow-interactive-authorization flag on every call.
     """
 
     def __init__(self, conn: Gio.DBusConnection, *, timeout: float = 120.0,
-                 exec_timeout: Optional[float] = 120.0, interactive: bool = False,
-                 dest: str = BUS_NAME):
+                 interactive: bool = False, dest: str = BUS_NAME):
         self.conn = conn
         self.timeout = timeout
-        self.exec_timeout = exec_timeout
         self.interactive = interactive
         self.dest = dest
         self.manager = Manager(self, MANAGER_PATH)
@@ -688,5 +692,5 @@ __all__ = [
     'BUS_NAME', 'ROOT_PATH', 'MANAGER_PATH', 'CONTAINERS_PATH', 'JOBS_PATH',
     'MANAGER_IFACE', 'CONTAINER_IFACE', 'JOB_IFACE', 'ERROR_PREFIX', 'OPTION_TYPES',
     'Client', 'Manager', 'Container', 'Job', 'Error', 'RunResult',
-    'container_path', 'options_variant', 'error_name_and_message', 'call_text',
+    'container_path', 'options_variant', 'options_dict', 'error_name_and_message', 'call_text',
 ]

@@ -555,28 +555,30 @@ class UserClient:
         r = self._answer(timeout)
         return CallResult(r['ok'], r['error_name'], r['result'])
 
-    def _request(self, target, method, args, kwargs, timeout, interactive):
+    def _request(self, target, method, args, kwargs, call_timeout, interactive):
         return {'op': 'invoke', 'target': list(target), 'method': method,
                 'args': lxcclient_run.encode(list(args)),
                 'kwargs': lxcclient_run.encode(kwargs),
-                'timeout': timeout, 'interactive': interactive}
+                'timeout': call_timeout, 'interactive': interactive}
 
-    def invoke(self, target, method, *args, timeout=120.0, interactive=False, **kwargs):
+    def invoke(self, target, method, *args, call_timeout=120.0, interactive=False, **kwargs):
         """Method (or property) *method* of the lxcclient object *target*
         (``('manager',)``, ``('container', NAME)``, ``('job', PATH)``, ...)
-        in the client process; returns its value, raises lxcclient.Error."""
-        self._write(self._request(target, method, args, kwargs, timeout, interactive))
+        in the client process; returns its value, raises lxcclient.Error.
+        *call_timeout* (s, negative: none) bounds the D-Bus call,
+        *interactive* sets allow-interactive-authorization."""
+        self._write(self._request(target, method, args, kwargs, call_timeout, interactive))
         self._pending += 1
-        r = self._answer(timeout)
+        r = self._answer(call_timeout)
         if not r['ok']:
             if r['error_name'] == lxcclient_run.RUNNER_ERROR:
                 raise HarnessError('uid %d client: %s' % (self.uid, r['message']))
             raise lxcclient.Error(r['error_name'], r['message'])
         return lxcclient_run.decode(r['value'], self._object)
 
-    def send(self, target, method, *args, timeout=120.0, interactive=False, **kwargs):
+    def send(self, target, method, *args, call_timeout=120.0, interactive=False, **kwargs):
         """Start :meth:`invoke` without waiting for its answer."""
-        self._write(self._request(target, method, args, kwargs, timeout, interactive))
+        self._write(self._request(target, method, args, kwargs, call_timeout, interactive))
         self._pending += 1
 
     def _object(self, kind, path):
@@ -625,7 +627,7 @@ class UserClient:
 class RemoteObject:
     """An lxcclient object living in a :class:`UserClient`'s process: a
     property of *cls* is read at once, a method returns a function that
-    calls it there (keyword ``timeout`` and ``interactive`` go to
+    calls it there (keywords ``call_timeout`` and ``interactive`` go to
     :meth:`UserClient.invoke`)."""
 
     def __init__(self, user, target, cls):
