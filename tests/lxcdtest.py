@@ -1700,10 +1700,11 @@ class Stack:
                 os.chmod(os.path.join(d, name), 0o644)
         return os.path.join(d, 'lxcclient_run.py')
 
-    def client(self, conn=None, **kw):
+    def client(self, conn=None, timeout=25.0, **kw):
         """An :class:`lxcclient.Client` as root, on *conn* (default: the
-        stack's root connection); *kw* as lxcclient.Client takes them."""
-        return lxcclient.Client(conn or self._root_conn, **kw)
+        stack's root connection); *timeout* and *kw* as lxcclient.Client
+        takes them."""
+        return lxcclient.Client(conn or self._root_conn, timeout=timeout, **kw)
 
     def client_as(self, uid=UNPRIV_UID, gid=None):
         """A :class:`UserClient` (persistent connection) running as *uid*;

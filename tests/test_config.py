@@ -85,12 +85,6 @@ class Base(lxcdtest.TestCase):
         self.assertOk(r)
         return lxcdtest.parse_variant(r.result_text)[0]
 
-    def prop(self, name, prop):
-        return self.conn.call_sync(BUS_NAME, path(name), 'org.freedesktop.DBus.Properties', 'Get',
-                                   GLib.Variant('(ss)', (CONTAINER_IFACE, prop)), None,
-                                   Gio.DBusCallFlags.NONE, 5000, None).unpack()[0]
-
-
 class Items(Base):
     def test_get_matches_liblxc(self):
         for key in ('lxc.uts.name', 'lxc.rootfs.path', 'lxc.net.0.type', 'lxc.signal.halt',
@@ -134,7 +128,7 @@ class Items(Base):
         self.assertFalse(any(n.startswith('.config.lxc-dbus') for n in os.listdir(
             os.path.dirname(config_file('c2')))))
         self.assertOk(call('c2', 'ClearConfigItem', "('lxc.start.auto',)"))
-        self.assertFalse(self.prop('c2', 'Autostart'))
+        self.assertFalse(stack.client(self.conn).container('c2').autostart)
         with open(config_file('c2')) as f:
             self.assertNotIn('lxc.start.auto', f.read())
 
@@ -269,9 +263,9 @@ class Cgroups(Base):
         self.assertError(call('c2', 'SetCgroupItem', "('memory.limit_in_bytes', '1')"), 'WrongState')
         self.assertOk(call('c2', 'Start', '(@a{sv} {},)'))
         try:
-            pid = self.prop('c2', 'InitPID')
-            lxcdtest.wait_until(lambda: self.prop('c2', 'InitPID') > 0, 5)
-            pid = self.prop('c2', 'InitPID')
+            pid = stack.client(self.conn).container('c2').init_pid
+            lxcdtest.wait_until(lambda: stack.client(self.conn).container('c2').init_pid > 0, 5)
+            pid = stack.client(self.conn).container('c2').init_pid
             with open('/proc/%d/cgroup' % pid) as f:
                 lines = f.read().splitlines()
             v1 = [l.split(':', 2)[2] for l in lines if l.split(':')[1] == 'memory']
@@ -332,8 +326,8 @@ class Devices(Base):
         self.assertError(call('c2', 'AddDeviceNode', "('/dev/null', '')"), 'WrongState')
         self.assertOk(call('c2', 'Start', '(@a{sv} {},)'))
         try:
-            lxcdtest.wait_until(lambda: self.prop('c2', 'InitPID') > 0, 5)
-            root = '/proc/%d/root' % self.prop('c2', 'InitPID')
+            lxcdtest.wait_until(lambda: stack.client(self.conn).container('c2').init_pid > 0, 5)
+            root = '/proc/%d/root' % stack.client(self.conn).container('c2').init_pid
             link = os.path.join(stack.tmpdir, 'null-link')
             if not os.path.lexists(link):
                 os.symlink('/dev/null', link)
@@ -355,8 +349,8 @@ class Devices(Base):
         try:
             if not self.lxc_device_works('c2'):
                 self.skipTest('liblxc cannot add device nodes on this host (lxc-device fails too)')
-            lxcdtest.wait_until(lambda: self.prop('c2', 'InitPID') > 0, 5)
-            root = '/proc/%d/root' % self.prop('c2', 'InitPID')
+            lxcdtest.wait_until(lambda: stack.client(self.conn).container('c2').init_pid > 0, 5)
+            root = '/proc/%d/root' % stack.client(self.conn).container('c2').init_pid
             self.assertOk(call('c2', 'AddDeviceNode', "('/dev/null', '/dev/lxcdtest-null')"))
             self.assertEqual(os.stat(root + '/dev/lxcdtest-null').st_rdev, os.stat('/dev/null').st_rdev)
             self.assertOk(call('c2', 'RemoveDeviceNode', "('/dev/null', '/dev/lxcdtest-null')"))

@@ -47,19 +47,14 @@ class Base(lxcdtest.TestCase):
 
     def setUp(self):
         self.conn = stack.bus()
+        self.c = stack.client(self.conn).container(self.name)
         self.proxy = Gio.DBusProxy.new_sync(self.conn, Gio.DBusProxyFlags.NONE, None,
                                             BUS_NAME, path(self.name), CONTAINER_IFACE, None)
 
     def tearDown(self):
         if stack.container_state(self.name) != 'STOPPED':
             stack.stop_container(self.name)
-        lxcdtest.wait_until(lambda: self.get('State') == 'STOPPED', 5)
-
-    def get(self, prop, name=None):
-        v = self.conn.call_sync(BUS_NAME, path(name or self.name), 'org.freedesktop.DBus.Properties',
-                                'Get', GLib.Variant('(ss)', (CONTAINER_IFACE, prop)), None,
-                                Gio.DBusCallFlags.NONE, 5000, None)
-        return v.unpack()[0]
+        lxcdtest.wait_until(lambda: self.c.state == 'STOPPED', 5)
 
     def call(self, method, args='()', name=None, **kw):
         return stack.call(path(name or self.name), CONTAINER_IFACE, method, args, **kw)
@@ -90,10 +85,10 @@ class Start(Base):
         self.assertTrue(rec.find(lambda s: s.member == 'StateChanged' and s.args == ('RUNNING', 'STOPPED')
                                  or s.member == 'StateChanged' and s.args[0] == 'RUNNING'))
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
-        self.assertEqual(self.get('State'), 'RUNNING')
-        self.assertTrue(self.get('Running'))
-        lxcdtest.wait_until(lambda: self.get('InitPID') == self.lxc_pid(), 5)
-        self.assertGreater(self.get('InitPID'), 1)
+        self.assertEqual(self.c.state, 'RUNNING')
+        self.assertTrue(self.c.running)
+        lxcdtest.wait_until(lambda: self.c.init_pid == self.lxc_pid(), 5)
+        self.assertGreater(self.c.init_pid, 1)
 
     def test_start_with_argv(self):
         self.assertOk(self.call('Start', "({'argv': <['/bin/sleep', '1234']>},)"))
@@ -124,13 +119,13 @@ class Start(Base):
 
     def test_start_failure_carries_liblxc_message(self):
         stack.make_container('broken', config={'lxc.rootfs.path': 'dir:/nonexistent/rootfs'})
-        lxcdtest.wait_until(lambda: _exists(self.conn, 'broken'), 5)
+        lxcdtest.wait_until(lambda: stack.client(self.conn).container('broken').exists(), 5)
         r = self.call('Start', '(@a{sv} {},)', name='broken')
         self.assertError(r, 'Failed')
         self.assertIn('broken', r.result_text)
         # liblxc's own reason is part of the message.
         self.assertIn('/nonexistent/rootfs', r.result_text)
-        self.assertEqual(self.get('State', 'broken'), 'STOPPED')
+        self.assertEqual(stack.client(self.conn).container('broken').state, 'STOPPED')
         stack.lxc('destroy', 'broken')
 
     def test_busctl_start_stop(self):
@@ -141,8 +136,8 @@ class Start(Base):
             self.assertEqual(out.returncode, 0, out.stderr)
             want = 'RUNNING' if args[0] == 'Start' else 'STOPPED'
             self.assertEqual(stack.container_state(self.name), want)
-            self.assertEqual(self.get('State'), want)
-        self.assertEqual(self.get('InitPID'), -1)
+            self.assertEqual(self.c.state, want)
+        self.assertEqual(self.c.init_pid, -1)
 
 
 class Stop(Base):
@@ -152,9 +147,9 @@ class Stop(Base):
         self.start()
         self.assertOk(self.call('Stop'))
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
-        self.assertEqual(self.get('State'), 'STOPPED')
-        self.assertFalse(self.get('Running'))
-        self.assertEqual(self.get('InitPID'), -1)
+        self.assertEqual(self.c.state, 'STOPPED')
+        self.assertFalse(self.c.running)
+        self.assertEqual(self.c.init_pid, -1)
 
     def test_stop_stopped_is_wrong_state(self):
         self.assertError(self.call('Stop'), 'WrongState')
@@ -166,7 +161,7 @@ class Stop(Base):
         self.assertOk(self.call('Shutdown', '(30,)', timeout=40))
         self.assertLess(time.monotonic() - t0, 30)
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
-        self.assertEqual(self.get('State'), 'STOPPED')
+        self.assertEqual(self.c.state, 'STOPPED')
 
     def test_shutdown_runs_as_a_job(self):
         self.start()
@@ -195,7 +190,7 @@ class Stop(Base):
         self.assertError(r, 'Timeout')
         self.assertGreaterEqual(time.monotonic() - t0, 0.9)
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
-        self.assertEqual(self.get('State'), 'RUNNING')
+        self.assertEqual(self.c.state, 'RUNNING')
 
     def test_shutdown_bad_timeouts(self):
         self.start()
@@ -228,12 +223,12 @@ class Freeze(Base):
         stack.wait_init_ready(self.name)
         self.assertOk(self.call('Freeze'))
         self.assertEqual(stack.container_state(self.name), 'FROZEN')
-        self.assertEqual(self.get('State'), 'FROZEN')
-        self.assertTrue(self.get('Running'))
+        self.assertEqual(self.c.state, 'FROZEN')
+        self.assertTrue(self.c.running)
         self.assertError(self.call('Freeze'), 'WrongState')
         self.assertOk(self.call('Unfreeze'))
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
-        self.assertEqual(self.get('State'), 'RUNNING')
+        self.assertEqual(self.c.state, 'RUNNING')
 
     def test_freeze_stopped_is_wrong_state(self):
         self.assertError(self.call('Freeze'), 'WrongState')
@@ -260,15 +255,15 @@ class Reboot(Base):
 
     def test_reboot(self):
         self.start()
-        lxcdtest.wait_until(lambda: self.get('InitPID') > 0, 5)
-        old_pid = self.get('InitPID')
+        lxcdtest.wait_until(lambda: self.c.init_pid > 0, 5)
+        old_pid = self.c.init_pid
         self.wait_init_ready()
         rec = stack.record_signals(self.conn, path=path(self.name), member='StateChanged')
         self.assertOk(self.call('Reboot', '(30,)', timeout=40))
-        self.assertEqual(self.get('State'), 'RUNNING')
+        self.assertEqual(self.c.state, 'RUNNING')
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
-        lxcdtest.wait_until(lambda: self.get('InitPID') == self.lxc_pid(), 5)
-        self.assertNotEqual(self.get('InitPID'), old_pid)
+        lxcdtest.wait_until(lambda: self.c.init_pid == self.lxc_pid(), 5)
+        self.assertNotEqual(self.c.init_pid, old_pid)
         rec.pump()
         states = [s.args[0] for s in rec.signals]
         self.assertIn('STOPPED', states)
@@ -341,7 +336,7 @@ class Wait(Base):
 
     def test_wait_container_vanishes(self):
         stack.make_container('gone')
-        lxcdtest.wait_until(lambda: _exists(self.conn, 'gone'), 5)
+        lxcdtest.wait_until(lambda: stack.client(self.conn).container('gone').exists(), 5)
         results = {}
         t = threading.Thread(target=lambda: results.update(
             r=self.call('Wait', "('RUNNING', 20)", name='gone')))
@@ -357,7 +352,7 @@ class Flags(Base):
 
     def test_want_daemonize_false_start(self):
         self.assertOk(self.call('WantDaemonize', '(false,)'))
-        self.assertFalse(self.get('Daemonize'))
+        self.assertFalse(self.c.daemonize)
         try:
             self.start()
             self.assertEqual(stack.container_state(self.name), 'RUNNING')
@@ -365,15 +360,15 @@ class Flags(Base):
             self.assertEqual(stack.container_state(self.name), 'STOPPED')
         finally:
             self.assertOk(self.call('WantDaemonize', '(true,)'))
-        self.assertTrue(self.get('Daemonize'))
+        self.assertTrue(self.c.daemonize)
 
     def test_want_close_all_fds(self):
         self.assertOk(self.call('WantCloseAllFDs', '(true,)'))
-        self.assertTrue(self.get('CloseAllFDs'))
+        self.assertTrue(self.c.close_all_fds)
         self.start()
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
         self.assertOk(self.call('WantCloseAllFDs', '(false,)'))
-        self.assertFalse(self.get('CloseAllFDs'))
+        self.assertFalse(self.c.close_all_fds)
 
     def test_may_control(self):
         r = self.call('MayControl')
@@ -392,7 +387,7 @@ class Responsiveness(Base):
         reads = 0
         while t.is_alive():
             a = time.monotonic()
-            self.get('State')
+            self.c.state
             stack.call(lxcdtest.MANAGER_PATH, lxcdtest.MANAGER_IFACE, 'ListContainers', "('all', @a{sv} {})")
             worst = max(worst, time.monotonic() - a)
             reads += 1
@@ -404,16 +399,6 @@ class Responsiveness(Base):
         lxcdtest._log('worst read+list latency during a 2 s start: %.1f ms over %d rounds'
                       % (worst * 1000, reads))
         self.assertLess(worst, 0.05 * lxcdtest.SLOWDOWN)
-
-
-def _exists(conn, name):
-    try:
-        conn.call_sync(BUS_NAME, path(name), 'org.freedesktop.DBus.Properties', 'Get',
-                       GLib.Variant('(ss)', (CONTAINER_IFACE, 'Name')), None,
-                       Gio.DBusCallFlags.NONE, 5000, None)
-        return True
-    except GLib.Error:
-        return False
 
 
 if __name__ == '__main__':
