@@ -1726,6 +1726,12 @@ class Stack:
         """Same as :meth:`call_as` but as root, from this process."""
         return dbus_call(self._root_conn, path, iface, method, args, **kw)
 
+    def container_call(self, name, method, args='()', *, timeout=120.0, **kw):
+        """:meth:`call` of Container.*method* on container *name* (GVariant
+        text *args*; a long *timeout*: clones and starts take time)."""
+        return dbus_call(self._root_conn, container_path(name), CONTAINER_IFACE, method, args,
+                         timeout=timeout, **kw)
+
     def record_signals(self, conn=None, path_prefix=None, interface=None, member=None,
                        sender=BUS_NAME, path=None):
         """A :class:`SignalRecorder` on *conn* (default: a new root connection)."""

@@ -56,16 +56,13 @@ class Base(lxcdtest.TestCase):
             stack.stop_container(self.name)
         lxcdtest.wait_until(lambda: self.c.state == 'STOPPED', 5)
 
-    def call(self, method, args='()', name=None, **kw):
-        return stack.call(path(name or self.name), CONTAINER_IFACE, method, args, **kw)
-
 
     def lxc_pid(self, name=None):
         out = stack.lxc('info', name or self.name, '-p', '-H', check=False).stdout.strip()
         return int(out) if out else -1
 
     def start(self, name=None):
-        self.assertOk(self.call('Start', '(@a{sv} {},)', name=name))
+        self.assertOk(stack.container_call(name or self.name, 'Start', '(@a{sv} {},)'))
 
     def wait_init_ready(self, name=None):
         """See Stack.wait_init_ready()."""
@@ -91,36 +88,36 @@ class Start(Base):
         self.assertGreater(self.c.init_pid, 1)
 
     def test_start_with_argv(self):
-        self.assertOk(self.call('Start', "({'argv': <['/bin/sleep', '1234']>},)"))
+        self.assertOk(stack.container_call(self.name, 'Start', "({'argv': <['/bin/sleep', '1234']>},)"))
         pid = self.lxc_pid()
         with open('/proc/%d/cmdline' % pid, 'rb') as f:
             self.assertEqual(f.read().split(b'\0')[:2], [b'/bin/sleep', b'1234'])
 
     def test_start_running_is_wrong_state(self):
         self.start()
-        r = self.call('Start', '(@a{sv} {},)')
+        r = stack.container_call(self.name, 'Start', '(@a{sv} {},)')
         self.assertError(r, 'WrongState')
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
 
     def test_bad_options(self):
         for opts in ("{'use_inti': <true>}", "{'argv': <'/bin/sh'>}", "{'use_init': <1>}",
                      "{'argv': <['x']>, 'bogus': <0>}"):
-            r = self.call('Start', '(%s,)' % opts)
+            r = stack.container_call(self.name, 'Start', '(%s,)' % opts)
             self.assertError(r, 'InvalidArgument')
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
 
     def test_absurd_argv(self):
         argv = GLib.Variant('(a{sv})', ({'argv': GLib.Variant('as', ['x'] * 1025)},))
-        r = self.call('Start', argv)
+        r = stack.container_call(self.name, 'Start', argv)
         self.assertError(r, 'InvalidArgument')
         argv = GLib.Variant('(a{sv})', ({'argv': GLib.Variant('as', ['x' * 70000])},))
-        self.assertError(self.call('Start', argv), 'InvalidArgument')
+        self.assertError(stack.container_call(self.name, 'Start', argv), 'InvalidArgument')
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
 
     def test_start_failure_carries_liblxc_message(self):
         stack.make_container('broken', config={'lxc.rootfs.path': 'dir:/nonexistent/rootfs'})
         lxcdtest.wait_until(lambda: stack.client(self.conn).container('broken').exists(), 5)
-        r = self.call('Start', '(@a{sv} {},)', name='broken')
+        r = stack.container_call('broken', 'Start', '(@a{sv} {},)')
         self.assertError(r, 'Failed')
         self.assertIn('broken', r.result_text)
         # liblxc's own reason is part of the message.
@@ -145,20 +142,20 @@ class Stop(Base):
 
     def test_stop(self):
         self.start()
-        self.assertOk(self.call('Stop'))
+        self.assertOk(stack.container_call(self.name, 'Stop'))
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
         self.assertEqual(self.c.state, 'STOPPED')
         self.assertFalse(self.c.running)
         self.assertEqual(self.c.init_pid, -1)
 
     def test_stop_stopped_is_wrong_state(self):
-        self.assertError(self.call('Stop'), 'WrongState')
+        self.assertError(stack.container_call(self.name, 'Stop'), 'WrongState')
 
     def test_shutdown(self):
         self.start()
         self.wait_init_ready()
         t0 = time.monotonic()
-        self.assertOk(self.call('Shutdown', '(30,)', timeout=40))
+        self.assertOk(stack.container_call(self.name, 'Shutdown', '(30,)', timeout=40))
         self.assertLess(time.monotonic() - t0, 30)
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
         self.assertEqual(self.c.state, 'STOPPED')
@@ -167,7 +164,7 @@ class Stop(Base):
         self.start()
         self.wait_init_ready()
         rec = stack.record_signals(stack.bus(), path_prefix=lxcdtest.ROOT_PATH)
-        self.assertOk(self.call('Shutdown', '(30,)', timeout=40))
+        self.assertOk(stack.container_call(self.name, 'Shutdown', '(30,)', timeout=40))
         added = rec.wait_for(lambda s: s.member == 'InterfacesAdded' and lxcdtest.JOB_IFACE in s.args[1], 5)
         props = added.args[1][lxcdtest.JOB_IFACE]
         self.assertEqual(props['Operation'], 'shutdown')
@@ -179,14 +176,14 @@ class Stop(Base):
     def test_shutdown_zero_only_asks(self):
         self.start()
         self.wait_init_ready()
-        self.assertOk(self.call('Shutdown', '(0,)'))
+        self.assertOk(stack.container_call(self.name, 'Shutdown', '(0,)'))
         lxcdtest.wait_until(lambda: stack.container_state(self.name) == 'STOPPED', 20)
 
     def test_shutdown_timeout(self):
         # sleep as pid 1 ignores SIGPWR: the container cannot shut down.
-        self.assertOk(self.call('Start', "({'argv': <['/bin/sleep', '1000']>},)"))
+        self.assertOk(stack.container_call(self.name, 'Start', "({'argv': <['/bin/sleep', '1000']>},)"))
         t0 = time.monotonic()
-        r = self.call('Shutdown', '(1,)')
+        r = stack.container_call(self.name, 'Shutdown', '(1,)')
         self.assertError(r, 'Timeout')
         self.assertGreaterEqual(time.monotonic() - t0, 0.9)
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
@@ -195,24 +192,24 @@ class Stop(Base):
     def test_shutdown_bad_timeouts(self):
         self.start()
         for t in (-2, 86401, -2147483648, 2147483647):
-            self.assertError(self.call('Shutdown', '(%d,)' % t), 'InvalidArgument')
+            self.assertError(stack.container_call(self.name, 'Shutdown', '(%d,)' % t), 'InvalidArgument')
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
 
     def test_shutdown_stopped_is_wrong_state(self):
-        self.assertError(self.call('Shutdown', '(5,)'), 'WrongState')
+        self.assertError(stack.container_call(self.name, 'Shutdown', '(5,)'), 'WrongState')
 
     def test_busy_while_shutting_down(self):
-        self.assertOk(self.call('Start', "({'argv': <['/bin/sleep', '1000']>},)"))
+        self.assertOk(stack.container_call(self.name, 'Start', "({'argv': <['/bin/sleep', '1000']>},)"))
         results = {}
-        t = threading.Thread(target=lambda: results.update(r=self.call('Shutdown', '(3,)')))
+        t = threading.Thread(target=lambda: results.update(r=stack.container_call(self.name, 'Shutdown', '(3,)')))
         t.start()
         time.sleep(0.3)  # the Shutdown now holds the container's slot
-        self.assertError(self.call('Freeze'), 'Busy')
-        self.assertError(self.call('Stop'), 'Busy')
+        self.assertError(stack.container_call(self.name, 'Freeze'), 'Busy')
+        self.assertError(stack.container_call(self.name, 'Stop'), 'Busy')
         t.join()
         self.assertError(results['r'], 'Timeout')
         # The slot is free again.
-        self.assertOk(self.call('Stop'))
+        self.assertOk(stack.container_call(self.name, 'Stop'))
 
 
 class Freeze(Base):
@@ -221,22 +218,22 @@ class Freeze(Base):
     def test_freeze_unfreeze(self):
         self.start()
         stack.wait_init_ready(self.name)
-        self.assertOk(self.call('Freeze'))
+        self.assertOk(stack.container_call(self.name, 'Freeze'))
         self.assertEqual(stack.container_state(self.name), 'FROZEN')
         self.assertEqual(self.c.state, 'FROZEN')
         self.assertTrue(self.c.running)
-        self.assertError(self.call('Freeze'), 'WrongState')
-        self.assertOk(self.call('Unfreeze'))
+        self.assertError(stack.container_call(self.name, 'Freeze'), 'WrongState')
+        self.assertOk(stack.container_call(self.name, 'Unfreeze'))
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
         self.assertEqual(self.c.state, 'RUNNING')
 
     def test_freeze_stopped_is_wrong_state(self):
-        self.assertError(self.call('Freeze'), 'WrongState')
+        self.assertError(stack.container_call(self.name, 'Freeze'), 'WrongState')
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
 
     def test_unfreeze_running_is_wrong_state(self):
         self.start()
-        self.assertError(self.call('Unfreeze'), 'WrongState')
+        self.assertError(stack.container_call(self.name, 'Unfreeze'), 'WrongState')
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
 
     def test_gdbus_freeze(self):
@@ -247,7 +244,7 @@ class Freeze(Base):
                              env=stack.env())
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(stack.container_state(self.name), 'FROZEN')
-        self.assertOk(self.call('Unfreeze'))
+        self.assertOk(stack.container_call(self.name, 'Unfreeze'))
 
 
 class Reboot(Base):
@@ -259,7 +256,7 @@ class Reboot(Base):
         old_pid = self.c.init_pid
         self.wait_init_ready()
         rec = stack.record_signals(self.conn, path=path(self.name), member='StateChanged')
-        self.assertOk(self.call('Reboot', '(30,)', timeout=40))
+        self.assertOk(stack.container_call(self.name, 'Reboot', '(30,)', timeout=40))
         self.assertEqual(self.c.state, 'RUNNING')
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
         lxcdtest.wait_until(lambda: self.c.init_pid == self.lxc_pid(), 5)
@@ -270,33 +267,33 @@ class Reboot(Base):
         self.assertEqual(states[-1], 'RUNNING')
 
     def test_reboot_stopped_is_wrong_state(self):
-        self.assertError(self.call('Reboot', '(5,)'), 'WrongState')
+        self.assertError(stack.container_call(self.name, 'Reboot', '(5,)'), 'WrongState')
 
     def test_reboot_bad_timeout(self):
-        self.assertError(self.call('Reboot', '(-7,)'), 'InvalidArgument')
+        self.assertError(stack.container_call(self.name, 'Reboot', '(-7,)'), 'InvalidArgument')
 
 
 class Wait(Base):
     name = 'c1'
 
     def test_wait_reached_now(self):
-        r = self.call('Wait', "('STOPPED', 0)")
+        r = stack.container_call(self.name, 'Wait', "('STOPPED', 0)")
         self.assertOk(r)
         self.assertEqual(r.result_text, '(true,)')
 
     def test_wait_zero_timeout(self):
-        r = self.call('Wait', "('RUNNING', 0)")
+        r = stack.container_call(self.name, 'Wait', "('RUNNING', 0)")
         self.assertEqual(r.result_text, '(false,)')
 
     def test_wait_times_out(self):
         t0 = time.monotonic()
-        r = self.call('Wait', "('FROZEN', 1)")
+        r = stack.container_call(self.name, 'Wait', "('FROZEN', 1)")
         self.assertEqual(r.result_text, '(false,)')
         self.assertGreaterEqual(time.monotonic() - t0, 0.9)
 
     def test_wait_for_outside_start(self):
         results = {}
-        t = threading.Thread(target=lambda: results.update(r=self.call('Wait', "('RUNNING', 10)")))
+        t = threading.Thread(target=lambda: results.update(r=stack.container_call(self.name, 'Wait', "('RUNNING', 10)")))
         t.start()
         time.sleep(0.2)
         stack.start_container(self.name)
@@ -306,7 +303,7 @@ class Wait(Base):
     def test_many_waiters_do_not_block(self):
         # More concurrent waits than worker threads; listing still answers.
         results = []
-        threads = [threading.Thread(target=lambda: results.append(self.call('Wait', "('FROZEN', 2)")))
+        threads = [threading.Thread(target=lambda: results.append(stack.container_call(self.name, 'Wait', "('FROZEN', 2)")))
                    for _ in range(24)]
         for t in threads:
             t.start()
@@ -332,14 +329,14 @@ class Wait(Base):
 
     def test_wait_bad_input(self):
         for args in ("('running', 1)", "('', 1)", "('BOGUS', 1)", "('RUNNING', -2)", "('RUNNING', 86401)"):
-            self.assertError(self.call('Wait', args), 'InvalidArgument')
+            self.assertError(stack.container_call(self.name, 'Wait', args), 'InvalidArgument')
 
     def test_wait_container_vanishes(self):
         stack.make_container('gone')
         lxcdtest.wait_until(lambda: stack.client(self.conn).container('gone').exists(), 5)
         results = {}
         t = threading.Thread(target=lambda: results.update(
-            r=self.call('Wait', "('RUNNING', 20)", name='gone')))
+            r=stack.container_call('gone', 'Wait', "('RUNNING', 20)")))
         t.start()
         time.sleep(0.3)
         stack.lxc('destroy', 'gone')
@@ -351,27 +348,27 @@ class Flags(Base):
     name = 'c2'
 
     def test_want_daemonize_false_start(self):
-        self.assertOk(self.call('WantDaemonize', '(false,)'))
+        self.assertOk(stack.container_call(self.name, 'WantDaemonize', '(false,)'))
         self.assertFalse(self.c.daemonize)
         try:
             self.start()
             self.assertEqual(stack.container_state(self.name), 'RUNNING')
-            self.assertOk(self.call('Stop'))
+            self.assertOk(stack.container_call(self.name, 'Stop'))
             self.assertEqual(stack.container_state(self.name), 'STOPPED')
         finally:
-            self.assertOk(self.call('WantDaemonize', '(true,)'))
+            self.assertOk(stack.container_call(self.name, 'WantDaemonize', '(true,)'))
         self.assertTrue(self.c.daemonize)
 
     def test_want_close_all_fds(self):
-        self.assertOk(self.call('WantCloseAllFDs', '(true,)'))
+        self.assertOk(stack.container_call(self.name, 'WantCloseAllFDs', '(true,)'))
         self.assertTrue(self.c.close_all_fds)
         self.start()
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
-        self.assertOk(self.call('WantCloseAllFDs', '(false,)'))
+        self.assertOk(stack.container_call(self.name, 'WantCloseAllFDs', '(false,)'))
         self.assertFalse(self.c.close_all_fds)
 
     def test_may_control(self):
-        r = self.call('MayControl')
+        r = stack.container_call(self.name, 'MayControl')
         self.assertEqual(r.result_text, '(true,)')
 
 
@@ -380,7 +377,7 @@ class Responsiveness(Base):
 
     def test_property_reads_during_slow_start(self):
         results = {}
-        t = threading.Thread(target=lambda: results.update(r=self.call('Start', '(@a{sv} {},)')))
+        t = threading.Thread(target=lambda: results.update(r=stack.container_call(self.name, 'Start', '(@a{sv} {},)')))
         t0 = time.monotonic()
         t.start()
         worst = 0.0
