@@ -428,11 +428,18 @@ class Container(_Object):
         return self._call('RunCommand', 'ashhha{sv}', (list(argv), 0, 1, 2, options_dict(options)),
                           fds=(stdin, stdout, stderr))[0][0]
 
-    def attach(self, argv: Sequence[str], stdin: int, stdout: int, stderr: int,
+    def attach(self, argv: Sequence[str], stdin: Optional[int] = None,
+               stdout: Optional[int] = None, stderr: Optional[int] = None,
                **options: Any) -> int:
-        """Attach with descriptors (kept by the caller); returns the pid."""
-        return self._call('Attach', 'ashhha{sv}', (list(argv), 0, 1, 2, options_dict(options)),
-                          fds=(stdin, stdout, stderr))[0][0]
+        """Attach with descriptors (kept by the caller; None: /dev/null);
+        returns the pid."""
+        null = os.open('/dev/null', os.O_RDWR)
+        try:
+            fds = tuple(null if fd is None else fd for fd in (stdin, stdout, stderr))
+            return self._call('Attach', 'ashhha{sv}', (list(argv), 0, 1, 2, options_dict(options)),
+                              fds=fds)[0][0]
+        finally:
+            os.close(null)
 
     def open_console(self, tty: int = -1) -> Tuple[int, int]:
         """OpenConsole: (pty master descriptor, which the caller closes, ttynum)."""
