@@ -82,6 +82,9 @@ gi.require_version('GLib', '2.0')
 gi.require_version('Gio', '2.0')
 from gi.repository import GLib, Gio  # noqa: E402
 
+import lxcclient  # noqa: E402
+import lxcclient_run  # noqa: E402
+
 # ---------------------------------------------------------------------------
 # Public constants (the lxc-dbus contract, see SPEC.md)
 # ---------------------------------------------------------------------------
@@ -206,6 +209,29 @@ class TestCase(unittest.TestCase):
         self.assertFalse(r.ok, r)
         self.assertEqual(r.error_name, ERROR_PREFIX + name, r)
 
+    def assertRaisesDBus(self, name, msg=None):
+        """Context manager: the block raises :class:`lxcclient.Error` named
+        *name* (``org.linuxcontainers.LXC1.Error.<name>`` unless *name*
+        holds a dot); ``cm.exception`` is the error."""
+        test = self
+
+        class _Context:
+            exception = None
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, typ, value, tb):
+                if typ is None:
+                    test.fail('no %s raised%s' % (name, ': %s' % msg if msg else ''))
+                if not issubclass(typ, lxcclient.Error):
+                    return False
+                self.exception = value
+                test.assertEqual(value.name, name if '.' in name else ERROR_PREFIX + name,
+                                 '%s%s' % (value, ' (%s)' % msg if msg else ''))
+                return True
+        return _Context()
+
 
 def container_path(name):
     """Object path of container *name* (escaped with g_dbus_escape_object_path)."""
@@ -276,106 +302,8 @@ def _wait_pid_exit(proc, timeout):
 
 
 # ---------------------------------------------------------------------------
-# D-Bus client helpers (shared by in-process calls and the uid helper)
+# D-Bus client helpers (lxcclient.py, shared with the uid helper)
 # ---------------------------------------------------------------------------
-
-#: Source of the D-Bus client used both in-process (root) and, via
-#: ``/usr/bin/python3 -I -c``, as a helper process running as another uid.
-#: It speaks one JSON object per line on stdin/stdout.
-_CLIENT_SRC = r'''
-import json, os, sys
-import gi
-gi.require_version('GLib', '2.0')
-gi.require_version('Gio', '2.0')
-from gi.repository import GLib, Gio
-
-_sig_cache = {}
-
-def _in_signature(conn, dest, path, iface, method, timeout_ms):
-    """In-signature of iface.method from introspection (like gdbus call)."""
-    key = (dest, iface, method)
-    if key in _sig_cache:
-        return _sig_cache[key]
-    try:
-        xml = conn.call_sync(dest, path, 'org.freedesktop.DBus.Introspectable',
-                             'Introspect', None, GLib.VariantType.new('(s)'),
-                             Gio.DBusCallFlags.NONE, timeout_ms, None).unpack()[0]
-        info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(iface)
-        m = info.lookup_method(method) if info else None
-    except GLib.Error:
-        m = None
-    if m is None:
-        return None
-    sig = ''.join(a.signature for a in (m.in_args or []))
-    _sig_cache[key] = sig
-    return sig
-
-def _error_name_and_message(e):
-    name = Gio.DBusError.get_remote_error(e)
-    msg = e.message
-    if name:
-        prefix = 'GDBus.Error:' + name + ': '
-        if msg.startswith(prefix):
-            msg = msg[len(prefix):]
-    else:
-        name = Gio.DBusError.encode_gerror(e)
-    return name, msg
-
-def dbus_call(conn, dest, path, iface, method, args='()', signature=None,
-              allow_interactive=False, timeout=25.0):
-    """Call a method; return dict(ok, error_name, result)."""
-    timeout_ms = int(timeout * 1000) if timeout is not None and timeout >= 0 else -1
-    try:
-        if isinstance(args, GLib.Variant):
-            params = args
-        else:
-            text = args if args not in (None, '') else '()'
-            if signature is None:
-                signature = _in_signature(conn, dest, path, iface, method, timeout_ms)
-            vtype = GLib.VariantType.new('(' + signature + ')') if signature is not None else None
-            params = GLib.Variant.parse(vtype, text, None, None)
-        if params.get_type_string() == '()':
-            params = None
-        flags = Gio.DBusCallFlags.NONE
-        if allow_interactive:
-            flags |= Gio.DBusCallFlags.ALLOW_INTERACTIVE_AUTHORIZATION
-        res = conn.call_sync(dest, path, iface, method, params, None, flags,
-                             timeout_ms, None)
-        return {'ok': True, 'error_name': None,
-                'result': res.print_(True) if res is not None else '()'}
-    except GLib.Error as e:
-        name, msg = _error_name_and_message(e)
-        return {'ok': False, 'error_name': name, 'result': msg}
-
-def serve():
-    """Helper-process main: connect, announce, then answer JSON requests."""
-    addr = os.environ['DBUS_SYSTEM_BUS_ADDRESS']
-    conn = Gio.DBusConnection.new_for_address_sync(
-        addr, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
-        Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
-    conn.set_exit_on_close(False)
-    out = sys.stdout
-    out.write(json.dumps({'unique_name': conn.get_unique_name(),
-                          'uid': os.getuid(), 'pid': os.getpid()}) + '\n')
-    out.flush()
-    for line in sys.stdin:
-        req = json.loads(line)
-        if req.get('op') == 'quit':
-            break
-        if req.get('op') == 'call':
-            resp = dbus_call(conn, **req['call'])
-        else:
-            resp = {'ok': False, 'error_name': 'lxcdtest.BadRequest', 'result': line}
-        out.write(json.dumps(resp) + '\n')
-        out.flush()
-    conn.close_sync(None)
-
-if __name__ == '__main__':
-    serve()
-'''
-
-_client_ns = {'__name__': 'lxcdtest_client'}
-exec(compile(_CLIENT_SRC, '<lxcdtest client>', 'exec'), _client_ns)
 
 #: Result of a D-Bus call: ``ok`` (bool), ``error_name`` (exact D-Bus error
 #: name, or None on success; for local errors such as timeouts the name
@@ -395,8 +323,8 @@ def dbus_call(conn, path, iface, method, args='()', *, dest=BUS_NAME,
     concatenated in-argument types without parentheses, e.g. ``'sa{sv}'``).
     Returns a :data:`CallResult`.
     """
-    r = _client_ns['dbus_call'](conn, dest, path, iface, method, args, signature,
-                                allow_interactive, timeout)
+    r = lxcclient.call_text(conn, dest, path, iface, method, args, signature,
+                            allow_interactive, timeout)
     return CallResult(r['ok'], r['error_name'], r['result'])
 
 
@@ -547,22 +475,42 @@ class SignalRecorder:
 class UserClient:
     """A long-lived D-Bus client process running as another uid.
 
-    It holds one bus connection (``unique_name``) for its whole life, so it
-    can serve as a polkit subject and make many calls cheaply.  Created by
-    :meth:`Stack.client_as`.
+    The process is ``tests/lxcclient_run.py`` (a copy the stack makes
+    readable by every uid, see :meth:`Stack.client_files`), started through
+    ``setpriv``. It holds one bus connection (``unique_name``) for its whole
+    life, so it can serve as a polkit subject and make many calls cheaply.
+    Created by :meth:`Stack.client_as`.
+
+    Two ways to call:
+
+    * typed, as :mod:`lxcclient` does in this process: ``client.manager``,
+      ``client.container('c1')``, ``client.job(path)`` are proxies whose
+      methods and properties are :class:`lxcclient.Manager`'s,
+      :class:`lxcclient.Container`'s, :class:`lxcclient.Job`'s, run in the
+      client process (``client.container('c1').start(use_init=True)``,
+      ``.state``, ``.run(argv).stdout``); D-Bus errors are raised as
+      :class:`lxcclient.Error`;
+    * :meth:`call`: ``gdbus call`` semantics (GVariant text), returning a
+      :data:`CallResult`.
+
+    :meth:`send` starts a typed call without waiting for its answer (the
+    caller then ends the process: :meth:`kill`).
     """
 
     def __init__(self, stack, uid, gid=None, timeout=15.0):
         self.uid = uid
         self._buf = b''
+        self._pending = 0
         self.log = os.path.join(stack.logdir, 'client-uid%d.log' % uid)
-        argv = stack._setpriv_argv(uid, gid) + [PYTHON, '-I', '-c', _CLIENT_SRC]
+        argv = stack._setpriv_argv(uid, gid) + [PYTHON, '-I', stack.client_files()]
         with open(self.log, 'ab') as err:
             self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=err, env=stack.client_env(uid), cwd='/')
         hello = self._read(timeout)
         self.unique_name = hello['unique_name']
         self.pid = hello['pid']
+        self.manager = RemoteObject(self, ('manager',), lxcclient.Manager)
+        self.client = RemoteObject(self, ('client',), lxcclient.Client)
 
     def _read(self, timeout):
         """Next JSON line from the helper (waits at most *timeout* s)."""
@@ -585,15 +533,73 @@ class UserClient:
         self.proc.stdin.write(json.dumps(obj).encode() + b'\n')
         self.proc.stdin.flush()
 
+    def _answer(self, timeout):
+        while self._pending > 1:      # answers to send()s nobody waited for
+            self._pending -= 1
+            self._read(3600)
+        self._pending = 0
+        return self._read((timeout if timeout and timeout > 0 else 3600) + 10)
+
     def call(self, path, iface, method, args='()', *, dest=BUS_NAME, signature=None,
-             allow_interactive=False, timeout=25.0):
-        """Like :func:`dbus_call`, from this client's connection."""
+             allow_interactive=False, timeout=25.0, fds=()):
+        """Like :func:`dbus_call`, from this client's connection; *fds*
+        lists descriptors the client opens and passes (``'null'``: /dev/null,
+        ``'dir'``: /, ``'pipe'``: a pipe's write end), for ``h`` arguments
+        ``handle 0``, ``handle 1``, ..."""
         req = {'op': 'call', 'call': dict(
             dest=dest, path=path, iface=iface, method=method, args=args,
-            signature=signature, allow_interactive=allow_interactive, timeout=timeout)}
+            signature=signature, allow_interactive=allow_interactive, timeout=timeout,
+            fds=list(fds))}
         self._write(req)
-        r = self._read((timeout if timeout and timeout > 0 else 3600) + 10)
+        self._pending += 1
+        r = self._answer(timeout)
         return CallResult(r['ok'], r['error_name'], r['result'])
+
+    def _request(self, target, method, args, kwargs, call_timeout, interactive):
+        return {'op': 'invoke', 'target': list(target), 'method': method,
+                'args': lxcclient_run.encode(list(args)),
+                'kwargs': lxcclient_run.encode(kwargs),
+                'timeout': call_timeout, 'interactive': interactive}
+
+    def invoke(self, target, method, *args, call_timeout=120.0, interactive=False, **kwargs):
+        """Method (or property) *method* of the lxcclient object *target*
+        (``('manager',)``, ``('container', NAME)``, ``('job', PATH)``, ...)
+        in the client process; returns its value, raises lxcclient.Error.
+        *call_timeout* (s, negative: none) bounds the D-Bus call,
+        *interactive* sets allow-interactive-authorization."""
+        self._write(self._request(target, method, args, kwargs, call_timeout, interactive))
+        self._pending += 1
+        r = self._answer(call_timeout)
+        if not r['ok']:
+            if r['error_name'] == lxcclient_run.RUNNER_ERROR:
+                raise HarnessError('uid %d client: %s' % (self.uid, r['message']))
+            raise lxcclient.Error(r['error_name'], r['message'])
+        return lxcclient_run.decode(r['value'], self._object)
+
+    def send(self, target, method, *args, call_timeout=120.0, interactive=False, **kwargs):
+        """Start :meth:`invoke` without waiting for its answer."""
+        self._write(self._request(target, method, args, kwargs, call_timeout, interactive))
+        self._pending += 1
+
+    def _object(self, kind, path):
+        if kind == 'Job':
+            return self.job(path)
+        return RemoteObject(self, ('container_at', path), lxcclient.Container)
+
+    def container(self, name):
+        """Proxy of container *name* (:class:`lxcclient.Container`'s API)."""
+        return RemoteObject(self, ('container', name), lxcclient.Container)
+
+    def job(self, path):
+        """Proxy of the job at *path* (:class:`lxcclient.Job`'s API)."""
+        return RemoteObject(self, ('job', path), lxcclient.Job)
+
+    def kill(self):
+        """End the client process at once (SIGKILL): its connection goes."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.close()
 
     def close(self):
         """Disconnect and end the helper process (idempotent)."""
@@ -616,6 +622,36 @@ class UserClient:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class RemoteObject:
+    """An lxcclient object living in a :class:`UserClient`'s process: a
+    property of *cls* is read at once, a method returns a function that
+    calls it there (keywords ``call_timeout`` and ``interactive`` go to
+    :meth:`UserClient.invoke`)."""
+
+    def __init__(self, user, target, cls):
+        self._user = user
+        self._target = tuple(target)
+        self._cls = cls
+
+    @property
+    def path(self):
+        """Object path (containers and jobs)."""
+        if self._target[0] == 'container':
+            return lxcclient.container_path(self._target[1])
+        return self._target[1] if len(self._target) > 1 else lxcclient.MANAGER_PATH
+
+    def __getattr__(self, name):
+        attr = getattr(self._cls, name, None)
+        if attr is None or name.startswith('_'):
+            raise AttributeError('%s has no %s' % (self._cls.__name__, name))
+        if isinstance(attr, property):
+            return self._user.invoke(self._target, name)
+        return lambda *a, **kw: self._user.invoke(self._target, name, *a, **kw)
+
+    def __repr__(self):
+        return '<%s %s as uid %d>' % (self._cls.__name__, self.path, self._user.uid)
 
 
 # ---------------------------------------------------------------------------
@@ -1652,6 +1688,24 @@ class Stack:
         return subprocess.run(self._setpriv_argv(uid, gid) + list(argv), env=e,
                               timeout=timeout, cwd=cwd, **kw)
 
+    def client_files(self):
+        """Path of the copy of ``lxcclient_run.py`` (with ``lxcclient.py``)
+        in this stack's directory, which every uid can read (the source tree
+        may not be readable to them); made once."""
+        d = os.path.join(self.tmpdir, 'pyclient')
+        if not os.path.isdir(d):
+            os.mkdir(d, 0o755)
+            for name in ('lxcclient.py', 'lxcclient_run.py'):
+                shutil.copyfile(os.path.join(TESTS_DIR, name), os.path.join(d, name))
+                os.chmod(os.path.join(d, name), 0o644)
+        return os.path.join(d, 'lxcclient_run.py')
+
+    def client(self, conn=None, timeout=25.0, **kw):
+        """An :class:`lxcclient.Client` as root, on *conn* (default: the
+        stack's root connection); *timeout* and *kw* as lxcclient.Client
+        takes them."""
+        return lxcclient.Client(conn or self._root_conn, timeout=timeout, **kw)
+
     def client_as(self, uid=UNPRIV_UID, gid=None):
         """A :class:`UserClient` (persistent connection) running as *uid*;
         closed automatically at :meth:`close`."""
@@ -1671,6 +1725,12 @@ class Stack:
     def call(self, path, iface, method, args='()', **kw):
         """Same as :meth:`call_as` but as root, from this process."""
         return dbus_call(self._root_conn, path, iface, method, args, **kw)
+
+    def container_call(self, name, method, args='()', *, timeout=120.0, **kw):
+        """:meth:`call` of Container.*method* on container *name* (GVariant
+        text *args*; a long *timeout*: clones and starts take time)."""
+        return dbus_call(self._root_conn, container_path(name), CONTAINER_IFACE, method, args,
+                         timeout=timeout, **kw)
 
     def record_signals(self, conn=None, path_prefix=None, interface=None, member=None,
                        sender=BUS_NAME, path=None):
@@ -1980,7 +2040,7 @@ __all__ = [
     'BUS_NAME', 'ROOT_PATH', 'MANAGER_PATH', 'CONTAINERS_PATH', 'JOBS_PATH',
     'MANAGER_IFACE', 'CONTAINER_IFACE', 'JOB_IFACE', 'ERROR_PREFIX', 'ACTION_PREFIX',
     'ACTIONS', 'UNPRIV_UID', 'UNPRIV_USER', 'POLKIT_ALLOW_USER_INTERACTION',
-    'HarnessError', 'Stack', 'UserClient', 'SignalRecorder', 'Signal', 'CallResult',
+    'HarnessError', 'Stack', 'UserClient', 'RemoteObject', 'SignalRecorder', 'Signal', 'CallResult',
     'ContainerFactory', 'wait_until', 'dbus_call', 'check_authorization',
     'container_path', 'parse_variant', 'new_bus_connection', 'name_owner',
     'connection_pid', 'request_name', 'make_bus_config', 'check_private_mount_namespace',

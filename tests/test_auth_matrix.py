@@ -12,70 +12,19 @@ state. An allowed call's effects are undone before the next call.
 Plus: a caller that leaves the bus while polkit is still deciding is
 refused and nothing is done, even when the rule then says yes."""
 import hashlib
-import json
 import os
 import subprocess
-import textwrap
 import time
+
+from gi.repository import GLib
 
 import lxcdtest
 from lxcdtest import (CONTAINER_IFACE, ERROR_PREFIX, MANAGER_IFACE, MANAGER_PATH,
-                      PYTHON, UNPRIV_UID, UNPRIV_USER)
+                      UNPRIV_UID, UNPRIV_USER)
 
 stack = None
 NOT_AUTHORIZED = ERROR_PREFIX + 'NotAuthorized'
 A = 'org.linuxcontainers.LXC1.'
-
-# A client process as some uid: reads one JSON call per line, answers one
-# JSON result per line. Passes three /dev/null descriptors for 'h' arguments.
-CLIENT = textwrap.dedent('''
-    import json, os, sys
-    from gi.repository import Gio, GLib
-    conn = Gio.bus_get_sync(Gio.BusType.SYSTEM)
-    print(json.dumps({"unique_name": conn.get_unique_name()}), flush=True)
-    for line in sys.stdin:
-        c = json.loads(line)
-        fds = None
-        if "h" in c["sig"]:
-            fds = Gio.UnixFDList.new()
-            for i in range(3):
-                fds.append(os.open("/dev/null", os.O_RDWR))
-        args = [tuple(a) if isinstance(a, list) and c.get("tuple") else a for a in c["args"]]
-        flags = Gio.DBusCallFlags.ALLOW_INTERACTIVE_AUTHORIZATION if c["interactive"] else 0
-        try:
-            r, out = conn.call_with_unix_fd_list_sync(
-                "org.linuxcontainers.LXC1", c["path"], c["iface"], c["method"],
-                GLib.Variant(c["sig"], tuple(args)), None, flags, 60000, fds, None)
-            if out is not None:
-                for fd in out.steal_fds():
-                    os.close(fd)
-            res = {"ok": True, "error": None}
-        except GLib.Error as e:
-            res = {"ok": False, "error": Gio.DBusError.get_remote_error(e), "message": e.message}
-        print(json.dumps(res), flush=True)
-''')
-
-
-class Client:
-    def __init__(self, uid):
-        self.proc = subprocess.Popen(
-            stack._setpriv_argv(uid) + [PYTHON, '-c', CLIENT], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, env=stack.client_env(uid), text=True, cwd='/')
-        self.unique_name = json.loads(self.proc.stdout.readline())['unique_name']
-
-    def call(self, path, iface, method, sig, args, interactive=False):
-        self.proc.stdin.write(json.dumps(dict(path=path, iface=iface, method=method, sig=sig,
-                                              args=args, interactive=interactive)) + '\n')
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise lxcdtest.HarnessError('matrix client died')
-        return json.loads(line)
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait(10)
-
 
 def path(name):
     return lxcdtest.container_path(name)
@@ -307,7 +256,7 @@ class Matrix(lxcdtest.TestCase):
         for caller in CALLERS:
             rules = {'c1-only': RULE_C1_ONLY, 'unrelated': RULE_UNRELATED}.get(caller, '')
             stack.set_rules(rules)
-            client = Client(0 if caller == 'root' else UNPRIV_UID)
+            client = stack.client_as(0 if caller == 'root' else UNPRIV_UID)
             try:
                 for name in ('c1', 'c2'):
                     calls = [(m, s, a, act, name) for m, s, a, act, st
@@ -331,7 +280,10 @@ class Matrix(lxcdtest.TestCase):
         snap = lambda: (tree_state(phase == 'STOPPED'), stack.container_state('c1', 'ABSENT'),
                         stack.container_state('c2', 'ABSENT'))
         before = snap()
-        r = client.call(obj, iface, method, sig, args, interactive=(caller == 'none-interactive'))
+        # /dev/null for each 'h' argument
+        r = client.call(obj, iface, method, GLib.Variant(sig, tuple(args)).print_(True),
+                        signature=sig[1:-1], allow_interactive=(caller == 'none-interactive'),
+                        timeout=60, fds=['null'] * sig.count('h'))
         Matrix.cells += 1
         allowed = expected_allowed(caller, action, target)
         # c1 and c2 are privileged: a copy of them made by a caller other
@@ -341,11 +293,11 @@ class Matrix(lxcdtest.TestCase):
             allowed = False
         what = '%s %s %s(%s) on %s' % (phase, caller, method, args, obj.rsplit('/', 1)[-1])
         problems = []
-        if allowed and r['error'] == NOT_AUTHORIZED:
-            problems.append('%s: refused, expected allowed: %s' % (what, r.get('message')))
+        if allowed and r.error_name == NOT_AUTHORIZED:
+            problems.append('%s: refused, expected allowed: %s' % (what, r.result_text))
         elif not allowed:
-            if r['error'] != NOT_AUTHORIZED:
-                problems.append('%s: %s, expected NotAuthorized' % (what, r['error'] or 'allowed'))
+            if r.error_name != NOT_AUTHORIZED:
+                problems.append('%s: %s, expected NotAuthorized' % (what, r.error_name or 'allowed'))
             time.sleep(0.05)  # anything the call might still do
             if snap() != before:
                 problems.append('%s: refused but something changed' % what)
@@ -375,20 +327,12 @@ polkit.addRule(function(action, subject) {
         return polkit.Result.YES;
     }
 });''' % UNPRIV_USER)
-        code = textwrap.dedent('''
-            import time
-            from gi.repository import Gio, GLib
-            c = Gio.bus_get_sync(Gio.BusType.SYSTEM)
-            m = Gio.DBusMessage.new_method_call("org.linuxcontainers.LXC1", "%s",
-                                                "org.linuxcontainers.LXC1.Container", "Start")
-            m.set_body(GLib.Variant("(a{sv})", ({},)))
-            c.send_message(m, Gio.DBusSendMessageFlags.NONE)
-            c.flush_sync(None)
-            time.sleep(0.7)   # polkitd has the subject and runs the rule
-        ''' % path('c1'))
         try:
-            r = stack.run_as(UNPRIV_UID, [PYTHON, '-c', code])
-            self.assertEqual(r.returncode, 0, r.stderr)
+            client = stack.client_as(UNPRIV_UID)
+            client.send(('container', 'c1'), 'start')
+            time.sleep(0.7)   # polkitd has the subject and runs the rule
+            self.assertIsNone(client.proc.poll(), 'the client died: ' + stack._tail(client.log))
+            client.kill()     # its connection goes
             lxcdtest.wait_until(lambda: 'The caller left the bus before' in stack.daemon_log_text(),
                                 10, message='no refusal logged')
             time.sleep(0.5)

@@ -41,11 +41,6 @@ def entries():
     return sorted(os.listdir(stack.lxcpath))
 
 
-def call(name, method, args='()', **kw):
-    kw.setdefault('timeout', 120)
-    return stack.call(path(name), CONTAINER_IFACE, method, args, **kw)
-
-
 class Base(lxcdtest.TestCase):
     def setUp(self):
         self.conn = stack.bus()
@@ -61,7 +56,7 @@ class Base(lxcdtest.TestCase):
                                    5000, None).unpack()[0]
 
     def destroy(self, name):
-        self.assertOk(call(name, 'Destroy', "({'with_snapshots': <true>, 'force': <true>},)"))
+        self.assertOk(stack.container_call(name, 'Destroy', "({'with_snapshots': <true>, 'force': <true>},)"))
 
 
 class Clone(Base):
@@ -82,35 +77,35 @@ class Clone(Base):
         with open(os.path.join(d, 'config')) as f:
             config = f.read()
         self.assertIn('lxc.rootfs.path = dir:%s/rootfs' % d, config)
-        self.assertOk(call('copy1', 'Start', '(@a{sv} {},)'))
+        self.assertOk(stack.container_call('copy1', 'Start', '(@a{sv} {},)'))
         self.assertEqual(stack.container_state('copy1'), 'RUNNING')
         self.destroy('copy1')
         self.assertNothingChanged()
 
     def test_overlay_snapshot_clone(self):
         t0 = time.monotonic()
-        r = call('src', 'Clone', "('ov1', {'flags': <['snapshot']>, 'bdev_type': <'overlay'>})")
+        r = stack.container_call('src', 'Clone', "('ov1', {'flags': <['snapshot']>, 'bdev_type': <'overlay'>})")
         lxcdtest._log('overlay clone through D-Bus: %.0f ms' % ((time.monotonic() - t0) * 1000))
         self.assertOk(r)
         with open(os.path.join(stack.lxcpath, 'ov1', 'config')) as f:
             self.assertIn('lxc.rootfs.path = overlay:', f.read())
-        self.assertOk(call('ov1', 'Start', '(@a{sv} {},)'))
+        self.assertOk(stack.container_call('ov1', 'Start', '(@a{sv} {},)'))
         self.assertEqual(stack.container_state('ov1'), 'RUNNING')
         self.destroy('ov1')
         self.assertNothingChanged()
 
     def test_clone_of_running_needs_allowrunning(self):
-        self.assertOk(call('src', 'Start', '(@a{sv} {},)'))
+        self.assertOk(stack.container_call('src', 'Start', '(@a{sv} {},)'))
         try:
-            self.assertError(call('src', 'Clone', "('run1', @a{sv} {})"), 'WrongState')
+            self.assertError(stack.container_call('src', 'Clone', "('run1', @a{sv} {})"), 'WrongState')
             self.assertNothingChanged()
         finally:
-            self.assertOk(call('src', 'Stop'))
+            self.assertOk(stack.container_call('src', 'Stop'))
 
     def test_cancel_clone(self):
         result = {}
         t = threading.Thread(target=lambda: result.update(
-            r=call('slowclone', 'Clone', "('cancelled1', @a{sv} {})")))
+            r=stack.container_call('slowclone', 'Clone', "('cancelled1', @a{sv} {})")))
         t.start()
         job = {}
 
@@ -134,8 +129,8 @@ class Clone(Base):
         lxcdtest.wait_until(lambda: not lxcdtest.live_processes('slow-clone-hook') and
                             not lxcdtest.live_processes('^sleep 61$'), 5)
         # The slot is free again.
-        self.assertOk(call('slowclone', 'MayControl'))
-        self.assertOk(call('slowclone', 'WantCloseAllFDs', '(false,)'))
+        self.assertOk(stack.container_call('slowclone', 'MayControl'))
+        self.assertOk(stack.container_call('slowclone', 'WantCloseAllFDs', '(false,)'))
 
     def test_clone_job_reports_progress(self):
         # A root file system big enough for the copy to take a while.
@@ -147,7 +142,7 @@ class Clone(Base):
         lxcdtest.wait_until(lambda: path('big') in self.managed(), 5)
         watcher = stack.bus()
         rec = stack.record_signals(watcher, path_prefix=lxcdtest.JOBS_PATH)
-        self.assertOk(call('big', 'Clone', "('bigcopy', @a{sv} {})"))
+        self.assertOk(stack.container_call('big', 'Clone', "('bigcopy', @a{sv} {})"))
         done = rec.wait_for(lambda s: s.member == 'Completed', 5)
         progress = [s.args[1]['Progress'] for s in rec.signals
                     if s.path == done.path and s.member == 'PropertiesChanged' and 'Progress' in s.args[1]]
@@ -169,8 +164,8 @@ class Clone(Base):
                      "('n1', {'bdev_type': <'nosuch'>})", "('n1', {'new_size': <uint64 %d>})" % (1 << 60),
                      "('n1', {'bogus': <1>})", "('n1', {'flags': <'snapshot'>})",
                      "('n1', {'bdev_data': <'a\\nb'>})"):
-            self.assertError(call('src', 'Clone', args), 'InvalidArgument')
-        self.assertError(call('src', 'Clone', "('slowclone', @a{sv} {})"), 'AlreadyExists')
+            self.assertError(stack.container_call('src', 'Clone', args), 'InvalidArgument')
+        self.assertError(stack.container_call('src', 'Clone', "('slowclone', @a{sv} {})"), 'AlreadyExists')
         self.assertNothingChanged()
 
 
@@ -184,7 +179,7 @@ class Crash(Base):
         lxcdtest.wait_until(lambda: path('hook2') in self.managed(), 5)
         result = {}
         t = threading.Thread(target=lambda: result.update(
-            r=call('hook2', 'Clone', "('crashcopy', @a{sv} {})")))
+            r=stack.container_call('hook2', 'Clone', "('crashcopy', @a{sv} {})")))
         t.start()
         lxcdtest.wait_until(lambda: lxcdtest.live_processes('clone-hook-2s'), 20)
         stack.kill_daemon()
@@ -204,7 +199,7 @@ class Crash(Base):
 
 class Rename(Base):
     def test_rename_moves_the_object(self):
-        self.assertOk(call('src', 'Clone', "('ren1', @a{sv} {})"))
+        self.assertOk(stack.container_call('src', 'Clone', "('ren1', @a{sv} {})"))
         rec = stack.record_signals(self.conn, path=ROOT_PATH)
         r = lxcdtest.dbus_call(self.conn, path('ren1'), CONTAINER_IFACE, 'Rename', "('ren2',)",
                                timeout=120)
@@ -221,28 +216,28 @@ class Rename(Base):
         self.destroy('ren2')
 
     def test_rename_errors(self):
-        self.assertError(call('src', 'Rename', "('slowclone',)"), 'AlreadyExists')
-        self.assertError(call('src', 'Rename', "('src',)"), 'AlreadyExists')
+        self.assertError(stack.container_call('src', 'Rename', "('slowclone',)"), 'AlreadyExists')
+        self.assertError(stack.container_call('src', 'Rename', "('src',)"), 'AlreadyExists')
         for bad in ('', 'a/b', '..', '.x'):
-            self.assertError(call('src', 'Rename', "('%s',)" % bad), 'InvalidArgument')
-        self.assertOk(call('src', 'Start', '(@a{sv} {},)'))
+            self.assertError(stack.container_call('src', 'Rename', "('%s',)" % bad), 'InvalidArgument')
+        self.assertOk(stack.container_call('src', 'Start', '(@a{sv} {},)'))
         try:
-            self.assertError(call('src', 'Rename', "('moved',)"), 'WrongState')
+            self.assertError(stack.container_call('src', 'Rename', "('moved',)"), 'WrongState')
         finally:
-            self.assertOk(call('src', 'Stop'))
+            self.assertOk(stack.container_call('src', 'Stop'))
         self.assertNothingChanged()
 
 
 class Snapshots(Base):
     def test_snapshot_list_restore_destroy(self):
-        self.assertOk(call('src', 'Clone', "('snapped', @a{sv} {})"))
+        self.assertOk(stack.container_call('src', 'Clone', "('snapped', @a{sv} {})"))
         t0 = time.monotonic()
-        r = call('snapped', 'Snapshot', "({'comment': <'before the upgrade\\nsecond line'>},)")
+        r = stack.container_call('snapped', 'Snapshot', "({'comment': <'before the upgrade\\nsecond line'>},)")
         lxcdtest._log('snapshot through D-Bus: %.0f ms' % ((time.monotonic() - t0) * 1000))
         self.assertOk(r)
         self.assertEqual(r.result_text, "('snap0',)")
-        self.assertEqual(call('snapped', 'Snapshot', '(@a{sv} {},)').result_text, "('snap1',)")
-        r = call('snapped', 'ListSnapshots')
+        self.assertEqual(stack.container_call('snapped', 'Snapshot', '(@a{sv} {},)').result_text, "('snap1',)")
+        r = stack.container_call('snapped', 'ListSnapshots')
         self.assertOk(r)
         snaps = lxcdtest.parse_variant(r.result_text)[0]
         self.assertEqual([s[0] for s in snaps], ['snap0', 'snap1'])
@@ -255,41 +250,41 @@ class Snapshots(Base):
         self.assertIn('snap0', out)
         self.assertIn('snap1', out)
 
-        r = call('snapped', 'RestoreSnapshot', "('snap0', 'restored')")
+        r = stack.container_call('snapped', 'RestoreSnapshot', "('snap0', 'restored')")
         self.assertOk(r)
         self.assertEqual(lxcdtest.parse_variant(r.result_text)[0], path('restored'))
         self.assertIn(path('restored'), self.managed())
-        self.assertError(call('snapped', 'RestoreSnapshot', "('snap9', 'r9')"), 'NotFound')
-        self.assertError(call('snapped', 'RestoreSnapshot', "('snap0', 'restored')"), 'AlreadyExists')
-        self.assertError(call('snapped', 'DestroySnapshot', "('snap9',)"), 'NotFound')
+        self.assertError(stack.container_call('snapped', 'RestoreSnapshot', "('snap9', 'r9')"), 'NotFound')
+        self.assertError(stack.container_call('snapped', 'RestoreSnapshot', "('snap0', 'restored')"), 'AlreadyExists')
+        self.assertError(stack.container_call('snapped', 'DestroySnapshot', "('snap9',)"), 'NotFound')
         for bad in ('', '../x', 'snap', 'snapx', 'snap0/..'):
-            self.assertError(call('snapped', 'DestroySnapshot', "('%s',)" % bad), 'InvalidArgument')
-            self.assertError(call('snapped', 'RestoreSnapshot', "('%s', 'r8')" % bad), 'InvalidArgument')
+            self.assertError(stack.container_call('snapped', 'DestroySnapshot', "('%s',)" % bad), 'InvalidArgument')
+            self.assertError(stack.container_call('snapped', 'RestoreSnapshot', "('%s', 'r8')" % bad), 'InvalidArgument')
 
         # Destroy refuses a container with snapshots unless asked.
-        self.assertError(call('snapped', 'Destroy', '(@a{sv} {},)'), 'WrongState')
-        self.assertOk(call('snapped', 'DestroySnapshot', "('snap1',)"))
-        self.assertEqual([s[0] for s in lxcdtest.parse_variant(call('snapped', 'ListSnapshots').result_text)[0]],
+        self.assertError(stack.container_call('snapped', 'Destroy', '(@a{sv} {},)'), 'WrongState')
+        self.assertOk(stack.container_call('snapped', 'DestroySnapshot', "('snap1',)"))
+        self.assertEqual([s[0] for s in lxcdtest.parse_variant(stack.container_call('snapped', 'ListSnapshots').result_text)[0]],
                          ['snap0'])
-        self.assertOk(call('snapped', 'DestroyAllSnapshots'))
-        self.assertOk(call('snapped', 'DestroyAllSnapshots'))
-        self.assertEqual(call('snapped', 'ListSnapshots').result_text, '(@a(ssss) [],)')
+        self.assertOk(stack.container_call('snapped', 'DestroyAllSnapshots'))
+        self.assertOk(stack.container_call('snapped', 'DestroyAllSnapshots'))
+        self.assertEqual(stack.container_call('snapped', 'ListSnapshots').result_text, '(@a(ssss) [],)')
         self.destroy('snapped')
         self.destroy('restored')
         self.assertNothingChanged()
 
     def test_restore_onto_itself(self):
-        self.assertOk(call('src', 'Clone', "('selfrestore', @a{sv} {})"))
+        self.assertOk(stack.container_call('src', 'Clone', "('selfrestore', @a{sv} {})"))
         marker = os.path.join(stack.lxcpath, 'selfrestore', 'rootfs', 'marker')
         with open(marker, 'w') as f:
             f.write('before')
-        self.assertOk(call('selfrestore', 'Snapshot', '(@a{sv} {},)'))
+        self.assertOk(stack.container_call('selfrestore', 'Snapshot', '(@a{sv} {},)'))
         with open(marker, 'w') as f:
             f.write('after')
-        self.assertOk(call('selfrestore', 'Start', '(@a{sv} {},)'))
-        self.assertError(call('selfrestore', 'RestoreSnapshot', "('snap0', 'selfrestore')"), 'WrongState')
-        self.assertOk(call('selfrestore', 'Stop'))
-        r = call('selfrestore', 'RestoreSnapshot', "('snap0', 'selfrestore')")
+        self.assertOk(stack.container_call('selfrestore', 'Start', '(@a{sv} {},)'))
+        self.assertError(stack.container_call('selfrestore', 'RestoreSnapshot', "('snap0', 'selfrestore')"), 'WrongState')
+        self.assertOk(stack.container_call('selfrestore', 'Stop'))
+        r = stack.container_call('selfrestore', 'RestoreSnapshot', "('snap0', 'selfrestore')")
         self.assertOk(r)
         self.assertEqual(lxcdtest.parse_variant(r.result_text)[0], path('selfrestore'))
         with open(marker) as f:
@@ -301,11 +296,11 @@ class Snapshots(Base):
         # Found by the authorization matrix under ASan: liblxc's
         # snapshot_restore() crashes when the container has no
         # lxc.rootfs.path (ClearConfig); the helper refuses instead.
-        self.assertOk(call('src', 'Clone', "('cleared', @a{sv} {})"))
-        self.assertOk(call('cleared', 'Snapshot', '(@a{sv} {},)'))
-        self.assertOk(call('cleared', 'ClearConfig'))
+        self.assertOk(stack.container_call('src', 'Clone', "('cleared', @a{sv} {})"))
+        self.assertOk(stack.container_call('cleared', 'Snapshot', '(@a{sv} {},)'))
+        self.assertOk(stack.container_call('cleared', 'ClearConfig'))
         before = entries()
-        r = call('cleared', 'RestoreSnapshot', "('snap0', 'cleared2')")
+        r = stack.container_call('cleared', 'RestoreSnapshot', "('snap0', 'cleared2')")
         self.assertError(r, 'Failed')
         self.assertIn('no root file system configured', r.result_text)
         self.assertEqual(entries(), before)
@@ -313,7 +308,7 @@ class Snapshots(Base):
 
     def test_snapshot_job(self):
         rec = stack.record_signals(stack.bus(), path_prefix=ROOT_PATH)
-        r = call('src', 'Snapshot', '(@a{sv} {},)')
+        r = stack.container_call('src', 'Snapshot', '(@a{sv} {},)')
         self.assertOk(r)
         added = rec.wait_for(lambda s: s.member == 'InterfacesAdded' and JOB_IFACE in s.args[1], 5)
         props = added.args[1][JOB_IFACE]
@@ -321,12 +316,12 @@ class Snapshots(Base):
         self.assertFalse(props['Cancelable'])
         rec.wait_for(lambda s: s.path == added.args[0] and s.member == 'Completed'
                      and s.args == (True, ''), 5)
-        self.assertOk(call('src', 'DestroyAllSnapshots'))
+        self.assertOk(stack.container_call('src', 'DestroyAllSnapshots'))
 
     def test_snapshot_bad_options(self):
-        self.assertError(call('src', 'Snapshot', "({'comment': <1>},)"), 'InvalidArgument')
-        self.assertError(call('src', 'Snapshot', "({'commnt': <'x'>},)"), 'InvalidArgument')
-        self.assertError(call('src', 'Snapshot', "({'comment': <'%s'>},)" % ('c' * 70000)),
+        self.assertError(stack.container_call('src', 'Snapshot', "({'comment': <1>},)"), 'InvalidArgument')
+        self.assertError(stack.container_call('src', 'Snapshot', "({'commnt': <'x'>},)"), 'InvalidArgument')
+        self.assertError(stack.container_call('src', 'Snapshot', "({'comment': <'%s'>},)" % ('c' * 70000)),
                          'InvalidArgument')
         self.assertFalse(os.path.exists(os.path.join(stack.lxcpath, 'src', 'snaps', 'snap0')))
 

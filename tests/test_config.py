@@ -69,10 +69,6 @@ def digest(name):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def call(name, method, args='()', **kw):
-    return stack.call(path(name), CONTAINER_IFACE, method, args, **kw)
-
-
 class Base(lxcdtest.TestCase):
     def setUp(self):
         self.conn = stack.bus()
@@ -85,27 +81,21 @@ class Base(lxcdtest.TestCase):
         self.assertOk(r)
         return lxcdtest.parse_variant(r.result_text)[0]
 
-    def prop(self, name, prop):
-        return self.conn.call_sync(BUS_NAME, path(name), 'org.freedesktop.DBus.Properties', 'Get',
-                                   GLib.Variant('(ss)', (CONTAINER_IFACE, prop)), None,
-                                   Gio.DBusCallFlags.NONE, 5000, None).unpack()[0]
-
-
 class Items(Base):
     def test_get_matches_liblxc(self):
         for key in ('lxc.uts.name', 'lxc.rootfs.path', 'lxc.net.0.type', 'lxc.signal.halt',
                     'lxc.cap.drop', 'lxc.tty.max'):
             # lxc-info -c reads the item with liblxc too.
             out = stack.lxc('info', 'c1', '-c', key).stdout.strip()
-            got = self.value(call('c1', 'GetConfigItem', "('%s',)" % key))
+            got = self.value(stack.container_call('c1', 'GetConfigItem', "('%s',)" % key))
             self.assertEqual(('%s = %s' % (key, got)).strip(), out)
-        self.assertEqual(self.value(call('c1', 'GetConfigItem', "('lxc.uts.name',)")), 'c1')
-        self.assertEqual(self.value(call('c1', 'GetConfigItem', "('lxc.start.auto',)")), '0')
+        self.assertEqual(self.value(stack.container_call('c1', 'GetConfigItem', "('lxc.uts.name',)")), 'c1')
+        self.assertEqual(self.value(stack.container_call('c1', 'GetConfigItem', "('lxc.start.auto',)")), '0')
 
     def test_get_keys(self):
-        keys = self.value(call('c1', 'GetKeys', "('lxc.net.0',)"))
+        keys = self.value(stack.container_call('c1', 'GetKeys', "('lxc.net.0',)"))
         self.assertIn('type', keys)
-        top = self.value(call('c1', 'GetKeys', "('',)"))
+        top = self.value(stack.container_call('c1', 'GetKeys', "('',)"))
         self.assertIn('lxc.uts.name', top)
         out = subprocess.run(['busctl', '--system', 'call', BUS_NAME, path('c1'), CONTAINER_IFACE,
                               'GetKeys', 's', 'lxc.net.0'], capture_output=True, text=True,
@@ -133,8 +123,8 @@ class Items(Base):
         self.assertTrue(rec.find(lambda s: s.args[1].get('Autostart') is True), rec.signals)
         self.assertFalse(any(n.startswith('.config.lxc-dbus') for n in os.listdir(
             os.path.dirname(config_file('c2')))))
-        self.assertOk(call('c2', 'ClearConfigItem', "('lxc.start.auto',)"))
-        self.assertFalse(self.prop('c2', 'Autostart'))
+        self.assertOk(stack.container_call('c2', 'ClearConfigItem', "('lxc.start.auto',)"))
+        self.assertFalse(stack.client(self.conn).container('c2').autostart)
         with open(config_file('c2')) as f:
             self.assertNotIn('lxc.start.auto', f.read())
 
@@ -156,37 +146,37 @@ class Items(Base):
             self.assertEqual(re.findall(r'^lxc\.start\.delay = (.*)$', f.read(), re.M), ['199'])
         self.assertFalse(any(n.startswith('.config.lxc-dbus') for n in os.listdir(
             os.path.dirname(config_file('c2')))))
-        self.assertOk(call('c2', 'ClearConfigItem', "('lxc.start.delay',)"))
+        self.assertOk(stack.container_call('c2', 'ClearConfigItem', "('lxc.start.delay',)"))
 
     def test_setting_a_key_again_replaces_its_line(self):
         # Found by tests/test_faults.py: liblxc's set_config_item() appends
         # a line every time, so the file grew with each change of a
         # one-value key. Keys that gather values keep every line.
         for value in ('3', '4', '5'):
-            self.assertOk(call('c2', 'SetConfigItem', "('lxc.start.delay', '%s')" % value))
+            self.assertOk(stack.container_call('c2', 'SetConfigItem', "('lxc.start.delay', '%s')" % value))
         with open(config_file('c2')) as f:
             text = f.read()
         self.assertEqual(re.findall(r'^lxc\.start\.delay = (.*)$', text, re.M), ['5'])
         self.assertEqual(stack.lxc('info', 'c2', '-c', 'lxc.start.delay').stdout.strip(),
                          'lxc.start.delay = 5')
         for env in ('A=1', 'B=2'):
-            self.assertOk(call('c2', 'SetConfigItem', "('lxc.environment', '%s')" % env))
+            self.assertOk(stack.container_call('c2', 'SetConfigItem', "('lxc.environment', '%s')" % env))
         with open(config_file('c2')) as f:
             text = f.read()
         self.assertEqual(re.findall(r'^lxc\.environment = (.*)$', text, re.M), ['A=1', 'B=2'])
         for key in ('lxc.start.delay', 'lxc.environment'):
-            self.assertOk(call('c2', 'ClearConfigItem', "('%s',)" % key))
+            self.assertOk(stack.container_call('c2', 'ClearConfigItem', "('%s',)" % key))
 
     def test_every_key_liblxc_knows_is_accepted(self):
         # families of keys liblxc has one table entry for (some of them,
         # like lxc.namespace.share., only with a trailing dot)
         for key, value in (('lxc.namespace.share.ipc', 'c1'), ('lxc.sysctl.net.ipv4.ip_forward', '1'),
                            ('lxc.proc.oom_score_adj', '10'), ('lxc.cgroup2.pids.max', '100')):
-            self.assertOk(call('c2', 'SetConfigItem', "('%s', '%s')" % (key, value)))
+            self.assertOk(stack.container_call('c2', 'SetConfigItem', "('%s', '%s')" % (key, value)))
             self.assertEqual(lxcdtest.parse_variant(
-                call('c2', 'GetConfigItem', "('%s',)" % key).result_text)[0].strip(), value)
-            self.assertOk(call('c2', 'ClearConfigItem', "('%s',)" % key))
-        self.assertError(call('c2', 'SetConfigItem', "('lxc.namespace.share', 'c1')"),
+                stack.container_call('c2', 'GetConfigItem', "('%s',)" % key).result_text)[0].strip(), value)
+            self.assertOk(stack.container_call('c2', 'ClearConfigItem', "('%s',)" % key))
+        self.assertError(stack.container_call('c2', 'SetConfigItem', "('lxc.namespace.share', 'c1')"),
                          'InvalidArgument')
 
     def test_rejections_leave_the_file_unchanged(self):
@@ -198,11 +188,11 @@ class Items(Base):
                 ('lxc.start.auto', 'bogus', 'InvalidArgument'),
                 ('', '1', 'InvalidArgument'),
                 ('lxc.uts.name = x', '1', 'InvalidArgument')):
-            self.assertError(call('c1', 'SetConfigItem', "('%s', '%s')" % (key, value)), err)
+            self.assertError(stack.container_call('c1', 'SetConfigItem', "('%s', '%s')" % (key, value)), err)
             self.assertUnchanged()
         for key in ('lxc.nosuch', '', 'a\\nb'):
-            self.assertError(call('c1', 'GetConfigItem', "('%s',)" % key), 'InvalidArgument')
-            self.assertError(call('c1', 'ClearConfigItem', "('%s',)" % key), 'InvalidArgument')
+            self.assertError(stack.container_call('c1', 'GetConfigItem', "('%s',)" % key), 'InvalidArgument')
+            self.assertError(stack.container_call('c1', 'ClearConfigItem', "('%s',)" % key), 'InvalidArgument')
         self.assertUnchanged()
 
     def test_hand_edit_is_seen(self):
@@ -223,55 +213,55 @@ class Items(Base):
         rec.wait_for(lambda s: s.args[1].get('Autostart') is False, timeout=1.0)
 
     def test_save_and_load(self):
-        self.assertOk(call('scratch', 'SetConfigItem', "('lxc.start.delay', '7')"))
-        self.assertOk(call('scratch', 'SaveConfig', "('backup.conf',)"))
+        self.assertOk(stack.container_call('scratch', 'SetConfigItem', "('lxc.start.delay', '7')"))
+        self.assertOk(stack.container_call('scratch', 'SaveConfig', "('backup.conf',)"))
         saved = os.path.join(stack.lxcpath, 'scratch', 'backup.conf')
         with open(saved) as f:
             self.assertIn('lxc.start.delay = 7', f.read())
-        self.assertOk(call('scratch', 'SetConfigItem', "('lxc.start.delay', '9')"))
-        self.assertOk(call('scratch', 'LoadConfig', "('backup.conf',)"))
-        self.assertEqual(self.value(call('scratch', 'GetConfigItem', "('lxc.start.delay',)")), '7')
-        self.assertOk(call('scratch', 'LoadConfig', "('',)"))
-        self.assertOk(call('scratch', 'SaveConfig', "('',)"))
+        self.assertOk(stack.container_call('scratch', 'SetConfigItem', "('lxc.start.delay', '9')"))
+        self.assertOk(stack.container_call('scratch', 'LoadConfig', "('backup.conf',)"))
+        self.assertEqual(self.value(stack.container_call('scratch', 'GetConfigItem', "('lxc.start.delay',)")), '7')
+        self.assertOk(stack.container_call('scratch', 'LoadConfig', "('',)"))
+        self.assertOk(stack.container_call('scratch', 'SaveConfig', "('',)"))
 
     def test_load_and_save_refuse_paths(self):
         for f in ('../c2/config', '/etc/passwd', '.hidden', 'rootfs', 'snaps', 'partial', 'a/b',
                   '..', 'x' * 300):
-            self.assertError(call('c1', 'LoadConfig', "('%s',)" % f), 'InvalidArgument')
-            self.assertError(call('c1', 'SaveConfig', "('%s',)" % f), 'InvalidArgument')
-        self.assertError(call('c1', 'LoadConfig', "('nosuch.conf',)"), 'NotFound')
+            self.assertError(stack.container_call('c1', 'LoadConfig', "('%s',)" % f), 'InvalidArgument')
+            self.assertError(stack.container_call('c1', 'SaveConfig', "('%s',)" % f), 'InvalidArgument')
+        self.assertError(stack.container_call('c1', 'LoadConfig', "('nosuch.conf',)"), 'NotFound')
         os.symlink('/etc/passwd', os.path.join(stack.lxcpath, 'c1', 'link.conf'))
         try:
-            self.assertError(call('c1', 'LoadConfig', "('link.conf',)"), 'NotFound')
-            self.assertError(call('c1', 'SaveConfig', "('link.conf',)"), 'InvalidArgument')
+            self.assertError(stack.container_call('c1', 'LoadConfig', "('link.conf',)"), 'NotFound')
+            self.assertError(stack.container_call('c1', 'SaveConfig', "('link.conf',)"), 'InvalidArgument')
         finally:
             os.unlink(os.path.join(stack.lxcpath, 'c1', 'link.conf'))
         self.assertUnchanged()
         self.assertUnchanged('c2')
 
     def test_clear_config(self):
-        self.assertOk(call('scratch', 'ClearConfig'))
+        self.assertOk(stack.container_call('scratch', 'ClearConfig'))
         with open(config_file('scratch')) as f:
             self.assertNotIn('lxc.rootfs.path', f.read())
 
     def test_running_config_item(self):
-        self.assertError(call('c1', 'GetRunningConfigItem', "('lxc.uts.name',)"), 'WrongState')
-        self.assertOk(call('c1', 'Start', '(@a{sv} {},)'))
+        self.assertError(stack.container_call('c1', 'GetRunningConfigItem', "('lxc.uts.name',)"), 'WrongState')
+        self.assertOk(stack.container_call('c1', 'Start', '(@a{sv} {},)'))
         try:
-            self.assertEqual(self.value(call('c1', 'GetRunningConfigItem', "('lxc.uts.name',)")), 'c1')
+            self.assertEqual(self.value(stack.container_call('c1', 'GetRunningConfigItem', "('lxc.uts.name',)")), 'c1')
         finally:
-            self.assertOk(call('c1', 'Stop'))
+            self.assertOk(stack.container_call('c1', 'Stop'))
 
 
 class Cgroups(Base):
     def test_set_limit_reaches_the_kernel(self):
-        self.assertError(call('c2', 'GetCgroupItem', "('memory.limit_in_bytes',)"), 'WrongState')
-        self.assertError(call('c2', 'SetCgroupItem', "('memory.limit_in_bytes', '1')"), 'WrongState')
-        self.assertOk(call('c2', 'Start', '(@a{sv} {},)'))
+        self.assertError(stack.container_call('c2', 'GetCgroupItem', "('memory.limit_in_bytes',)"), 'WrongState')
+        self.assertError(stack.container_call('c2', 'SetCgroupItem', "('memory.limit_in_bytes', '1')"), 'WrongState')
+        self.assertOk(stack.container_call('c2', 'Start', '(@a{sv} {},)'))
         try:
-            pid = self.prop('c2', 'InitPID')
-            lxcdtest.wait_until(lambda: self.prop('c2', 'InitPID') > 0, 5)
-            pid = self.prop('c2', 'InitPID')
+            pid = stack.client(self.conn).container('c2').init_pid
+            lxcdtest.wait_until(lambda: stack.client(self.conn).container('c2').init_pid > 0, 5)
+            pid = stack.client(self.conn).container('c2').init_pid
             with open('/proc/%d/cgroup' % pid) as f:
                 lines = f.read().splitlines()
             v1 = [l.split(':', 2)[2] for l in lines if l.split(':')[1] == 'memory']
@@ -282,41 +272,41 @@ class Cgroups(Base):
                 unified = [l.split(':', 2)[2] for l in lines if l.startswith('0::')][0]
                 item, value = 'memory.max', str(64 << 20)
                 kfile = '/sys/fs/cgroup%s/%s' % (unified, item)
-            self.assertOk(call('c2', 'SetCgroupItem', "('%s', '%s')" % (item, value)))
+            self.assertOk(stack.container_call('c2', 'SetCgroupItem', "('%s', '%s')" % (item, value)))
             with open(kfile) as f:
                 self.assertEqual(f.read().strip(), value)
-            self.assertEqual(self.value(call('c2', 'GetCgroupItem', "('%s',)" % item)), value)
+            self.assertEqual(self.value(stack.container_call('c2', 'GetCgroupItem', "('%s',)" % item)), value)
             for bad in ('../memory.limit_in_bytes', 'memory', 'memory/x', '', 'memory..x'):
-                self.assertError(call('c2', 'GetCgroupItem', "('%s',)" % bad), 'InvalidArgument')
-                self.assertError(call('c2', 'SetCgroupItem', "('%s', '1')" % bad), 'InvalidArgument')
-            self.assertError(call('c2', 'SetCgroupItem', "('%s', 'lots')" % item), 'InvalidArgument')
+                self.assertError(stack.container_call('c2', 'GetCgroupItem', "('%s',)" % bad), 'InvalidArgument')
+                self.assertError(stack.container_call('c2', 'SetCgroupItem', "('%s', '1')" % bad), 'InvalidArgument')
+            self.assertError(stack.container_call('c2', 'SetCgroupItem', "('%s', 'lots')" % item), 'InvalidArgument')
         finally:
-            self.assertOk(call('c2', 'Stop'))
+            self.assertOk(stack.container_call('c2', 'Stop'))
         self.assertUnchanged('c2')
 
 
 class Network(Base):
     def test_interfaces_and_ips(self):
-        self.assertError(call('net1', 'GetInterfaces'), 'WrongState')
-        self.assertOk(call('net1', 'Start', '(@a{sv} {},)'))
+        self.assertError(stack.container_call('net1', 'GetInterfaces'), 'WrongState')
+        self.assertOk(stack.container_call('net1', 'Start', '(@a{sv} {},)'))
         try:
-            ifaces = self.value(call('net1', 'GetInterfaces'))
+            ifaces = self.value(stack.container_call('net1', 'GetInterfaces'))
             self.assertIn('eth0', ifaces)
             self.assertIn('lo', ifaces)
             ips4 = []
             for _ in range(50):  # DAD/IPv6 settle; IPv4 is immediate
-                ips4 = self.value(call('net1', 'GetIPs', "('eth0', 'inet', 0)"))
+                ips4 = self.value(stack.container_call('net1', 'GetIPs', "('eth0', 'inet', 0)"))
                 if ips4:
                     break
                 time.sleep(0.1)
             self.assertEqual(ips4, [ADDR4])
-            lxcdtest.wait_until(lambda: ADDR6 in self.value(call('net1', 'GetIPs', "('', 'inet6', 0)")), 10)
-            both = self.value(call('net1', 'GetIPs', "('', '', 0)"))
+            lxcdtest.wait_until(lambda: ADDR6 in self.value(stack.container_call('net1', 'GetIPs', "('', 'inet6', 0)")), 10)
+            both = self.value(stack.container_call('net1', 'GetIPs', "('', '', 0)"))
             self.assertIn(ADDR4, both)
             for args in ("('eth0', 'ipx', 0)", "('a/b', 'inet', 0)", "('%s', '', 0)" % ('i' * 16)):
-                self.assertError(call('net1', 'GetIPs', args), 'InvalidArgument')
+                self.assertError(stack.container_call('net1', 'GetIPs', args), 'InvalidArgument')
         finally:
-            self.assertOk(call('net1', 'Stop'))
+            self.assertOk(stack.container_call('net1', 'Stop'))
 
 
 class Devices(Base):
@@ -329,11 +319,11 @@ class Devices(Base):
         return out.returncode == 0
 
     def test_device_node_checks(self):
-        self.assertError(call('c2', 'AddDeviceNode', "('/dev/null', '')"), 'WrongState')
-        self.assertOk(call('c2', 'Start', '(@a{sv} {},)'))
+        self.assertError(stack.container_call('c2', 'AddDeviceNode', "('/dev/null', '')"), 'WrongState')
+        self.assertOk(stack.container_call('c2', 'Start', '(@a{sv} {},)'))
         try:
-            lxcdtest.wait_until(lambda: self.prop('c2', 'InitPID') > 0, 5)
-            root = '/proc/%d/root' % self.prop('c2', 'InitPID')
+            lxcdtest.wait_until(lambda: stack.client(self.conn).container('c2').init_pid > 0, 5)
+            root = '/proc/%d/root' % stack.client(self.conn).container('c2').init_pid
             link = os.path.join(stack.tmpdir, 'null-link')
             if not os.path.lexists(link):
                 os.symlink('/dev/null', link)
@@ -341,53 +331,53 @@ class Devices(Base):
                               ('/dev/nosuch', ''), (link, ''), ('/dev/null', 'relative'),
                               ('/dev/null', '/dev/../../etc/x'), ('', '')):
                 for method in ('AddDeviceNode', 'RemoveDeviceNode'):
-                    self.assertError(call('c2', method, "('%s', '%s')" % (src, dest)),
+                    self.assertError(stack.container_call('c2', method, "('%s', '%s')" % (src, dest)),
                                      'InvalidArgument')
             r = stack.call_as(UNPRIV_UID, path('c2'), CONTAINER_IFACE, 'AddDeviceNode',
                               "('/dev/null', '/dev/x')")
             self.assertError(r, 'NotAuthorized')
             self.assertFalse(os.path.exists(root + '/dev/x'))
         finally:
-            self.assertOk(call('c2', 'Stop'))
+            self.assertOk(stack.container_call('c2', 'Stop'))
 
     def test_device_node_added_and_removed(self):
-        self.assertOk(call('c2', 'Start', '(@a{sv} {},)'))
+        self.assertOk(stack.container_call('c2', 'Start', '(@a{sv} {},)'))
         try:
             if not self.lxc_device_works('c2'):
                 self.skipTest('liblxc cannot add device nodes on this host (lxc-device fails too)')
-            lxcdtest.wait_until(lambda: self.prop('c2', 'InitPID') > 0, 5)
-            root = '/proc/%d/root' % self.prop('c2', 'InitPID')
-            self.assertOk(call('c2', 'AddDeviceNode', "('/dev/null', '/dev/lxcdtest-null')"))
+            lxcdtest.wait_until(lambda: stack.client(self.conn).container('c2').init_pid > 0, 5)
+            root = '/proc/%d/root' % stack.client(self.conn).container('c2').init_pid
+            self.assertOk(stack.container_call('c2', 'AddDeviceNode', "('/dev/null', '/dev/lxcdtest-null')"))
             self.assertEqual(os.stat(root + '/dev/lxcdtest-null').st_rdev, os.stat('/dev/null').st_rdev)
-            self.assertOk(call('c2', 'RemoveDeviceNode', "('/dev/null', '/dev/lxcdtest-null')"))
+            self.assertOk(stack.container_call('c2', 'RemoveDeviceNode', "('/dev/null', '/dev/lxcdtest-null')"))
             self.assertFalse(os.path.exists(root + '/dev/lxcdtest-null'))
         finally:
-            self.assertOk(call('c2', 'Stop'))
+            self.assertOk(stack.container_call('c2', 'Stop'))
 
     def test_attach_detach_interface(self):
         dev = 'lxcdv%d' % (os.getpid() % 100000)
         peer = 'lxcdw%d' % (os.getpid() % 100000)
         subprocess.run(['ip', 'link', 'add', dev, 'type', 'veth', 'peer', 'name', peer], check=True)
         try:
-            self.assertOk(call('c1', 'Start', '(@a{sv} {},)'))
+            self.assertOk(stack.container_call('c1', 'Start', '(@a{sv} {},)'))
             try:
-                self.assertOk(call('c1', 'AttachInterface', "('%s', 'eth9')" % dev))
-                self.assertIn('eth9', self.value(call('c1', 'GetInterfaces')))
+                self.assertOk(stack.container_call('c1', 'AttachInterface', "('%s', 'eth9')" % dev))
+                self.assertIn('eth9', self.value(stack.container_call('c1', 'GetInterfaces')))
                 self.assertFalse(os.path.exists('/sys/class/net/' + dev))
-                self.assertOk(call('c1', 'DetachInterface', "('eth9', '%s')" % dev))
+                self.assertOk(stack.container_call('c1', 'DetachInterface', "('eth9', '%s')" % dev))
                 self.assertTrue(os.path.exists('/sys/class/net/' + dev))
-                self.assertNotIn('eth9', self.value(call('c1', 'GetInterfaces')))
+                self.assertNotIn('eth9', self.value(stack.container_call('c1', 'GetInterfaces')))
                 for a, b in (('', 'x'), ('a/b', ''), ('x' * 16, ''), ('..', '')):
-                    self.assertError(call('c1', 'AttachInterface', "('%s', '%s')" % (a, b)),
+                    self.assertError(stack.container_call('c1', 'AttachInterface', "('%s', '%s')" % (a, b)),
                                      'InvalidArgument')
-                    self.assertError(call('c1', 'DetachInterface', "('%s', '%s')" % (a, b)),
+                    self.assertError(stack.container_call('c1', 'DetachInterface', "('%s', '%s')" % (a, b)),
                                      'InvalidArgument')
                 r = stack.call_as(UNPRIV_UID, path('c1'), CONTAINER_IFACE, 'AttachInterface',
                                   "('%s', '')" % dev)
                 self.assertError(r, 'NotAuthorized')
                 self.assertTrue(os.path.exists('/sys/class/net/' + dev))
             finally:
-                self.assertOk(call('c1', 'Stop'))
+                self.assertOk(stack.container_call('c1', 'Stop'))
         finally:
             subprocess.run(['ip', 'link', 'del', dev], check=False)
             subprocess.run(['ip', 'link', 'del', peer], check=False, capture_output=True)

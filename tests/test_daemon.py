@@ -12,6 +12,7 @@ import unittest
 
 from gi.repository import GLib, Gio
 
+import lxcclient
 import lxcdtest
 from lxcdtest import BUS_NAME, CONTAINER_IFACE, MANAGER_IFACE, MANAGER_PATH
 
@@ -31,12 +32,6 @@ def tearDownModule():
 
 def path(name):
     return lxcdtest.container_path(name)
-
-
-def get(conn, name, prop, iface=CONTAINER_IFACE, obj=None):
-    return conn.call_sync(BUS_NAME, obj or path(name), 'org.freedesktop.DBus.Properties', 'Get',
-                          GLib.Variant('(ss)', (iface, prop)), None,
-                          Gio.DBusCallFlags.NONE, 5000, None).unpack()[0]
 
 
 class Lifetime(unittest.TestCase):
@@ -66,7 +61,7 @@ class Lifetime(unittest.TestCase):
         conn = stack.bus()
         r = stack.call(path('c1'), CONTAINER_IFACE, 'Start', '(@a{sv} {},)')
         self.assertTrue(r.ok, r)
-        pid = get(conn, 'c1', 'InitPID')
+        pid = stack.client(conn).container('c1').init_pid
         self.assertEqual(stack.stop_daemon(), 0)
         self.assertEqual(stack.container_state('c1'), 'RUNNING')
         self.assertTrue(os.path.exists('/proc/%d' % pid))
@@ -74,9 +69,9 @@ class Lifetime(unittest.TestCase):
         stack.wait_init_ready('c1')
         stack.lxc('freeze', 'c1')
         stack.start_daemon()
-        self.assertEqual(get(conn, 'c1', 'State'), 'FROZEN')
-        self.assertEqual(get(conn, 'c1', 'InitPID'), pid)
-        self.assertEqual(get(conn, 'c2', 'State'), 'STOPPED')
+        self.assertEqual(stack.client(conn).container('c1').state, 'FROZEN')
+        self.assertEqual(stack.client(conn).container('c1').init_pid, pid)
+        self.assertEqual(stack.client(conn).container('c2').state, 'STOPPED')
         stack.lxc('unfreeze', 'c1')
 
     def test_running_container_survives_a_crash(self):
@@ -88,9 +83,9 @@ class Lifetime(unittest.TestCase):
         self.assertEqual(stack.container_state('c2'), 'RUNNING')
         stack.start_daemon()
         conn = stack.bus()
-        self.assertEqual(get(conn, 'c2', 'State'), 'RUNNING')
-        self.assertTrue(get(conn, 'c2', 'Running'))
-        self.assertGreater(get(conn, 'c2', 'InitPID'), 1)
+        self.assertEqual(stack.client(conn).container('c2').state, 'RUNNING')
+        self.assertTrue(stack.client(conn).container('c2').running)
+        self.assertGreater(stack.client(conn).container('c2').init_pid, 1)
         # And it is still controllable.
         r = stack.call(path('c2'), CONTAINER_IFACE, 'Stop', '()')
         self.assertTrue(r.ok, r)
@@ -147,7 +142,7 @@ class Lifetime(unittest.TestCase):
         conn = stack.bus()
         owner = lxcdtest.name_owner(conn, BUS_NAME)
         self.assertEqual(lxcdtest.connection_pid(conn, owner), second.pid)
-        self.assertEqual(get(conn, 'c1', 'Name'), 'c1')
+        self.assertEqual(stack.client(conn).container('c1').name, 'c1')
 
 
 class Configuration(unittest.TestCase):
@@ -174,10 +169,10 @@ class Configuration(unittest.TestCase):
         try:
             conn = stack.bus()
             lxcdtest.wait_until(lambda: lxcdtest.name_owner(conn, BUS_NAME) is not None, 10)
-            self.assertEqual(get(conn, None, 'LXCPaths', MANAGER_IFACE, MANAGER_PATH),
+            self.assertEqual(stack.client(conn).manager.lxc_paths,
                              [extra, stack.lxcpath])
-            self.assertEqual(get(conn, None, 'DefaultLXCPath', MANAGER_IFACE, MANAGER_PATH), extra)
-            self.assertEqual(get(conn, 'c1', 'LXCPath'), stack.lxcpath)
+            self.assertEqual(stack.client(conn).manager.default_lxc_path, extra)
+            self.assertEqual(stack.client(conn).container('c1').lxc_path, stack.lxcpath)
         finally:
             p.send_signal(signal.SIGTERM)
             self.assertEqual(p.wait(10), 0, p.stderr.read())
@@ -202,10 +197,10 @@ class Configuration(unittest.TestCase):
             self.assertTrue(os.path.isdir(d))
         stack.start_daemon(['--lxcpath=' + other])
         conn = stack.bus()
-        self.assertEqual(get(conn, None, 'LXCPaths', MANAGER_IFACE, MANAGER_PATH),
+        self.assertEqual(stack.client(conn).manager.lxc_paths,
                          [stack.lxcpath, other])
-        self.assertEqual(get(conn, 'c1', 'LXCPath'), stack.lxcpath)
-        self.assertEqual(get(conn, 'c9', 'LXCPath'), other)
+        self.assertEqual(stack.client(conn).container('c1').lxc_path, stack.lxcpath)
+        self.assertEqual(stack.client(conn).container('c9').lxc_path, other)
         self.assertIn('hidden', stack.daemon_log_text())
         r = stack.call(MANAGER_PATH, MANAGER_IFACE, 'ListContainers', "('all', {'lxcpath': <'%s'>})" % other)
         self.assertTrue(r.ok, r)
@@ -221,8 +216,8 @@ class Configuration(unittest.TestCase):
 
 def _lxcpath_of(conn, name):
     try:
-        return get(conn, name, 'LXCPath')
-    except GLib.Error:
+        return stack.client(conn).container(name).lxc_path
+    except lxcclient.Error:
         return None
 
 

@@ -12,6 +12,7 @@ import unittest
 
 from gi.repository import GLib, Gio
 
+import lxcclient
 import lxcdtest
 from lxcdtest import BUS_NAME, CONTAINER_IFACE, JOB_IFACE, UNPRIV_UID, UNPRIV_USER
 
@@ -254,10 +255,8 @@ class RunCommand(lxcdtest.TestCase):
                 self.assertEqual(ename, lxcdtest.ERROR_PREFIX + 'WrongState', message)
                 self.assertIn('frozen', message)
                 self.assertLess(time.monotonic() - start, 5)
-            with self.assertRaises(GLib.Error) as cm:
-                call_fd(self.conn, 'c2', 'OpenShell', GLib.Variant('(a{sv})', ({},)))
-            self.assertEqual(Gio.DBusError.get_remote_error(cm.exception),
-                             lxcdtest.ERROR_PREFIX + 'WrongState')
+            with self.assertRaisesDBus('WrongState'):
+                stack.client(self.conn, timeout=20).container('c2').open_shell()
         finally:
             r = stack.call(path('c2'), CONTAINER_IFACE, 'Unfreeze', '()')
             self.assertTrue(r.ok, r)
@@ -286,21 +285,10 @@ class RunCommand(lxcdtest.TestCase):
         lxcdtest.wait_until(lambda: not lxcdtest.live_processes('^/bin/sleep 300'), 5)
 
     def test_caller_disconnect_kills_the_program(self):
-        code = '''
-import os, sys
-from gi.repository import Gio, GLib
-c = Gio.bus_get_sync(Gio.BusType.SYSTEM)
-fds = Gio.UnixFDList.new()
-for fd in (0, 1, 2):
-    fds.append(fd)
-c.call_with_unix_fd_list_sync("org.linuxcontainers.LXC1", "%s", "org.linuxcontainers.LXC1.Container",
-    "RunCommand", GLib.Variant("(ashhha{sv})", (["/bin/sleep", "301"], 0, 1, 2, {})), None, 0, -1, fds, None)
-''' % path('c1')
-        p = subprocess.Popen(['/usr/bin/python3', '-c', code], env=stack.env(),
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        root = stack.client_as(0)
+        root.send(('container', 'c1'), 'run', ['/bin/sleep', '301'], call_timeout=-1)
         lxcdtest.wait_until(lambda: lxcdtest.live_processes('^/bin/sleep 301'), 10)
-        p.kill()
-        p.wait()
+        root.kill()
         lxcdtest.wait_until(lambda: not lxcdtest.live_processes('^/bin/sleep 301'), 5)
 
 
@@ -354,20 +342,9 @@ def read_until(fd, needle, timeout=10):
     return data.decode(errors='replace')
 
 
-def call_fd(conn, name, method, params):
-    reply, fds = conn.call_with_unix_fd_list_sync(BUS_NAME, path(name), CONTAINER_IFACE, method,
-                                                 params, None, Gio.DBusCallFlags.NONE, 20000,
-                                                 None, None)
-    got = fds.steal_fds()
-    return reply.unpack(), got
-
-
 class Terminals(lxcdtest.TestCase):
     def test_open_shell(self):
-        conn = stack.bus()
-        (handle,), fds = call_fd(conn, 'c1', 'OpenShell', GLib.Variant('(a{sv})', ({},)))
-        self.assertEqual(len(fds), 1)
-        master = fds[handle]
+        master = stack.client(stack.bus(), timeout=20).container('c1').open_shell()
         try:
             os.write(master, b'[ -t 0 ] && echo "tty-$((6*7))"\n')
             read_until(master, 'tty-42')
@@ -379,10 +356,8 @@ class Terminals(lxcdtest.TestCase):
         lxcdtest.wait_until(lambda: not lxcdtest.live_processes('^/bin/sh -l$'), 5)
 
     def test_open_shell_options(self):
-        conn = stack.bus()
-        (handle,), fds = call_fd(conn, 'c1', 'OpenShell', GLib.Variant('(a{sv})', ({
-            'argv': GLib.Variant('as', ['/bin/sh']), 'uid': GLib.Variant('u', 1000)},)))
-        master = fds[handle]
+        c1 = stack.client(stack.bus(), timeout=20).container('c1')
+        master = c1.open_shell(argv=['/bin/sh'], uid=1000)
         try:
             os.write(master, b'echo "uid-$(id -u)"\n')
             read_until(master, 'uid-1000')
@@ -390,16 +365,13 @@ class Terminals(lxcdtest.TestCase):
             os.close(master)
         for opts in ({'argv': GLib.Variant('as', [])}, {'argv': GLib.Variant('s', '/bin/sh')},
                      {'argv': GLib.Variant('as', [''])}, {'bogus': GLib.Variant('b', True)}):
-            with self.assertRaises(GLib.Error) as cm:
-                call_fd(conn, 'c1', 'OpenShell', GLib.Variant('(a{sv})', (opts,)))
-            self.assertEqual(Gio.DBusError.get_remote_error(cm.exception),
-                             lxcdtest.ERROR_PREFIX + 'InvalidArgument', opts)
+            with self.assertRaisesDBus('InvalidArgument', opts):
+                c1.open_shell(**opts)
 
     def test_open_console(self):
-        conn = stack.bus()
-        (handle, ttynum), fds = call_fd(conn, 'c2', 'OpenConsole', GLib.Variant('(i)', (0,)))
+        c2 = stack.client(stack.bus(), timeout=20).container('c2')
+        master, ttynum = c2.open_console(0)
         self.assertEqual(ttynum, 0)
-        master = fds[handle]
         try:
             # busybox init offers the console with "askfirst".
             os.write(master, b'\n')
@@ -407,15 +379,12 @@ class Terminals(lxcdtest.TestCase):
             read_until(master, 'con-25')
         finally:
             os.close(master)
-        (handle, ttynum), fds = call_fd(conn, 'c2', 'OpenConsole', GLib.Variant('(i)', (-1,)))
+        master, ttynum = c2.open_console(-1)
         self.assertGreaterEqual(ttynum, 1)
-        for fd in fds:
-            os.close(fd)
+        os.close(master)
         for tty in (-2, 100000):
-            with self.assertRaises(GLib.Error) as cm:
-                call_fd(conn, 'c2', 'OpenConsole', GLib.Variant('(i)', (tty,)))
-            self.assertEqual(Gio.DBusError.get_remote_error(cm.exception),
-                             lxcdtest.ERROR_PREFIX + 'InvalidArgument')
+            with self.assertRaisesDBus('InvalidArgument'):
+                c2.open_console(tty)
 
     def test_terminals_denied_for_unprivileged(self):
         r = stack.call_as(UNPRIV_UID, path('c1'), CONTAINER_IFACE, 'OpenConsole', '(0,)')
@@ -429,22 +398,11 @@ class Authorization(lxcdtest.TestCase):
         stack.clear_rules()
 
     def run_as_nobody(self, name):
-        code = '''
-import os
-from gi.repository import Gio, GLib
-c = Gio.bus_get_sync(Gio.BusType.SYSTEM)
-fds = Gio.UnixFDList.new()
-for fd in (0, 1, 2):
-    fds.append(fd)
-try:
-    r, _ = c.call_with_unix_fd_list_sync("org.linuxcontainers.LXC1", "%s",
-        "org.linuxcontainers.LXC1.Container", "RunCommand",
-        GLib.Variant("(ashhha{sv})", (["/bin/true"], 0, 1, 2, {})), None, 0, 20000, fds, None)
-    print("STATUS", r.unpack()[0])
-except GLib.Error as e:
-    print("ERROR", Gio.DBusError.get_remote_error(e))
-''' % path(name)
-        return stack.run_as(UNPRIV_UID, ['/usr/bin/python3', '-c', code]).stdout.strip()
+        with stack.client_as(UNPRIV_UID) as nobody:
+            try:
+                return 'STATUS %d' % nobody.container(name).run(['/bin/true'], call_timeout=20).status
+            except lxcclient.Error as e:
+                return 'ERROR ' + e.name
 
     def test_denied_then_rule_for_c1(self):
         self.assertEqual(self.run_as_nobody('c1'), 'ERROR ' + lxcdtest.ERROR_PREFIX + 'NotAuthorized')

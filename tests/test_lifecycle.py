@@ -47,22 +47,14 @@ class Base(lxcdtest.TestCase):
 
     def setUp(self):
         self.conn = stack.bus()
+        self.c = stack.client(self.conn).container(self.name)
         self.proxy = Gio.DBusProxy.new_sync(self.conn, Gio.DBusProxyFlags.NONE, None,
                                             BUS_NAME, path(self.name), CONTAINER_IFACE, None)
 
     def tearDown(self):
         if stack.container_state(self.name) != 'STOPPED':
             stack.stop_container(self.name)
-        lxcdtest.wait_until(lambda: self.get('State') == 'STOPPED', 5)
-
-    def get(self, prop, name=None):
-        v = self.conn.call_sync(BUS_NAME, path(name or self.name), 'org.freedesktop.DBus.Properties',
-                                'Get', GLib.Variant('(ss)', (CONTAINER_IFACE, prop)), None,
-                                Gio.DBusCallFlags.NONE, 5000, None)
-        return v.unpack()[0]
-
-    def call(self, method, args='()', name=None, **kw):
-        return stack.call(path(name or self.name), CONTAINER_IFACE, method, args, **kw)
+        lxcdtest.wait_until(lambda: self.c.state == 'STOPPED', 5)
 
 
     def lxc_pid(self, name=None):
@@ -70,7 +62,7 @@ class Base(lxcdtest.TestCase):
         return int(out) if out else -1
 
     def start(self, name=None):
-        self.assertOk(self.call('Start', '(@a{sv} {},)', name=name))
+        self.assertOk(stack.container_call(name or self.name, 'Start', '(@a{sv} {},)'))
 
     def wait_init_ready(self, name=None):
         """See Stack.wait_init_ready()."""
@@ -90,47 +82,47 @@ class Start(Base):
         self.assertTrue(rec.find(lambda s: s.member == 'StateChanged' and s.args == ('RUNNING', 'STOPPED')
                                  or s.member == 'StateChanged' and s.args[0] == 'RUNNING'))
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
-        self.assertEqual(self.get('State'), 'RUNNING')
-        self.assertTrue(self.get('Running'))
-        lxcdtest.wait_until(lambda: self.get('InitPID') == self.lxc_pid(), 5)
-        self.assertGreater(self.get('InitPID'), 1)
+        self.assertEqual(self.c.state, 'RUNNING')
+        self.assertTrue(self.c.running)
+        lxcdtest.wait_until(lambda: self.c.init_pid == self.lxc_pid(), 5)
+        self.assertGreater(self.c.init_pid, 1)
 
     def test_start_with_argv(self):
-        self.assertOk(self.call('Start', "({'argv': <['/bin/sleep', '1234']>},)"))
+        self.assertOk(stack.container_call(self.name, 'Start', "({'argv': <['/bin/sleep', '1234']>},)"))
         pid = self.lxc_pid()
         with open('/proc/%d/cmdline' % pid, 'rb') as f:
             self.assertEqual(f.read().split(b'\0')[:2], [b'/bin/sleep', b'1234'])
 
     def test_start_running_is_wrong_state(self):
         self.start()
-        r = self.call('Start', '(@a{sv} {},)')
+        r = stack.container_call(self.name, 'Start', '(@a{sv} {},)')
         self.assertError(r, 'WrongState')
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
 
     def test_bad_options(self):
         for opts in ("{'use_inti': <true>}", "{'argv': <'/bin/sh'>}", "{'use_init': <1>}",
                      "{'argv': <['x']>, 'bogus': <0>}"):
-            r = self.call('Start', '(%s,)' % opts)
+            r = stack.container_call(self.name, 'Start', '(%s,)' % opts)
             self.assertError(r, 'InvalidArgument')
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
 
     def test_absurd_argv(self):
         argv = GLib.Variant('(a{sv})', ({'argv': GLib.Variant('as', ['x'] * 1025)},))
-        r = self.call('Start', argv)
+        r = stack.container_call(self.name, 'Start', argv)
         self.assertError(r, 'InvalidArgument')
         argv = GLib.Variant('(a{sv})', ({'argv': GLib.Variant('as', ['x' * 70000])},))
-        self.assertError(self.call('Start', argv), 'InvalidArgument')
+        self.assertError(stack.container_call(self.name, 'Start', argv), 'InvalidArgument')
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
 
     def test_start_failure_carries_liblxc_message(self):
         stack.make_container('broken', config={'lxc.rootfs.path': 'dir:/nonexistent/rootfs'})
-        lxcdtest.wait_until(lambda: _exists(self.conn, 'broken'), 5)
-        r = self.call('Start', '(@a{sv} {},)', name='broken')
+        lxcdtest.wait_until(lambda: stack.client(self.conn).container('broken').exists(), 5)
+        r = stack.container_call('broken', 'Start', '(@a{sv} {},)')
         self.assertError(r, 'Failed')
         self.assertIn('broken', r.result_text)
         # liblxc's own reason is part of the message.
         self.assertIn('/nonexistent/rootfs', r.result_text)
-        self.assertEqual(self.get('State', 'broken'), 'STOPPED')
+        self.assertEqual(stack.client(self.conn).container('broken').state, 'STOPPED')
         stack.lxc('destroy', 'broken')
 
     def test_busctl_start_stop(self):
@@ -141,8 +133,8 @@ class Start(Base):
             self.assertEqual(out.returncode, 0, out.stderr)
             want = 'RUNNING' if args[0] == 'Start' else 'STOPPED'
             self.assertEqual(stack.container_state(self.name), want)
-            self.assertEqual(self.get('State'), want)
-        self.assertEqual(self.get('InitPID'), -1)
+            self.assertEqual(self.c.state, want)
+        self.assertEqual(self.c.init_pid, -1)
 
 
 class Stop(Base):
@@ -150,29 +142,29 @@ class Stop(Base):
 
     def test_stop(self):
         self.start()
-        self.assertOk(self.call('Stop'))
+        self.assertOk(stack.container_call(self.name, 'Stop'))
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
-        self.assertEqual(self.get('State'), 'STOPPED')
-        self.assertFalse(self.get('Running'))
-        self.assertEqual(self.get('InitPID'), -1)
+        self.assertEqual(self.c.state, 'STOPPED')
+        self.assertFalse(self.c.running)
+        self.assertEqual(self.c.init_pid, -1)
 
     def test_stop_stopped_is_wrong_state(self):
-        self.assertError(self.call('Stop'), 'WrongState')
+        self.assertError(stack.container_call(self.name, 'Stop'), 'WrongState')
 
     def test_shutdown(self):
         self.start()
         self.wait_init_ready()
         t0 = time.monotonic()
-        self.assertOk(self.call('Shutdown', '(30,)', timeout=40))
+        self.assertOk(stack.container_call(self.name, 'Shutdown', '(30,)', timeout=40))
         self.assertLess(time.monotonic() - t0, 30)
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
-        self.assertEqual(self.get('State'), 'STOPPED')
+        self.assertEqual(self.c.state, 'STOPPED')
 
     def test_shutdown_runs_as_a_job(self):
         self.start()
         self.wait_init_ready()
         rec = stack.record_signals(stack.bus(), path_prefix=lxcdtest.ROOT_PATH)
-        self.assertOk(self.call('Shutdown', '(30,)', timeout=40))
+        self.assertOk(stack.container_call(self.name, 'Shutdown', '(30,)', timeout=40))
         added = rec.wait_for(lambda s: s.member == 'InterfacesAdded' and lxcdtest.JOB_IFACE in s.args[1], 5)
         props = added.args[1][lxcdtest.JOB_IFACE]
         self.assertEqual(props['Operation'], 'shutdown')
@@ -184,40 +176,40 @@ class Stop(Base):
     def test_shutdown_zero_only_asks(self):
         self.start()
         self.wait_init_ready()
-        self.assertOk(self.call('Shutdown', '(0,)'))
+        self.assertOk(stack.container_call(self.name, 'Shutdown', '(0,)'))
         lxcdtest.wait_until(lambda: stack.container_state(self.name) == 'STOPPED', 20)
 
     def test_shutdown_timeout(self):
         # sleep as pid 1 ignores SIGPWR: the container cannot shut down.
-        self.assertOk(self.call('Start', "({'argv': <['/bin/sleep', '1000']>},)"))
+        self.assertOk(stack.container_call(self.name, 'Start', "({'argv': <['/bin/sleep', '1000']>},)"))
         t0 = time.monotonic()
-        r = self.call('Shutdown', '(1,)')
+        r = stack.container_call(self.name, 'Shutdown', '(1,)')
         self.assertError(r, 'Timeout')
         self.assertGreaterEqual(time.monotonic() - t0, 0.9)
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
-        self.assertEqual(self.get('State'), 'RUNNING')
+        self.assertEqual(self.c.state, 'RUNNING')
 
     def test_shutdown_bad_timeouts(self):
         self.start()
         for t in (-2, 86401, -2147483648, 2147483647):
-            self.assertError(self.call('Shutdown', '(%d,)' % t), 'InvalidArgument')
+            self.assertError(stack.container_call(self.name, 'Shutdown', '(%d,)' % t), 'InvalidArgument')
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
 
     def test_shutdown_stopped_is_wrong_state(self):
-        self.assertError(self.call('Shutdown', '(5,)'), 'WrongState')
+        self.assertError(stack.container_call(self.name, 'Shutdown', '(5,)'), 'WrongState')
 
     def test_busy_while_shutting_down(self):
-        self.assertOk(self.call('Start', "({'argv': <['/bin/sleep', '1000']>},)"))
+        self.assertOk(stack.container_call(self.name, 'Start', "({'argv': <['/bin/sleep', '1000']>},)"))
         results = {}
-        t = threading.Thread(target=lambda: results.update(r=self.call('Shutdown', '(3,)')))
+        t = threading.Thread(target=lambda: results.update(r=stack.container_call(self.name, 'Shutdown', '(3,)')))
         t.start()
         time.sleep(0.3)  # the Shutdown now holds the container's slot
-        self.assertError(self.call('Freeze'), 'Busy')
-        self.assertError(self.call('Stop'), 'Busy')
+        self.assertError(stack.container_call(self.name, 'Freeze'), 'Busy')
+        self.assertError(stack.container_call(self.name, 'Stop'), 'Busy')
         t.join()
         self.assertError(results['r'], 'Timeout')
         # The slot is free again.
-        self.assertOk(self.call('Stop'))
+        self.assertOk(stack.container_call(self.name, 'Stop'))
 
 
 class Freeze(Base):
@@ -226,22 +218,22 @@ class Freeze(Base):
     def test_freeze_unfreeze(self):
         self.start()
         stack.wait_init_ready(self.name)
-        self.assertOk(self.call('Freeze'))
+        self.assertOk(stack.container_call(self.name, 'Freeze'))
         self.assertEqual(stack.container_state(self.name), 'FROZEN')
-        self.assertEqual(self.get('State'), 'FROZEN')
-        self.assertTrue(self.get('Running'))
-        self.assertError(self.call('Freeze'), 'WrongState')
-        self.assertOk(self.call('Unfreeze'))
+        self.assertEqual(self.c.state, 'FROZEN')
+        self.assertTrue(self.c.running)
+        self.assertError(stack.container_call(self.name, 'Freeze'), 'WrongState')
+        self.assertOk(stack.container_call(self.name, 'Unfreeze'))
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
-        self.assertEqual(self.get('State'), 'RUNNING')
+        self.assertEqual(self.c.state, 'RUNNING')
 
     def test_freeze_stopped_is_wrong_state(self):
-        self.assertError(self.call('Freeze'), 'WrongState')
+        self.assertError(stack.container_call(self.name, 'Freeze'), 'WrongState')
         self.assertEqual(stack.container_state(self.name), 'STOPPED')
 
     def test_unfreeze_running_is_wrong_state(self):
         self.start()
-        self.assertError(self.call('Unfreeze'), 'WrongState')
+        self.assertError(stack.container_call(self.name, 'Unfreeze'), 'WrongState')
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
 
     def test_gdbus_freeze(self):
@@ -252,7 +244,7 @@ class Freeze(Base):
                              env=stack.env())
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(stack.container_state(self.name), 'FROZEN')
-        self.assertOk(self.call('Unfreeze'))
+        self.assertOk(stack.container_call(self.name, 'Unfreeze'))
 
 
 class Reboot(Base):
@@ -260,48 +252,48 @@ class Reboot(Base):
 
     def test_reboot(self):
         self.start()
-        lxcdtest.wait_until(lambda: self.get('InitPID') > 0, 5)
-        old_pid = self.get('InitPID')
+        lxcdtest.wait_until(lambda: self.c.init_pid > 0, 5)
+        old_pid = self.c.init_pid
         self.wait_init_ready()
         rec = stack.record_signals(self.conn, path=path(self.name), member='StateChanged')
-        self.assertOk(self.call('Reboot', '(30,)', timeout=40))
-        self.assertEqual(self.get('State'), 'RUNNING')
+        self.assertOk(stack.container_call(self.name, 'Reboot', '(30,)', timeout=40))
+        self.assertEqual(self.c.state, 'RUNNING')
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
-        lxcdtest.wait_until(lambda: self.get('InitPID') == self.lxc_pid(), 5)
-        self.assertNotEqual(self.get('InitPID'), old_pid)
+        lxcdtest.wait_until(lambda: self.c.init_pid == self.lxc_pid(), 5)
+        self.assertNotEqual(self.c.init_pid, old_pid)
         rec.pump()
         states = [s.args[0] for s in rec.signals]
         self.assertIn('STOPPED', states)
         self.assertEqual(states[-1], 'RUNNING')
 
     def test_reboot_stopped_is_wrong_state(self):
-        self.assertError(self.call('Reboot', '(5,)'), 'WrongState')
+        self.assertError(stack.container_call(self.name, 'Reboot', '(5,)'), 'WrongState')
 
     def test_reboot_bad_timeout(self):
-        self.assertError(self.call('Reboot', '(-7,)'), 'InvalidArgument')
+        self.assertError(stack.container_call(self.name, 'Reboot', '(-7,)'), 'InvalidArgument')
 
 
 class Wait(Base):
     name = 'c1'
 
     def test_wait_reached_now(self):
-        r = self.call('Wait', "('STOPPED', 0)")
+        r = stack.container_call(self.name, 'Wait', "('STOPPED', 0)")
         self.assertOk(r)
         self.assertEqual(r.result_text, '(true,)')
 
     def test_wait_zero_timeout(self):
-        r = self.call('Wait', "('RUNNING', 0)")
+        r = stack.container_call(self.name, 'Wait', "('RUNNING', 0)")
         self.assertEqual(r.result_text, '(false,)')
 
     def test_wait_times_out(self):
         t0 = time.monotonic()
-        r = self.call('Wait', "('FROZEN', 1)")
+        r = stack.container_call(self.name, 'Wait', "('FROZEN', 1)")
         self.assertEqual(r.result_text, '(false,)')
         self.assertGreaterEqual(time.monotonic() - t0, 0.9)
 
     def test_wait_for_outside_start(self):
         results = {}
-        t = threading.Thread(target=lambda: results.update(r=self.call('Wait', "('RUNNING', 10)")))
+        t = threading.Thread(target=lambda: results.update(r=stack.container_call(self.name, 'Wait', "('RUNNING', 10)")))
         t.start()
         time.sleep(0.2)
         stack.start_container(self.name)
@@ -311,7 +303,7 @@ class Wait(Base):
     def test_many_waiters_do_not_block(self):
         # More concurrent waits than worker threads; listing still answers.
         results = []
-        threads = [threading.Thread(target=lambda: results.append(self.call('Wait', "('FROZEN', 2)")))
+        threads = [threading.Thread(target=lambda: results.append(stack.container_call(self.name, 'Wait', "('FROZEN', 2)")))
                    for _ in range(24)]
         for t in threads:
             t.start()
@@ -337,14 +329,14 @@ class Wait(Base):
 
     def test_wait_bad_input(self):
         for args in ("('running', 1)", "('', 1)", "('BOGUS', 1)", "('RUNNING', -2)", "('RUNNING', 86401)"):
-            self.assertError(self.call('Wait', args), 'InvalidArgument')
+            self.assertError(stack.container_call(self.name, 'Wait', args), 'InvalidArgument')
 
     def test_wait_container_vanishes(self):
         stack.make_container('gone')
-        lxcdtest.wait_until(lambda: _exists(self.conn, 'gone'), 5)
+        lxcdtest.wait_until(lambda: stack.client(self.conn).container('gone').exists(), 5)
         results = {}
         t = threading.Thread(target=lambda: results.update(
-            r=self.call('Wait', "('RUNNING', 20)", name='gone')))
+            r=stack.container_call('gone', 'Wait', "('RUNNING', 20)")))
         t.start()
         time.sleep(0.3)
         stack.lxc('destroy', 'gone')
@@ -356,27 +348,27 @@ class Flags(Base):
     name = 'c2'
 
     def test_want_daemonize_false_start(self):
-        self.assertOk(self.call('WantDaemonize', '(false,)'))
-        self.assertFalse(self.get('Daemonize'))
+        self.assertOk(stack.container_call(self.name, 'WantDaemonize', '(false,)'))
+        self.assertFalse(self.c.daemonize)
         try:
             self.start()
             self.assertEqual(stack.container_state(self.name), 'RUNNING')
-            self.assertOk(self.call('Stop'))
+            self.assertOk(stack.container_call(self.name, 'Stop'))
             self.assertEqual(stack.container_state(self.name), 'STOPPED')
         finally:
-            self.assertOk(self.call('WantDaemonize', '(true,)'))
-        self.assertTrue(self.get('Daemonize'))
+            self.assertOk(stack.container_call(self.name, 'WantDaemonize', '(true,)'))
+        self.assertTrue(self.c.daemonize)
 
     def test_want_close_all_fds(self):
-        self.assertOk(self.call('WantCloseAllFDs', '(true,)'))
-        self.assertTrue(self.get('CloseAllFDs'))
+        self.assertOk(stack.container_call(self.name, 'WantCloseAllFDs', '(true,)'))
+        self.assertTrue(self.c.close_all_fds)
         self.start()
         self.assertEqual(stack.container_state(self.name), 'RUNNING')
-        self.assertOk(self.call('WantCloseAllFDs', '(false,)'))
-        self.assertFalse(self.get('CloseAllFDs'))
+        self.assertOk(stack.container_call(self.name, 'WantCloseAllFDs', '(false,)'))
+        self.assertFalse(self.c.close_all_fds)
 
     def test_may_control(self):
-        r = self.call('MayControl')
+        r = stack.container_call(self.name, 'MayControl')
         self.assertEqual(r.result_text, '(true,)')
 
 
@@ -385,14 +377,14 @@ class Responsiveness(Base):
 
     def test_property_reads_during_slow_start(self):
         results = {}
-        t = threading.Thread(target=lambda: results.update(r=self.call('Start', '(@a{sv} {},)')))
+        t = threading.Thread(target=lambda: results.update(r=stack.container_call(self.name, 'Start', '(@a{sv} {},)')))
         t0 = time.monotonic()
         t.start()
         worst = 0.0
         reads = 0
         while t.is_alive():
             a = time.monotonic()
-            self.get('State')
+            self.c.state
             stack.call(lxcdtest.MANAGER_PATH, lxcdtest.MANAGER_IFACE, 'ListContainers', "('all', @a{sv} {})")
             worst = max(worst, time.monotonic() - a)
             reads += 1
@@ -404,16 +396,6 @@ class Responsiveness(Base):
         lxcdtest._log('worst read+list latency during a 2 s start: %.1f ms over %d rounds'
                       % (worst * 1000, reads))
         self.assertLess(worst, 0.05 * lxcdtest.SLOWDOWN)
-
-
-def _exists(conn, name):
-    try:
-        conn.call_sync(BUS_NAME, path(name), 'org.freedesktop.DBus.Properties', 'Get',
-                       GLib.Variant('(ss)', (CONTAINER_IFACE, 'Name')), None,
-                       Gio.DBusCallFlags.NONE, 5000, None)
-        return True
-    except GLib.Error:
-        return False
 
 
 if __name__ == '__main__':

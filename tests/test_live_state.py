@@ -49,11 +49,6 @@ class Base(unittest.TestCase):
     def tearDown(self):
         self.rec.close()
 
-    def get(self, name, prop):
-        return self.conn.call_sync(BUS_NAME, path(name), 'org.freedesktop.DBus.Properties', 'Get',
-                                   GLib.Variant('(ss)', (CONTAINER_IFACE, prop)), None,
-                                   Gio.DBusCallFlags.NONE, 5000, None).unpack()[0]
-
     def wait_state(self, name, state, t0, what, timeout=1.0):
         """StateChanged(state) and PropertiesChanged(State=state) for *name*
         within *timeout* of t0."""
@@ -62,7 +57,7 @@ class Base(unittest.TestCase):
         note(what, time.monotonic() - t0)
         self.rec.wait_for(lambda s: s.path == path(name) and s.member == 'PropertiesChanged'
                           and s.args[1].get('State') == state, timeout=0.5)
-        self.assertEqual(self.get(name, 'State'), state)
+        self.assertEqual(stack.client(self.conn).container(name).state, state)
         return sig
 
 
@@ -73,8 +68,8 @@ class OutsideStateChanges(Base):
         t0 = time.monotonic()
         subprocess.run(['lxc-start', '-P', stack.lxcpath, '-n', 'c1'], check=True, timeout=30)
         self.wait_state('c1', 'RUNNING', t0, 'lxc-start -> RUNNING')
-        lxcdtest.wait_until(lambda: self.get('c1', 'InitPID') > 1, 1)
-        self.assertTrue(self.get('c1', 'Running'))
+        lxcdtest.wait_until(lambda: stack.client(self.conn).container('c1').init_pid > 1, 1)
+        self.assertTrue(stack.client(self.conn).container('c1').running)
 
         self.rec.clear()
         t0 = time.monotonic()
@@ -92,8 +87,8 @@ class OutsideStateChanges(Base):
         t0 = time.monotonic()
         subprocess.run(['lxc-stop', '-k', '-P', stack.lxcpath, '-n', 'c1'], check=True, timeout=30)
         self.wait_state('c1', 'STOPPED', t0, 'lxc-stop -k -> STOPPED')
-        self.assertEqual(self.get('c1', 'InitPID'), -1)
-        self.assertFalse(self.get('c1', 'Running'))
+        self.assertEqual(stack.client(self.conn).container('c1').init_pid, -1)
+        self.assertFalse(stack.client(self.conn).container('c1').running)
 
     def test_state_changed_carries_old_state(self):
         stack.start_container('c2')

@@ -91,7 +91,7 @@ class ListContainers(unittest.TestCase):
         stack.start_container('c2')
         conn = stack.bus()
         # Wait for the service to have seen it.
-        lxcdtest.wait_until(lambda: get_prop(conn, 'c2', 'State') == 'RUNNING', 5)
+        lxcdtest.wait_until(lambda: stack.client(conn).container('c2').state == 'RUNNING', 5)
 
     @classmethod
     def tearDownClass(cls):
@@ -148,13 +148,6 @@ class ListContainers(unittest.TestCase):
         r = stack.call_as(UNPRIV_UID, MANAGER_PATH, MANAGER_IFACE, 'ListContainers', "('all', @a{sv} {})")
         self.assertTrue(r.ok, r)
         self.assertIn("'c1'", r.result_text)
-
-
-def get_prop(conn, name, prop):
-    v = conn.call_sync(BUS_NAME, container_path(name), 'org.freedesktop.DBus.Properties', 'Get',
-                       GLib.Variant('(ss)', (CONTAINER_IFACE, prop)), None,
-                       Gio.DBusCallFlags.NONE, 5000, None)
-    return v.unpack()[0]
 
 
 class GetContainer(unittest.TestCase):
@@ -287,8 +280,8 @@ class ObjectManager(unittest.TestCase):
             conn = stack.bus()
             # InitPID follows the RUNNING event after the service re-read it:
             # wait for both, so nothing changes between the two calls.
-            lxcdtest.wait_until(lambda: get_prop(conn, 'c2', 'State') == 'RUNNING'
-                                and get_prop(conn, 'c2', 'InitPID') > 1, 5)
+            lxcdtest.wait_until(lambda: stack.client(conn).container('c2').state == 'RUNNING'
+                                and stack.client(conn).container('c2').init_pid > 1, 5)
             objects = conn.call_sync(BUS_NAME, ROOT_PATH, 'org.freedesktop.DBus.ObjectManager',
                                      'GetManagedObjects', None, None, Gio.DBusCallFlags.NONE,
                                      5000, None).get_child_value(0)
@@ -307,42 +300,24 @@ class ObjectManager(unittest.TestCase):
                 self.assertEqual(props.print_(True), get_all.print_(True), path)
                 seen += 1
             self.assertEqual(seen, 3)
-            self.assertGreater(get_prop(conn, 'c2', 'InitPID'), 1)   # one of them was running
+            self.assertGreater(stack.client(conn).container('c2').init_pid, 1)   # one of them was running
         finally:
             stack.stop_container('c2')
 
     def test_object_manager_client_as_unprivileged(self):
-        code = '''
-from gi.repository import Gio
-om = Gio.DBusObjectManagerClient.new_for_bus_sync(Gio.BusType.SYSTEM,
-    Gio.DBusObjectManagerClientFlags.NONE, "org.linuxcontainers.LXC1",
-    "/org/linuxcontainers/LXC1", None, None, None)
-for o in sorted(om.get_objects(), key=lambda o: o.get_object_path()):
-    c = o.get_interface("org.linuxcontainers.LXC1.Container")
-    if c:
-        print(c.get_cached_property("Name").unpack(), c.get_cached_property("State").unpack())
-'''
-        out = stack.run_as(UNPRIV_UID, ['/usr/bin/python3', '-c', code])
-        self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertEqual(out.stdout.split('\n')[0], 'c1 STOPPED')
-        self.assertIn('web-1 STOPPED', out.stdout)
+        with stack.client_as(UNPRIV_UID) as nobody:
+            seen = nobody.client.object_manager_view('State')
+        self.assertEqual(seen[0], ('c1', 'STOPPED'))
+        self.assertIn(('web-1', 'STOPPED'), seen)
 
     def test_autostart_property_from_config(self):
         stack.make_container('auto1', config={'lxc.start.auto': '1'})
         conn = stack.bus()
         lxcdtest.wait_until(lambda: lxcdtest.name_owner(conn, BUS_NAME) and
-                            _exists(conn, 'auto1'), 5)
-        self.assertTrue(get_prop(conn, 'auto1', 'Autostart'))
+                            stack.client(conn).container('auto1').exists(), 5)
+        self.assertTrue(stack.client(conn).container('auto1').autostart)
         stack.lxc('destroy', 'auto1')
-        lxcdtest.wait_until(lambda: not _exists(conn, 'auto1'), 5)
-
-
-def _exists(conn, name):
-    try:
-        get_prop(conn, name, 'Name')
-        return True
-    except GLib.Error:
-        return False
+        lxcdtest.wait_until(lambda: not stack.client(conn).container('auto1').exists(), 5)
 
 
 if __name__ == '__main__':

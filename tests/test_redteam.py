@@ -21,7 +21,6 @@ inside is root on the host).  Root file system links and configuration
 keys have their own files (test_redteam_rootfs.py, test_redteam_config.py).
 """
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -29,6 +28,7 @@ import threading
 
 from gi.repository import GLib
 
+import lxcclient
 import lxcdtest
 from lxcdtest import CONTAINER_IFACE, MANAGER_IFACE, MANAGER_PATH, ERROR_PREFIX
 
@@ -43,52 +43,6 @@ accounts = None
 uid = {}
 # (per run: test runs of other builds or checkouts may share /tmp)
 CANARY = '/tmp/lxcd-redteam-canary-%d' % os.getpid()
-
-#: A client that runs as the attacker: one call with file descriptors
-#: (RunCommand, Attach; OpenShell/OpenConsole return one), JSON out.
-_FD_CLIENT = r'''
-import json, os, sys
-import gi
-gi.require_version('Gio', '2.0')
-from gi.repository import GLib, Gio
-path, method, argv, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
-conn = Gio.DBusConnection.new_for_address_sync(os.environ['DBUS_SYSTEM_BUS_ADDRESS'],
-    Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-    None, None)
-opts = GLib.Variant.parse(GLib.VariantType.new('a{sv}'), options, None, None)
-out_r, out_w = os.pipe()
-fds = Gio.UnixFDList.new()
-for fd in (os.open('/dev/null', os.O_RDONLY), out_w, out_w):
-    fds.append(fd)
-if method in ('RunCommand', 'Attach'):
-    params = GLib.Variant.new_tuple(GLib.Variant('as', argv), GLib.Variant.new_handle(0),
-                                    GLib.Variant.new_handle(1), GLib.Variant.new_handle(2), opts)
-elif method == 'OpenShell':
-    params = GLib.Variant.new_tuple(opts)
-else:
-    params = GLib.Variant('(i)', (-1,))
-result = {}
-try:
-    reply, _ = conn.call_with_unix_fd_list_sync('org.linuxcontainers.LXC1', path,
-        'org.linuxcontainers.LXC1.Container', method, params, None, Gio.DBusCallFlags.NONE,
-        30000, fds, None)
-    result['reply'] = str(reply.unpack()[0])
-except GLib.Error as e:
-    result['error'] = Gio.DBusError.get_remote_error(e)
-    result['message'] = e.message
-os.close(out_w)
-fds = None
-data = b''
-if method == 'RunCommand':
-    while True:
-        chunk = os.read(out_r, 65536)
-        if not chunk:
-            break
-        data += chunk
-result['out'] = data.decode(errors='replace')
-print(json.dumps(result))
-'''
-
 
 def path(name):
     return lxcdtest.container_path(name)
@@ -117,12 +71,27 @@ def as_user(user, name, method, args='()'):
 
 
 def fd_call(user, name, method, argv=(), options='@a{sv} {}'):
-    """*method* (RunCommand, Attach, OpenShell, OpenConsole) as *user*."""
-    p = stack.run_as(uid[user], ['/usr/bin/python3', '-I', '-c', _FD_CLIENT, path(name), method,
-                                 json.dumps(list(argv)), options], timeout=60)
-    if p.returncode != 0:
-        raise AssertionError('client failed: %s' % p.stderr)
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    """*method* (RunCommand, Attach, OpenShell, OpenConsole) as *user*, with
+    the options *options* (GVariant text): {'reply': str, 'out': what
+    RunCommand's program wrote} or {'error': name, 'message': text}."""
+    v = GLib.Variant.parse(GLib.VariantType.new('a{sv}'), options, None, None)
+    opts = {e.get_child_value(0).get_string(): e.get_child_value(1).get_variant()
+            for e in (v.get_child_value(i) for i in range(v.n_children()))}
+    with stack.client_as(uid[user]) as client:
+        c = client.container(name)
+        try:
+            if method == 'RunCommand':
+                r = c.run(list(argv), call_timeout=30, **opts)
+                return {'reply': str(r.status), 'out': r.stdout + r.stderr}
+            if method == 'Attach':
+                reply = c.attach(list(argv), call_timeout=30, **opts)
+            elif method == 'OpenShell':
+                reply = c.open_shell(call_timeout=30, **opts)
+            else:
+                reply = c.open_console(-1, call_timeout=30)[0]
+            return {'reply': str(reply), 'out': ''}
+        except lxcclient.Error as e:
+            return {'error': e.name, 'message': e.message, 'out': ''}
 
 
 def setUpModule():
@@ -460,9 +429,7 @@ class PrivilegedContainers(Base):
         self.lxcpath_before = tree_digest(stack.lxcpath)
 
     def init_pid(self, name):
-        r = stack.call(path(name), 'org.freedesktop.DBus.Properties', 'Get',
-                       "('%s', 'InitPID')" % CONTAINER_IFACE)
-        return lxcdtest.parse_variant(r.result_text)[0]
+        return stack.client().container(name).init_pid
 
     def test_run_in_a_privileged_container(self):
         self.assertRefused(fd_call('alice', 'alice-priv', 'RunCommand', ESCAPE))
