@@ -79,6 +79,7 @@
 
 #include "lxcd-config-keys.h"
 #include "lxcd-error.h"
+#include "lxcd-util.h"
 
 typedef enum {
   V_ANY,          /* any value (the common length bound only) */
@@ -541,10 +542,8 @@ is_mac (const char *value)
 static gboolean
 is_ifname (const char *value)
 {
-  gsize len = strlen (value);
-
-  return len >= 1 && len <= 15 && !g_str_equal (value, ".") && !g_str_equal (value, "..") &&
-         is_word (value, len, "_.-");
+  /* the kernel's rule, and for ordinary keys a plain word */
+  return lxcd_ifname_is_valid (value) && is_word (value, strlen (value), "_.-");
 }
 
 static gboolean
@@ -680,7 +679,7 @@ lxcd_config_ordinary_value_is_valid (const char *key, const char *value, GError 
     goto bad;
   if (*value == '\0')
     return TRUE;
-  if (strlen (value) > 4096)
+  if (strlen (value) > LXCD_MAX_CONFIG_VALUE_LEN)
     goto bad;
 
   switch (r->kind)

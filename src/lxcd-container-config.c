@@ -610,13 +610,8 @@ handle_get_ips (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
   LxcdOperation *op = cfg_new (iface, invocation, CFG_IPS, LXCD_ACTION_READ_CONFIG, &cfg);
   g_autoptr(GError) error = NULL;
 
-  if (strlen (interface) > 15 || strpbrk (interface, "/ \t\n") != NULL ||
-      g_str_equal (interface, "-"))
-    {
-      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-                   "'%s' is not an interface name", interface);
-      return cfg_refuse (op, error);
-    }
+  if (*interface && !lxcd_validate_ifname (interface, &error))
+    return cfg_refuse (op, error);
   if (*family && !g_str_equal (family, "inet") && !g_str_equal (family, "inet6"))
     {
       g_set_error (&error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
@@ -631,33 +626,6 @@ handle_get_ips (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
   return cfg_start (op);
 }
 
-/* A path inside the container: absolute, no "..", no control characters. */
-static gboolean
-check_container_path (const char *what, const char *p, GError **error)
-{
-  g_auto(GStrv) parts = NULL;
-
-  if (!g_path_is_absolute (p) || strlen (p) > 4096)
-    goto bad;
-  for (const char *c = p; *c; c++)
-    {
-      if ((unsigned char) *c < 0x20 || *c == 0x7f)
-        goto bad;
-    }
-  parts = g_strsplit (p, "/", -1);
-  for (char **part = parts; *part; part++)
-    {
-      if (g_str_equal (*part, ".."))
-        goto bad;
-    }
-  return TRUE;
-
-bad:
-  g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-               "%s '%s' must be an absolute path without '..'", what, p);
-  return FALSE;
-}
-
 /* The source of a device node: an existing character or block device node
  * (not a link to one), never an arbitrary path. */
 static gboolean
@@ -665,7 +633,7 @@ check_device_node (const char *src, GError **error)
 {
   struct stat st;
 
-  if (!check_container_path ("Device", src, error))
+  if (!lxcd_validate_container_path ("Device", src, error))
     return FALSE;
   if (lstat (src, &st) < 0 || !(S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode)))
     {
@@ -674,19 +642,6 @@ check_device_node (const char *src, GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-/* A network interface name (IFNAMSIZ - 1 bytes, no '/' or spaces). */
-static gboolean
-check_ifname (const char *name, gboolean may_be_empty, GError **error)
-{
-  if ((*name == '\0' && may_be_empty) ||
-      (*name != '\0' && strlen (name) <= 15 && strpbrk (name, "/ \t\n:") == NULL &&
-       !g_str_equal (name, ".") && !g_str_equal (name, "..") && !g_str_equal (name, "-")))
-    return TRUE;
-  g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-               "'%s' is not a network interface name", name);
-  return FALSE;
 }
 
 static gboolean
@@ -698,7 +653,7 @@ handle_device_node (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
   g_autoptr(GError) error = NULL;
 
   if (!check_device_node (src, &error) ||
-      (*dest && !check_container_path ("Destination", dest, &error)) ||
+      (*dest && !lxcd_validate_container_path ("Destination", dest, &error)) ||
       !require_running (LXCD_CONTAINER (iface), &error))
     return cfg_refuse (op, error);
   cfg->key = g_strdup (src);
@@ -728,7 +683,7 @@ handle_netdev (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, CfgK
   LxcdOperation *op = cfg_new (iface, invocation, kind, LXCD_ACTION_CONFIGURE_HOST, &cfg);
   g_autoptr(GError) error = NULL;
 
-  if (!check_ifname (dev, FALSE, &error) || !check_ifname (dst_dev, TRUE, &error) ||
+  if (!lxcd_validate_ifname (dev, &error) || (*dst_dev && !lxcd_validate_ifname (dst_dev, &error)) ||
       !require_running (LXCD_CONTAINER (iface), &error))
     return cfg_refuse (op, error);
   cfg->key = g_strdup (dev);

@@ -399,7 +399,7 @@ lxcd_lxc_list_snapshots (const char *lxcpath, const char *name, GError **error)
       if (snaps[i].comment_pathname &&
           g_file_get_contents (snaps[i].comment_pathname, &comment, &len, NULL))
         {
-          if (len > 65536 || !g_utf8_validate (comment, (gssize) len, NULL))
+          if (len > LXCD_MAX_COMMENT_LEN || !g_utf8_validate (comment, (gssize) len, NULL))
             g_clear_pointer (&comment, g_free);
         }
       g_variant_builder_add (&builder, "(ssss)", snaps[i].name ? snaps[i].name : "",

@@ -193,6 +193,81 @@ lxcd_validate_argv (const char *const *argv, GError **error)
 }
 
 /**
+ * lxcd_ifname_is_valid:
+ *
+ * The kernel's rule for a network interface name (dev_valid_name()): 1
+ * to %LXCD_MAX_IFNAME_LEN bytes, not "." or "..", no '/', ':',
+ * whitespace or control characters. The one definition every method and
+ * configuration key that takes an interface name uses (ordinary keys ask
+ * for less, lxcd-config-keys.c).
+ */
+gboolean
+lxcd_ifname_is_valid (const char *name)
+{
+  size_t len = name ? strlen (name) : 0;
+
+  if (len == 0 || len > LXCD_MAX_IFNAME_LEN || g_str_equal (name, ".") || g_str_equal (name, ".."))
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    {
+      if (*p == '/' || *p == ':' || g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * lxcd_validate_ifname:
+ *
+ * lxcd_ifname_is_valid(), with the reason. "-" is refused as well:
+ * lxc-dbus-helper's arguments use it for "none".
+ */
+gboolean
+lxcd_validate_ifname (const char *name, GError **error)
+{
+  if (lxcd_ifname_is_valid (name) && !g_str_equal (name, "-"))
+    return TRUE;
+  g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+               "'%s' is not a network interface name (1 to %d bytes, no '/', ':' or spaces)",
+               name ? name : "", LXCD_MAX_IFNAME_LEN);
+  return FALSE;
+}
+
+/**
+ * lxcd_validate_container_path:
+ * @what: what the path is, for the message ("Device", "Destination", ...)
+ *
+ * A path inside a container (or one the service resolves itself):
+ * absolute, at most %LXCD_MAX_PATH_LEN bytes, no ".." component and no
+ * control characters.
+ */
+gboolean
+lxcd_validate_container_path (const char *what, const char *path, GError **error)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (path == NULL || !g_path_is_absolute (path) || strlen (path) > LXCD_MAX_PATH_LEN)
+    goto bad;
+  for (const char *c = path; *c; c++)
+    {
+      if ((unsigned char) *c < 0x20 || *c == 0x7f)
+        goto bad;
+    }
+  parts = g_strsplit (path, "/", -1);
+  for (char **part = parts; *part; part++)
+    {
+      if (g_str_equal (*part, ".."))
+        goto bad;
+    }
+  return TRUE;
+
+bad:
+  g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+               "%s '%s' must be an absolute path without '..'", what, path ? path : "");
+  return FALSE;
+}
+
+/**
  * lxcd_options_validate:
  * @options: an a{sv}
  * @specs: allowed keys and their types, ended by a %NULL key

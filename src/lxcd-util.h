@@ -28,6 +28,14 @@ typedef enum {
 #define LXCD_MAX_ARGV 1024
 /* Longest single string argument element accepted, in bytes. */
 #define LXCD_MAX_ARG_LEN 65536
+/* Longest path accepted (the kernel's PATH_MAX). */
+#define LXCD_MAX_PATH_LEN 4096
+/* Longest configuration value accepted, in bytes. */
+#define LXCD_MAX_CONFIG_VALUE_LEN 4096
+/* Longest snapshot comment written or read, in bytes. */
+#define LXCD_MAX_COMMENT_LEN 65536
+/* Longest network interface name (the kernel's IFNAMSIZ - 1). */
+#define LXCD_MAX_IFNAME_LEN 15
 
 const char *lxcd_state_to_string (LxcdState state);
 gboolean    lxcd_state_from_string (const char *str, LxcdState *out_state);
@@ -36,6 +44,9 @@ gboolean lxcd_validate_container_name (const char *name, GError **error);
 gboolean lxcd_validate_new_container_name (const char *name, GError **error);
 gboolean lxcd_validate_timeout (gint timeout, GError **error);
 gboolean lxcd_validate_argv (const char *const *argv, GError **error);
+gboolean lxcd_validate_ifname (const char *name, GError **error);
+gboolean lxcd_ifname_is_valid (const char *name);
+gboolean lxcd_validate_container_path (const char *what, const char *path, GError **error);
 
 typedef struct {
   const char *key;

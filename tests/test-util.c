@@ -475,6 +475,56 @@ test_new_names (void)
 }
 
 static void
+test_ifnames (void)
+{
+  static const char *const good[] = { "eth0", "veth-a_b.1", "br0", "x", "abcdefghijklmno",
+    "caf\xc3\xa9", NULL };
+  static const char *const bad[] = { "", ".", "..", "-", "a/b", "a:b", "a b", "a\tb", "a\nb",
+    "a\x7f", "abcdefghijklmnop", NULL };
+
+  for (const char *const *n = good; *n; n++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_true (lxcd_validate_ifname (*n, &error));
+      g_assert_no_error (error);
+    }
+  for (const char *const *n = bad; *n; n++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_false (lxcd_validate_ifname (*n, &error));
+      g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+    }
+  /* "-" is a name the kernel takes; only the helper's arguments refuse it */
+  g_assert_true (lxcd_ifname_is_valid ("-"));
+  /* ordinary configuration keys ask for a plain word on top */
+  g_assert_true (lxcd_config_ordinary_value_is_valid ("lxc.net.0.name", "br0", NULL));
+  g_assert_false (lxcd_config_ordinary_value_is_valid ("lxc.net.0.name", "caf\xc3\xa9", NULL));
+  g_assert_false (lxcd_config_ordinary_value_is_valid ("lxc.net.0.name", "abcdefghijklmnop", NULL));
+}
+
+static void
+test_container_paths (void)
+{
+  g_autofree char *long_path = g_strnfill (LXCD_MAX_PATH_LEN + 1, 'a');
+  static const char *const good[] = { "/", "/dev/null", "/a/b c/d", "/a/./b", "/..x", NULL };
+  static const char *const bad[] = { "", "dev/null", "/a/../b", "/..", "/a/\nb", "/a\x7f", NULL };
+
+  long_path[0] = '/';
+  for (const char *const *p = good; *p; p++)
+    g_assert_true (lxcd_validate_container_path ("Path", *p, NULL));
+  for (const char *const *p = bad; *p; p++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_false (lxcd_validate_container_path ("Path", *p, &error));
+      g_assert_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, "Path '"));
+    }
+  g_assert_false (lxcd_validate_container_path ("Path", long_path, NULL));
+  long_path[LXCD_MAX_PATH_LEN] = '\0';
+  g_assert_true (lxcd_validate_container_path ("Path", long_path, NULL));
+}
+
+static void
 test_idmap (void)
 {
   const char *subid = "# comment\nalice:100000:65536\nroot:200000:1000000\nroot:5000000:10\n";
@@ -607,6 +657,8 @@ main (int argc, char **argv)
   g_test_add_func ("/util/names", test_names);
   g_test_add_func ("/util/timeouts", test_timeouts);
   g_test_add_func ("/util/new-names", test_new_names);
+  g_test_add_func ("/util/ifnames", test_ifnames);
+  g_test_add_func ("/util/container-paths", test_container_paths);
   g_test_add_func ("/util/idmap", test_idmap);
   g_test_add_func ("/util/idmap-blocks", test_idmap_blocks);
   g_test_add_func ("/config/allowlist", test_config_keys);
