@@ -279,6 +279,34 @@ typedef enum {
   OP_DESTROY,
 } OpKind;
 
+/* A run-state operation runs two things side by side, each with its own
+ * state, and replies once both say so (or at the first error):
+ *
+ *   the work     RUNNING ──ok──► LXC_DONE ──re-read──► PUBLISHED
+ *                   └──error──► FAILED (re-read, or a failed start's
+ *                                wind-down to STOPPED, then the reply)
+ *   the target   WAITING ──state event──► REACHED
+ *                   └──timeout──► CHECKING ──last re-read──► REACHED or the error
+ *                UNWATCHED: nothing to wait for (Destroy)
+ *
+ * A foreground start is PUBLISHED as soon as its monitor runs (the state
+ * events say the rest). Stop, freeze, unfreeze and a start that reported
+ * its init pid reply at LXC_DONE + REACHED (op_state_says_all()).
+ */
+typedef enum {
+  WORK_RUNNING,   /* liblxc or lxc-dbus-helper at work */
+  WORK_LXC_DONE,  /* it succeeded; the re-read that publishes it runs */
+  WORK_PUBLISHED, /* the re-read is done */
+  WORK_FAILED,    /* it failed; the failure path replies */
+} WorkState;
+
+typedef enum {
+  TARGET_UNWATCHED, /* no wait armed, or it ended without the state */
+  TARGET_WAITING,   /* a waiter watches for the target state */
+  TARGET_CHECKING,  /* the wait timed out; a last re-read decides */
+  TARGET_REACHED,   /* the state was seen (or only a request was sent) */
+} TargetState;
+
 /* A run-state call: the data of its LxcdOperation, which holds the
  * invocation, the caller, the limit token, the slot and the Job. Every
  * step in flight (the work, the state wait, the re-read, a foreground
@@ -294,14 +322,11 @@ typedef struct {
   gboolean use_init;
   char **argv;
   /* progress */
-  gboolean work_done;
-  gboolean lxc_done;         /* the liblxc part succeeded (re-read pending) */
+  WorkState work;
+  TargetState target_seen;
   gint started_pid;          /* init pid the start helper reported, or 0 */
-  gboolean state_reached;
-  gboolean waiting;
   LxcdState target;          /* the state the operation leads to */
   gboolean target_via_state; /* reaching it can be checked by a re-read */
-  gboolean failing;          /* the work failed; the failure path replies */
   guint helper_timeout_id;   /* cancels a freezer helper that takes too long */
   GError *error;
 } Op;
@@ -389,14 +414,14 @@ op_timeout_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(Op) op = user_data;
 
   lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
-  if (op->failing)
+  if (op->work == WORK_FAILED)
     return;
   if (op->error == NULL && !(op->target_via_state && op->self->state == op->target))
     op->error = op_timeout_error (op);
-  if (op->work_done || op->error)
+  if (op->work == WORK_PUBLISHED || op->error)
     op_reply (op, op->error);
   else
-    op->state_reached = TRUE;
+    op->target_seen = TARGET_REACHED;
 }
 
 /* main thread: whether the state event that reached the target already
@@ -409,7 +434,8 @@ op_state_says_all (Op *op)
 {
   LxcdContainer *self = op->self;
 
-  if (!op->lxc_done || !op->state_reached || op->error || op->failing)
+  if ((op->work != WORK_LXC_DONE && op->work != WORK_PUBLISHED) ||
+      op->target_seen != TARGET_REACHED || op->error)
     return FALSE;
   switch (op->kind)
     {
@@ -434,17 +460,18 @@ op_state_waited (LxcdContainer *self, WaitResult result, gpointer user_data)
 {
   g_autoptr(Op) op = user_data;
 
-  op->waiting = FALSE;
-  if (op->failing)
+  op->target_seen = TARGET_UNWATCHED;
+  if (op->work == WORK_FAILED)
     return;
   switch (result)
     {
     case WAIT_REACHED:
-      op->state_reached = TRUE;
+      op->target_seen = TARGET_REACHED;
       break;
     case WAIT_TIMEOUT:
       if (op_replied (op))
         return;
+      op->target_seen = TARGET_CHECKING;
       lxcd_daemon_sync_container (self->daemon, self->lxcpath, self->name, NULL,
                                   op_timeout_synced_cb, op_ref (op));
       return;
@@ -456,7 +483,7 @@ op_state_waited (LxcdContainer *self, WaitResult result, gpointer user_data)
     default:
       g_assert_not_reached ();
     }
-  if (op->work_done || op->error || op_state_says_all (op))
+  if (op->work == WORK_PUBLISHED || op->error || op_state_says_all (op))
     op_reply (op, op->error);
 }
 
@@ -467,10 +494,10 @@ op_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(Op) op = user_data;
 
   lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
-  if (op->failing)
+  if (op->work == WORK_FAILED)
     return;
-  op->work_done = TRUE;
-  if (op->error || op->state_reached || !op->waiting)
+  op->work = WORK_PUBLISHED;
+  if (op->error || op->target_seen != TARGET_WAITING)
     op_reply (op, op->error);
 }
 
@@ -508,7 +535,7 @@ op_work_finished (Op *op, GError *error)
        * STOPPED first, so the reply never precedes its state. */
       if (op->error == NULL)
         op->error = g_error_copy (error);
-      op->failing = TRUE;
+      op->work = WORK_FAILED;
       if (op->kind == OP_START)
         waiter_add (self, LXCD_STATE_STOPPED, FALSE, 5, NULL, op_failed_settled, op_ref (op));
       else
@@ -516,7 +543,7 @@ op_work_finished (Op *op, GError *error)
                                     op_failed_synced_cb, op_ref (op));
       return;
     }
-  op->lxc_done = TRUE;
+  op->work = WORK_LXC_DONE;
   lxcd_daemon_sync_container (self->daemon, self->lxcpath, self->name,
                               NULL, op_synced_cb, op_ref (op));
   if (op_state_says_all (op))
@@ -563,10 +590,10 @@ op_arm_wait (Op *op)
   if (timeout == 0)
     {
       /* Only send the request. */
-      op->state_reached = TRUE;
+      op->target_seen = TARGET_REACHED;
       return;
     }
-  op->waiting = TRUE;
+  op->target_seen = TARGET_WAITING;
   waiter_add (op->self, target, require_leave, timeout, NULL, op_state_waited, op_ref (op));
 }
 
@@ -764,7 +791,8 @@ op_spawn_helper (Op *op)
       return;
     }
   op_ref (op); /* (op_foreground_exited's) */
-  op->work_done = TRUE;
+  /* (the state events say the rest) */
+  op->work = WORK_PUBLISHED;
 }
 
 /* main thread: authorized; check the state, take the slot, start the work */
