@@ -12,7 +12,7 @@
  * process group of its own.
  *
  * The service runs one `lxc-dbus-helper serve` (fd 3: its socket; wire
- * format in lxcd-forkserver.h), which never calls liblxc and forks a child
+ * format in lxcd-helper-proto.h), which never calls liblxc and forks a child
  * per request; the child runs the operation as if this program had been
  * exec'd with its arguments. That saves an exec of a binary linked with
  * liblxc (its libraries' mapping) per operation.
@@ -62,8 +62,9 @@
  * directory while it is being made, as liblxc's create does, so nobody
  * lists it before it is complete, even if this helper is killed.
  *
- * Exit status: 0 done; 1 failed; 2 usage; 3 wrong state; 4 not found;
- * 5 already exists; 6 not authorized (clone hooks). On failure stderr says why, with liblxc's errors.
+ * Exit status: LXCD_HELPER_* in lxcd-helper-proto.h (0 done; 1 failed;
+ * 2 usage; 3 wrong state; 4 not found; 5 already exists; 6 not authorized,
+ * clone hooks). On failure stderr says why, with liblxc's errors.
  */
 #include "config.h"
 
@@ -92,7 +93,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
-#include "lxcd-forkserver.h"
+#include "lxcd-helper-proto.h"
 #include "lxcd-rootfs.h"
 
 /* In sanitizer builds: this one-shot process exits right after one liblxc
@@ -109,16 +110,6 @@ __lsan_default_suppressions (void)
 /* <linux/ioprio.h> is not in every libc's headers: the two values used. */
 #define IOPRIO_WHO_PROCESS 1
 #define IOPRIO_BE_LOWEST ((2 << 13) | 7) /* IOPRIO_CLASS_BE, level 7 */
-
-enum {
-  EXIT_DONE = 0,
-  EXIT_FAILED = 1,
-  EXIT_USAGE = 2,
-  EXIT_WRONG_STATE = 3,
-  EXIT_NOT_FOUND = 4,
-  EXIT_EXISTS = 5,
-  EXIT_NOT_AUTHORIZED = 6,
-};
 
 /* --allow-clone-hooks was given (the caller is root) */
 static bool allow_clone_hooks;
@@ -142,10 +133,10 @@ open_defined (const char *lxcpath, const char *name, int *rc)
       fprintf (stderr, "Container '%s' is not defined\n", name);
       if (c)
         lxc_container_put (c);
-      *rc = EXIT_NOT_FOUND;
+      *rc = LXCD_HELPER_NOT_FOUND;
       return NULL;
     }
-  *rc = EXIT_DONE;
+  *rc = LXCD_HELPER_DONE;
   return c;
 }
 
@@ -165,7 +156,7 @@ do_start (const char *lxcpath, const char *name, const char *flags, char **argv)
     {
       fprintf (stderr, "Container '%s' is already running\n", name);
       lxc_container_put (c);
-      return EXIT_WRONG_STATE;
+      return LXCD_HELPER_WRONG_STATE;
     }
 
   c->want_daemonize (c, daemonize);
@@ -180,7 +171,7 @@ do_start (const char *lxcpath, const char *name, const char *flags, char **argv)
   if (!c->start (c, use_init ? 1 : 0, argv[0] ? argv : NULL))
     {
       report (c, "Failed to start container", name);
-      rc = EXIT_FAILED;
+      rc = LXCD_HELPER_FAILED;
     }
   else if (daemonize)
     {
@@ -230,16 +221,16 @@ do_create (int argc, char **argv)
   int opt;
   const char *lxcpath, *name, *template;
   struct lxc_container *c;
-  int rc = EXIT_DONE;
+  int rc = LXCD_HELPER_DONE;
 
   memset (&specs, 0, sizeof specs);
   if (config == NULL)
-    return EXIT_FAILED;
+    return LXCD_HELPER_FAILED;
   /* argv: create LXCPATH NAME TEMPLATE [OPTION...] [-- ARG...] */
   if (argc < 4)
     {
       free (config);
-      return EXIT_USAGE;
+      return LXCD_HELPER_USAGE;
     }
   lxcpath = argv[1];
   name = argv[2];
@@ -299,7 +290,7 @@ do_create (int argc, char **argv)
         {
           fprintf (stderr, "Bad option for create\n");
           free (config);
-          return EXIT_USAGE;
+          return LXCD_HELPER_USAGE;
         }
     }
 
@@ -308,12 +299,12 @@ do_create (int argc, char **argv)
     {
       fprintf (stderr, "liblxc could not make a container object for '%s'\n", name);
       free (config);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   if (c->is_defined (c))
     {
       fprintf (stderr, "Container '%s' already exists\n", name);
-      rc = EXIT_EXISTS;
+      rc = LXCD_HELPER_EXISTS;
       goto out;
     }
 
@@ -326,7 +317,7 @@ do_create (int argc, char **argv)
       if (def && access (def, R_OK) == 0 && !c->load_config (c, def))
         {
           report (c, "Failed to load the default configuration for", name);
-          rc = EXIT_FAILED;
+          rc = LXCD_HELPER_FAILED;
           goto out;
         }
       for (int i = 0; i < n_config; i++)
@@ -335,14 +326,14 @@ do_create (int argc, char **argv)
           if (eq == NULL)
             {
               fprintf (stderr, "Config item '%s' is not KEY=VALUE\n", config[i]);
-              rc = EXIT_USAGE;
+              rc = LXCD_HELPER_USAGE;
               goto out;
             }
           *eq = '\0';
           if (!c->set_config_item (c, config[i], eq + 1))
             {
               fprintf (stderr, "liblxc refused config item '%s'\n", config[i]);
-              rc = EXIT_USAGE;
+              rc = LXCD_HELPER_USAGE;
               goto out;
             }
         }
@@ -351,7 +342,7 @@ do_create (int argc, char **argv)
   if (!c->create (c, template, bdev_type, have_specs ? &specs : NULL, flags, &argv[optind]))
     {
       report (c, "Failed to create container", name);
-      rc = EXIT_FAILED;
+      rc = LXCD_HELPER_FAILED;
     }
 
 out:
@@ -380,20 +371,20 @@ mark_partial (const char *lxcpath, const char *name, bool may_exist, char *marke
   if (mkdir (dir, 0755) < 0 && !(may_exist && errno == EEXIST))
     {
       fprintf (stderr, "Cannot make %s: %s\n", dir, strerror (errno));
-      return errno == EEXIST ? EXIT_EXISTS : EXIT_FAILED;
+      return errno == EEXIST ? LXCD_HELPER_EXISTS : LXCD_HELPER_FAILED;
     }
   fd = open (marker, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       fprintf (stderr, "Cannot make %s: %s\n", marker, strerror (errno));
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   if (fcntl (fd, F_SETLK, &lk) < 0)
     fprintf (stderr, "Cannot lock %s: %s\n", marker, strerror (errno));
   if (partial_fd >= 0)
     close (partial_fd);
   partial_fd = fd;
-  return EXIT_DONE;
+  return LXCD_HELPER_DONE;
 }
 
 /* liblxc runs a container's lxc.hook.clone entries as host root, with
@@ -461,7 +452,7 @@ set_new_name (struct lxc_container *c2, const char *newname)
       !c2->set_config_item (c2, "lxc.uts.name", newname) || !c2->save_config (c2, NULL))
     {
       report (c2, "Failed to set lxc.uts.name of container", newname);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   config = c2->config_file_name (c2);
   n = config ? lxcd_rootfs_config_key (config, "lxc.uts.name", NULL, 0) : -1;
@@ -470,24 +461,24 @@ set_new_name (struct lxc_container *c2, const char *newname)
       fprintf (stderr, "The config of container '%s' (%s) has %d lxc.uts.name lines, not one\n",
                newname, config ? config : "?", n);
       free (config);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   free (config);
 
   if (!rootfs_spec (c2, rootfs, sizeof rootfs))
-    return EXIT_DONE; /* (liblxc fails earlier without one) */
+    return LXCD_HELPER_DONE; /* (liblxc fails earlier without one) */
   switch (lxcd_rootfs_write_hostname (rootfs, newname, why, sizeof why))
     {
     case LXCD_ROOTFS_WRITTEN:
-      return EXIT_DONE;
+      return LXCD_HELPER_DONE;
     case LXCD_ROOTFS_SKIPPED:
       warn ("lxc-dbus-helper: warning: etc/hostname of container '%s' left as it was: %s\n",
             newname, why);
-      return EXIT_DONE;
+      return LXCD_HELPER_DONE;
     case LXCD_ROOTFS_FAILED:
     default:
       fprintf (stderr, "Container '%s': %s\n", newname, why);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
 }
 
@@ -538,21 +529,21 @@ do_clone (int argc, char **argv)
   int rc;
 
   if (argc < 9)
-    return EXIT_USAGE;
+    return LXCD_HELPER_USAGE;
   flags = parse_size (argv[5], &ok1);
   newsize = parse_size (argv[8], &ok2);
   if (!ok1 || !ok2 || flags > INT_MAX)
-    return EXIT_USAGE;
+    return LXCD_HELPER_USAGE;
   c = open_defined (argv[1], argv[2], &rc);
   if (c == NULL)
     return rc;
   if (refuse_clone_hooks (c, "Container", argv[2]))
     {
       lxc_container_put (c);
-      return EXIT_NOT_AUTHORIZED;
+      return LXCD_HELPER_NOT_AUTHORIZED;
     }
   rc = mark_partial (argv[3], argv[4], false, marker, sizeof marker);
-  if (rc != EXIT_DONE)
+  if (rc != LXCD_HELPER_DONE)
     {
       lxc_container_put (c);
       return rc;
@@ -566,13 +557,13 @@ do_clone (int argc, char **argv)
   if (c2 == NULL)
     {
       report (c, "Failed to clone container", argv[2]);
-      rc = EXIT_FAILED;
+      rc = LXCD_HELPER_FAILED;
     }
   else
     {
       if (!(flags & LXC_CLONE_KEEPNAME))
         rc = set_new_name (c2, argv[4]);
-      if (rc == EXIT_DONE)
+      if (rc == LXCD_HELPER_DONE)
         unlink (marker);
       else
         c2->destroy (c2);
@@ -616,7 +607,7 @@ do_rename (const char *lxcpath, const char *name, const char *newname)
     {
       fprintf (stderr, "Container '%s' is running\n", name);
       lxc_container_put (c);
-      return EXIT_WRONG_STATE;
+      return LXCD_HELPER_WRONG_STATE;
     }
   n = c->snapshot_list (c, &snaps);
   for (int i = 0; i < n; i++)
@@ -626,21 +617,21 @@ do_rename (const char *lxcpath, const char *name, const char *newname)
     {
       fprintf (stderr, "Renaming a container with snapshots is not supported ('%s')\n", name);
       lxc_container_put (c);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   if (refuse_clone_hooks (c, "Container", name))
     {
       lxc_container_put (c);
-      return EXIT_NOT_AUTHORIZED;
+      return LXCD_HELPER_NOT_AUTHORIZED;
     }
   type = backend_of (c, name, rootfs, sizeof rootfs);
   if (type == NULL)
     {
       lxc_container_put (c);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   rc = mark_partial (lxcpath, newname, false, marker, sizeof marker);
-  if (rc != EXIT_DONE)
+  if (rc != LXCD_HELPER_DONE)
     {
       lxc_container_put (c);
       return rc;
@@ -651,15 +642,15 @@ do_rename (const char *lxcpath, const char *name, const char *newname)
     {
       report (c, "Failed to rename container", name);
       lxc_container_put (c);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   rc = set_new_name (c2, newname);
-  if (rc != EXIT_DONE)
+  if (rc != LXCD_HELPER_DONE)
     c2->destroy (c2);
   else if (!c->destroy (c))
     {
       report (c, "Could not destroy the renamed container's old copy", name);
-      rc = EXIT_FAILED;
+      rc = LXCD_HELPER_FAILED;
     }
   else
     unlink (marker);
@@ -684,7 +675,7 @@ do_snapshot (const char *lxcpath, const char *name)
   if (refuse_clone_hooks (c, "Container", name))
     {
       lxc_container_put (c);
-      return EXIT_NOT_AUTHORIZED;
+      return LXCD_HELPER_NOT_AUTHORIZED;
     }
   /* The comment arrives on stdin; liblxc wants it in a file. */
   fd = mkstemp (comment_path);
@@ -692,7 +683,7 @@ do_snapshot (const char *lxcpath, const char *name)
     {
       fprintf (stderr, "Cannot make a comment file: %s\n", strerror (errno));
       lxc_container_put (c);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   while ((n = read (STDIN_FILENO, buf, sizeof buf)) > 0)
     {
@@ -706,7 +697,7 @@ do_snapshot (const char *lxcpath, const char *name)
   if (idx < 0)
     {
       report (c, "Failed to snapshot container", name);
-      rc = EXIT_FAILED;
+      rc = LXCD_HELPER_FAILED;
     }
   else
     printf ("snap%d\n", idx);
@@ -739,25 +730,25 @@ destroy_keeping_snapshots (struct lxc_container *c, const char *lxcpath, const c
     {
       fprintf (stderr, "%s exists (snapshots of '%s' left by an interrupted restore?)\n", aside,
                name);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   if (rename (snapdir, aside) < 0)
     {
       fprintf (stderr, "Cannot move %s aside: %s\n", snapdir, strerror (errno));
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   if (!c->destroy (c))
     {
       report (c, "Could not destroy existing container", name);
       if (rename (aside, snapdir) < 0)
         fprintf (stderr, "The snapshots of '%s' are in %s: %s\n", name, aside, strerror (errno));
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   rc = mark_partial (lxcpath, name, true, marker, size);
   if (rename (aside, snapdir) < 0)
     {
       fprintf (stderr, "The snapshots of '%s' are in %s: %s\n", name, aside, strerror (errno));
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   return rc;
 }
@@ -796,7 +787,7 @@ do_restore (const char *lxcpath, const char *name, const char *snapshot, const c
     {
       fprintf (stderr, "Container '%s' has no snapshot '%s'\n", name, snapshot);
       lxc_container_put (c);
-      return EXIT_NOT_FOUND;
+      return LXCD_HELPER_NOT_FOUND;
     }
   /* liblxc 5.0's snapshot_restore() dereferences the container's root
    * file system without checking it: refuse a container that has none
@@ -806,9 +797,9 @@ do_restore (const char *lxcpath, const char *name, const char *snapshot, const c
       fprintf (stderr, "Container '%s' has no root file system configured (lxc.rootfs.path): "
                "cannot restore its snapshot\n", name);
       lxc_container_put (c);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
-  rc = EXIT_FAILED;
+  rc = LXCD_HELPER_FAILED;
   if (has_fs_snapshots (lxcpath, name))
     {
       fprintf (stderr, "The root file system of container '%s' has dependent snapshots\n", name);
@@ -828,7 +819,7 @@ do_restore (const char *lxcpath, const char *name, const char *snapshot, const c
   /* The new container's config is the snapshot's: its hooks would run. */
   if (refuse_clone_hooks (snap, "The snapshot of container", name))
     {
-      rc = EXIT_NOT_AUTHORIZED;
+      rc = LXCD_HELPER_NOT_AUTHORIZED;
       goto out;
     }
 
@@ -836,7 +827,7 @@ do_restore (const char *lxcpath, const char *name, const char *snapshot, const c
     rc = destroy_keeping_snapshots (c, lxcpath, name, snapdir, old_layout, marker, sizeof marker);
   else
     rc = mark_partial (lxcpath, newname, false, marker, sizeof marker);
-  if (rc != EXIT_DONE)
+  if (rc != LXCD_HELPER_DONE)
     goto out;
 
   if (strcmp (type, "dir") != 0 && strcmp (type, "loop") != 0)
@@ -845,14 +836,14 @@ do_restore (const char *lxcpath, const char *name, const char *snapshot, const c
   if (rest == NULL || !rest->is_defined (rest))
     {
       report (snap, "Failed to restore snapshot of container", name);
-      rc = EXIT_FAILED;
+      rc = LXCD_HELPER_FAILED;
     }
   else
     {
       rc = set_new_name (rest, newname);
       /* A new container that is not complete goes; the one restored over
        * itself stays (the old one is gone), with the error reported. */
-      if (rc == EXIT_DONE || same)
+      if (rc == LXCD_HELPER_DONE || same)
         unlink (marker);
       else
         rest->destroy (rest);
@@ -895,7 +886,7 @@ do_network (const char *lxcpath, const char *name, int argc, char **argv)
     {
       fprintf (stderr, "Container '%s' is not running\n", name);
       lxc_container_put (c);
-      return EXIT_WRONG_STATE;
+      return LXCD_HELPER_WRONG_STATE;
     }
   if (argc == 0)
     list = c->get_interfaces (c);
@@ -906,14 +897,14 @@ do_network (const char *lxcpath, const char *name, int argc, char **argv)
       if (!ok || scope > 0xffffffffULL)
         {
           lxc_container_put (c);
-          return EXIT_USAGE;
+          return LXCD_HELPER_USAGE;
         }
       list = c->get_ips (c, strcmp (argv[0], "-") ? argv[0] : NULL,
                          strcmp (argv[1], "-") ? argv[1] : NULL, (int) scope);
     }
   print_list (list);
   lxc_container_put (c);
-  return EXIT_DONE;
+  return LXCD_HELPER_DONE;
 }
 
 /* Device nodes and network devices: liblxc enters the container's
@@ -933,7 +924,7 @@ do_device (const char *op, const char *lxcpath, const char *name, const char *a,
     {
       fprintf (stderr, "Container '%s' is not running\n", name);
       lxc_container_put (c);
-      return EXIT_WRONG_STATE;
+      return LXCD_HELPER_WRONG_STATE;
     }
   if (strcmp (op, "device-add") == 0)
     ok = c->add_device_node (c, a, b_or_null);
@@ -946,7 +937,7 @@ do_device (const char *op, const char *lxcpath, const char *name, const char *a,
   if (!ok)
     {
       report (c, "liblxc refused the change to container", name);
-      rc = EXIT_FAILED;
+      rc = LXCD_HELPER_FAILED;
     }
   lxc_container_put (c);
   return rc;
@@ -1074,7 +1065,7 @@ run_in_container (int argc, char **argv, char **env, char **keep)
   FILE *report_file;
 
   if (argc < 3)
-    return EXIT_USAGE;
+    return LXCD_HELPER_USAGE;
   optind = 3;
   while ((opt = getopt_long (argc, argv, "+", options, NULL)) != -1)
     {
@@ -1130,11 +1121,11 @@ run_in_container (int argc, char **argv, char **env, char **keep)
       if (!ok)
         {
           fprintf (stderr, "Bad option for run\n");
-          return EXIT_USAGE;
+          return LXCD_HELPER_USAGE;
         }
     }
   if (optind >= argc)
-    return EXIT_USAGE;
+    return LXCD_HELPER_USAGE;
   opts.extra_env_vars = n_env ? env : NULL;
   opts.extra_keep_env = n_keep ? keep : NULL;
   opts.stdin_fd = STDIN_FILENO;
@@ -1147,7 +1138,7 @@ run_in_container (int argc, char **argv, char **env, char **keep)
   if (fcntl (3, F_SETFD, FD_CLOEXEC) < 0 || (report_file = fdopen (3, "w")) == NULL)
     {
       fprintf (stderr, "No report descriptor\n");
-      return EXIT_USAGE;
+      return LXCD_HELPER_USAGE;
     }
   setvbuf (report_file, NULL, _IOLBF, 0);
   (void) prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -1158,53 +1149,56 @@ run_in_container (int argc, char **argv, char **env, char **keep)
    * container's passwd (set_home()). keep_env can only keep these. */
   if (clearenv () != 0 || setenv ("PATH", CONTAINER_PATH, 1) != 0)
     {
-      fprintf (report_file, "error %d Cannot set up the environment\n", EXIT_FAILED);
+      fprintf (report_file, LXCD_RUN_REPORT_ERROR "%d Cannot set up the environment\n",
+               LXCD_HELPER_FAILED);
       fclose (report_file);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
 
   /* Our stderr is the program's: errors go to the report channel. */
   c = lxc_container_new (argv[2], argv[1]);
   if (c == NULL || !c->is_defined (c))
     {
-      fprintf (report_file, "error %d Container '%s' is not defined\n", EXIT_NOT_FOUND, argv[2]);
+      fprintf (report_file, LXCD_RUN_REPORT_ERROR "%d Container '%s' is not defined\n",
+               LXCD_HELPER_NOT_FOUND, argv[2]);
       if (c)
         lxc_container_put (c);
       fclose (report_file);
-      return EXIT_NOT_FOUND;
+      return LXCD_HELPER_NOT_FOUND;
     }
   if (!c->is_running (c))
     {
-      fprintf (report_file, "error %d Container '%s' is not running\n", EXIT_WRONG_STATE, argv[2]);
+      fprintf (report_file, LXCD_RUN_REPORT_ERROR "%d Container '%s' is not running\n",
+               LXCD_HELPER_WRONG_STATE, argv[2]);
       lxc_container_put (c);
       fclose (report_file);
-      return EXIT_WRONG_STATE;
+      return LXCD_HELPER_WRONG_STATE;
     }
   if (c->attach (c, tty ? exec_with_tty : exec_plain, &cmd, &opts, &pid) < 0 ||
       pid <= 0)
     {
-      fprintf (report_file, "error %d Failed to run %s in container '%s'%s%s\n", EXIT_FAILED,
-               cmd.program, argv[2], c->error_string ? ": " : "",
+      fprintf (report_file, LXCD_RUN_REPORT_ERROR "%d Failed to run %s in container '%s'%s%s\n",
+               LXCD_HELPER_FAILED, cmd.program, argv[2], c->error_string ? ": " : "",
                c->error_string ? c->error_string : "");
       lxc_container_put (c);
       fclose (report_file);
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   lxc_container_put (c);
   /* Nothing of ours stays open in the program: report and wait. */
-  fprintf (report_file, "pid %d\n", (int) pid);
+  fprintf (report_file, LXCD_RUN_REPORT_PID "%d\n", (int) pid);
   while (waitpid (pid, &status, 0) < 0)
     {
       if (errno != EINTR)
         {
           fprintf (stderr, "waitpid: %s\n", strerror (errno));
           fclose (report_file);
-          return EXIT_FAILED;
+          return LXCD_HELPER_FAILED;
         }
     }
-  fprintf (report_file, "status %d\n", status);
+  fprintf (report_file, LXCD_RUN_REPORT_STATUS "%d\n", status);
   fclose (report_file);
-  return EXIT_DONE;
+  return LXCD_HELPER_DONE;
 }
 
 static int
@@ -1214,7 +1208,7 @@ do_run (int argc, char **argv)
    * way out of run_in_container() frees them. */
   char **env = calloc ((size_t) argc + 1, sizeof (char *));
   char **keep = calloc ((size_t) argc + 1, sizeof (char *));
-  int rc = EXIT_USAGE;
+  int rc = LXCD_HELPER_USAGE;
 
   if (env && keep)
     rc = run_in_container (argc, argv, env, keep);
@@ -1288,7 +1282,7 @@ helper_main (int argc, char **argv)
     {
       fprintf (stderr, "usage: %s start|create|clone|rename|snapshot|restore LXCPATH NAME ...\n",
                argv[0]);
-      return EXIT_USAGE;
+      return LXCD_HELPER_USAGE;
     }
 
   /* liblxc's errors, including those of a container's monitor process
@@ -1353,7 +1347,7 @@ helper_main (int argc, char **argv)
             {
               report (c, freeze ? "Failed to freeze container" : "Failed to unfreeze container",
                       argv[3]);
-              rc = EXIT_FAILED;
+              rc = LXCD_HELPER_FAILED;
             }
           lxc_container_put (c);
         }
@@ -1365,13 +1359,13 @@ helper_main (int argc, char **argv)
   else
     {
       fprintf (stderr, "%s: unknown operation or missing arguments\n", argv[0]);
-      rc = EXIT_USAGE;
+      rc = LXCD_HELPER_USAGE;
     }
 
   if (log_fd >= 0)
     {
       /* (for run, stderr belongs to the program) */
-      if (rc != EXIT_DONE && strcmp (argv[1], "run") != 0)
+      if (rc != LXCD_HELPER_DONE && strcmp (argv[1], "run") != 0)
         dump_log (log_path);
       unlink (log_path);
     }
@@ -1419,22 +1413,22 @@ run_child (int sock, int sfd, int *fds, unsigned n_fds)
   signal (SIGPIPE, SIG_DFL);
   close (sock);
   close (sfd);
-  if (fstat (fds[0], &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
+  if (fstat (fds[0], &st) < 0 || st.st_size <= 0 || st.st_size > LXCD_FORK_MAX_ARGS_SIZE ||
       (child_args = malloc ((size_t) st.st_size + 1)) == NULL ||
       (got = pread (fds[0], child_args, (size_t) st.st_size, 0)) != st.st_size)
-    _exit (EXIT_USAGE);
+    _exit (LXCD_HELPER_USAGE);
   child_args[got] = '\0';
   for (ssize_t i = 0; i < got; i++)
     argc += child_args[i] == '\0';
   if ((child_argv = calloc (argc + 1, sizeof (char *))) == NULL)
-    _exit (EXIT_FAILED);
+    _exit (LXCD_HELPER_FAILED);
   argc = 0;
   for (char *a = child_args; a < child_args + got; a += strlen (a) + 1)
     child_argv[argc++] = a;
   for (unsigned i = 1; i < n_fds; i++)
     {
       if (dup2 (fds[i], (int) i - 1) < 0)
-        _exit (EXIT_FAILED);
+        _exit (LXCD_HELPER_FAILED);
     }
   /* Show the operation in ps: its name becomes "lxcd-OP" (ps -e, top,
    * pgrep), and /proc/PID/cmdline the whole command line, as an exec'd
@@ -1471,7 +1465,7 @@ handle_request (int sock, int sfd)
   if (n < 0 && (errno == EINTR || errno == EAGAIN))
     return;
   if (n <= 0)
-    exit (EXIT_DONE); /* the service is gone: its children go on alone */
+    exit (LXCD_HELPER_DONE); /* the service is gone: its children go on alone */
   for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c; c = CMSG_NXTHDR (&msg, c))
     {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
@@ -1563,7 +1557,7 @@ serve (void)
   if (fstat (sock, &st) < 0 || !S_ISSOCK (st.st_mode))
     {
       fprintf (stderr, "lxc-dbus-helper serve: fd 3 is not the service's socket\n");
-      return EXIT_USAGE;
+      return LXCD_HELPER_USAGE;
     }
   /* Out of the service's process group (a ^C on a service run from a
    * terminal must not kill operations half-way), and nothing inherited
@@ -1577,7 +1571,7 @@ serve (void)
       (sfd = signalfd (-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
     {
       fprintf (stderr, "lxc-dbus-helper serve: %s\n", strerror (errno));
-      return EXIT_FAILED;
+      return LXCD_HELPER_FAILED;
     }
   for (;;)
     {
@@ -1588,7 +1582,7 @@ serve (void)
           if (errno == EINTR)
             continue;
           fprintf (stderr, "lxc-dbus-helper serve: poll: %s\n", strerror (errno));
-          return EXIT_FAILED;
+          return LXCD_HELPER_FAILED;
         }
       /* Reap first: an exit is reported before the service can reuse a
        * slot for the same pid. */
