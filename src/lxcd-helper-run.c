@@ -34,7 +34,7 @@
 /* What the exit status says when the program cannot be run, as a shell
  * says it. */
 #define STATUS_NOT_EXECUTABLE 126
-#define STATUS_NOT_FOUND      127
+#define STATUS_NOT_FOUND 127
 
 /* The PATH of a program started inside a container, unless the caller
  * passes its own. */

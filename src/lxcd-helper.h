@@ -43,27 +43,26 @@ typedef int (*LxcdHelperOpFunc) (int argc, char **argv);
 extern bool lxcd_helper_allow_clone_hooks;
 
 /* lxcd-helper-ops.c */
-void                  lxcd_helper_report       (struct lxc_container *c, const char *what,
-                                                const char *name);
+void lxcd_helper_report (struct lxc_container *c, const char *what, const char *name);
 struct lxc_container *lxcd_helper_open_defined (const char *lxcpath, const char *name, int *rc);
-unsigned long long    lxcd_helper_parse_size   (const char *text, bool *ok);
+unsigned long long lxcd_helper_parse_size (const char *text, bool *ok);
 
-int lxcd_helper_op_start      (int argc, char **argv);
-int lxcd_helper_op_create     (int argc, char **argv);
-int lxcd_helper_op_freeze     (int argc, char **argv); /* and unfreeze */
+int lxcd_helper_op_start (int argc, char **argv);
+int lxcd_helper_op_create (int argc, char **argv);
+int lxcd_helper_op_freeze (int argc, char **argv); /* and unfreeze */
 int lxcd_helper_op_interfaces (int argc, char **argv);
-int lxcd_helper_op_ips        (int argc, char **argv);
-int lxcd_helper_op_device     (int argc, char **argv); /* device-*, netdev-* */
+int lxcd_helper_op_ips (int argc, char **argv);
+int lxcd_helper_op_device (int argc, char **argv); /* device-*, netdev-* */
 
 /* lxcd-helper-storage.c */
-int lxcd_helper_op_clone      (int argc, char **argv);
-int lxcd_helper_op_rename     (int argc, char **argv);
-int lxcd_helper_op_snapshot   (int argc, char **argv);
-int lxcd_helper_op_restore    (int argc, char **argv);
+int lxcd_helper_op_clone (int argc, char **argv);
+int lxcd_helper_op_rename (int argc, char **argv);
+int lxcd_helper_op_snapshot (int argc, char **argv);
+int lxcd_helper_op_restore (int argc, char **argv);
 
 /* lxcd-helper-run.c */
-int lxcd_helper_op_run        (int argc, char **argv);
+int lxcd_helper_op_run (int argc, char **argv);
 
 /* lxcd-helper-server.c */
 void lxcd_helper_close_inherited_fds (int first);
-int  lxcd_helper_serve               (LxcdHelperMainFunc main_func);
+int lxcd_helper_serve (LxcdHelperMainFunc main_func);
