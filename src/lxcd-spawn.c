@@ -3,7 +3,7 @@
  *
  * Every helper process is forked by one long-lived `lxc-dbus-helper serve`
  * that the service spawns (posix_spawn, once) and talks to over a
- * SOCK_SEQPACKET socket (lxcd-forkserver.h): the service sends the
+ * SOCK_SEQPACKET socket (lxcd-helper-proto.h): the service sends the
  * arguments and the descriptors, the server forks a child that runs the
  * operation exactly as `lxc-dbus-helper OP ARGS...` would, and reports its
  * pid and then its wait status. The server is single-threaded and never
@@ -38,7 +38,7 @@
 #include <sys/wait.h>
 
 #include "lxcd-error.h"
-#include "lxcd-forkserver.h"
+#include "lxcd-helper-proto.h"
 #include "lxcd-spawn.h"
 
 struct _LxcdHelperProc {

@@ -4,18 +4,9 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+#include "lxcd-helper-proto.h" /* the exit statuses LXCD_HELPER_* */
 
-/* Exit statuses of lxc-dbus-helper. */
-enum {
-  LXCD_HELPER_DONE = 0,
-  LXCD_HELPER_FAILED = 1,
-  LXCD_HELPER_USAGE = 2,
-  LXCD_HELPER_WRONG_STATE = 3,
-  LXCD_HELPER_NOT_FOUND = 4,
-  LXCD_HELPER_EXISTS = 5,
-  LXCD_HELPER_NOT_AUTHORIZED = 6, /* clone hooks without --allow-clone-hooks */
-};
+G_BEGIN_DECLS
 
 /* One helper process forked for the service by `lxc-dbus-helper serve`. */
 typedef struct _LxcdHelperProc LxcdHelperProc;

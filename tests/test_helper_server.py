@@ -3,7 +3,7 @@
 """lxc-dbus-helper serve: the fork server the daemon runs its operations in.
 
 Talks to the server directly over its socket, as the daemon does
-(src/lxcd-forkserver.h): requests run, their children hold nothing of the
+(src/lxcd-helper-proto.h): requests run, their children hold nothing of the
 server (no socket), name themselves lxcd-OP and live in a process group of
 their own; bad requests are refused without harming the server; the server
 exits when the daemon's end closes, and what it started runs on. No bus and
