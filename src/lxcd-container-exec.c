@@ -14,10 +14,11 @@
  * Each call is an LxcdOperation (lxcd-operation.c): the invocation, the
  * caller's limit token, RunCommand's Job and the one reply are the
  * operation's. Attach, OpenShell and OpenConsole reply while what they
- * started goes on, so the helper's report, the caller's watch and the
- * tty hold references of their own, and the limit token stays until the
- * last of them goes (lxcd_operation_keep_token()): a running program or
- * an open console counts against the caller.
+ * started goes on: the helper (until it is reaped) and each read of its
+ * report hold references of their own, as does OpenConsole's watch on
+ * the caller, and the limit token stays until the last of them goes
+ * (lxcd_operation_keep_token()): a running program or an open console
+ * counts against the caller.
  */
 #include "config.h"
 
