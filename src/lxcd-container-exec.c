@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* lxc-dbus: Container.RunCommand and Attach
+/* lxc-dbus: Container.RunCommand, Attach, OpenShell and OpenConsole
  *
  * The caller's three descriptors (D-Bus unix fds) become the stdin, stdout
  * and stderr of lxc-dbus-helper, which attaches to the container and runs
@@ -7,7 +7,18 @@
  * helper is spawned, and no other descriptor of the daemon reaches the
  * helper or the program. The helper reports "pid N", then "status N" (or
  * "error CODE TEXT") on a pipe. The program is killed when the job is
- * cancelled or when the caller leaves the bus.
+ * cancelled or when the caller leaves the bus. OpenShell does the same
+ * with a pty the daemon allocates; OpenConsole hands out one of the
+ * container's ttys, kept until the caller leaves the bus.
+ *
+ * Each call is an LxcdOperation (lxcd-operation.c): the invocation, the
+ * caller's limit token, RunCommand's Job and the one reply are the
+ * operation's. Attach, OpenShell and OpenConsole reply while what they
+ * started goes on: the helper (until it is reaped) and each read of its
+ * report hold references of their own, as does OpenConsole's watch on
+ * the caller, and the limit token stays until the last of them goes
+ * (lxcd_operation_keep_token()): a running program or an open console
+ * counts against the caller.
  */
 #include "config.h"
 
@@ -25,107 +36,70 @@
 #include "lxcd-container.h"
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
+#include "lxcd-operation.h"
 #include "lxcd-spawn.h"
 
+/* What RunCommand, Attach and OpenShell keep besides their LxcdOperation:
+ * the helper and what talks to it, until the helper is reaped. */
 typedef struct {
-  gint ref_count;
-  LxcdContainer *self;
-  GDBusMethodInvocation *invocation;
-  gboolean wait;        /* RunCommand (TRUE) or Attach */
-  gboolean shell;       /* OpenShell: reply with the pty master */
+  gboolean wait;  /* RunCommand (TRUE) or Attach */
+  gboolean shell; /* OpenShell: reply with the pty master */
   int pty_master;
-  GPtrArray *args;      /* helper arguments after "run LXCPATH NAME" */
-  int fds[3];           /* ours until handed to the helper */
+  GPtrArray *args; /* helper arguments after "run LXCPATH NAME" */
+  int fds[3];      /* ours until handed to the helper */
   char *command_line;
   char *uid_text;
-  GVariant *options;
-  uid_t caller_uid;
-  LxcdJob *job;
   LxcdHelperProc *helper;
   GDataInputStream *report;
   pid_t pid;
-  gboolean replied;
-  gboolean finished;
   guint caller_watch;
+  GCancellable *cancellable; /* the Job's, while on_cancelled is connected */
   gulong cancel_id;
-  LxcdLimitToken *token; /* counts against the caller's limit */
   gboolean leaves_container; /* namespaces or elevated_privileges given */
-} ExecOp;
-
-static ExecOp *
-exec_ref (ExecOp *op)
-{
-  op->ref_count++;
-  return op;
-}
+} Exec;
 
 static void
-exec_unref (ExecOp *op)
+exec_free (Exec *exec)
 {
-  if (--op->ref_count > 0)
-    return;
   for (int i = 0; i < 3; i++)
     {
-      if (op->fds[i] >= 0)
-        close (op->fds[i]);
+      if (exec->fds[i] >= 0)
+        close (exec->fds[i]);
     }
-  if (op->pty_master >= 0)
-    close (op->pty_master);
-  if (op->caller_watch)
-    g_bus_unwatch_name (op->caller_watch);
-  if (op->cancel_id)
-    g_cancellable_disconnect (lxcd_job_get_cancellable (op->job), op->cancel_id);
-  lxcd_limit_token_release (op->token);
-  g_clear_object (&op->job);
-  g_clear_pointer (&op->helper, lxcd_helper_proc_unref);
-  g_clear_object (&op->report);
-  g_object_unref (op->self);
-  g_clear_object (&op->invocation);
-  g_ptr_array_unref (op->args);
-  g_free (op->command_line);
-  g_free (op->uid_text);
-  g_clear_pointer (&op->options, g_variant_unref);
-  g_free (op);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExecOp, exec_unref)
-
-/* main thread: replies once */
-static void
-exec_reply_error (ExecOp *op, const GError *error)
-{
-  if (op->job && !op->finished)
-    {
-      op->finished = TRUE;
-      lxcd_daemon_finish_job (lxcd_container_get_daemon (op->self), op->job, error);
-    }
-  if (op->replied)
-    return;
-  op->replied = TRUE;
-  {
-    g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
-    g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), mapped);
-  }
+  if (exec->pty_master >= 0)
+    close (exec->pty_master);
+  if (exec->caller_watch)
+    g_bus_unwatch_name (exec->caller_watch);
+  if (exec->cancel_id)
+    g_cancellable_disconnect (exec->cancellable, exec->cancel_id);
+  g_clear_object (&exec->cancellable);
+  g_clear_pointer (&exec->helper, lxcd_helper_proc_unref);
+  g_clear_object (&exec->report);
+  g_ptr_array_unref (exec->args);
+  g_free (exec->command_line);
+  g_free (exec->uid_text);
+  g_free (exec);
 }
 
 /* main thread: kills the program (or, before it runs, the helper) */
 static void
-exec_kill (ExecOp *op)
+exec_kill (Exec *exec)
 {
-  if (op->pid > 0)
-    (void) kill (op->pid, SIGKILL);
-  else if (op->helper)
-    lxcd_helper_proc_signal (op->helper, SIGKILL);
+  if (exec->pid > 0)
+    (void) kill (exec->pid, SIGKILL);
+  else if (exec->helper)
+    lxcd_helper_proc_signal (exec->helper, SIGKILL);
 }
 
-/* main thread */
+/* main thread (the watch goes with the operation's data) */
 static void
 on_caller_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
 {
-  ExecOp *op = user_data;
+  LxcdOperation *op = user_data;
 
-  g_debug ("%s: %s left the bus; killing its program", lxcd_container_get_name (op->self), name);
-  exec_kill (op);
+  g_debug ("%s: %s left the bus; killing its program",
+           lxcd_container_get_name (lxcd_operation_get_container (op)), name);
+  exec_kill (lxcd_operation_get_data (op));
 }
 
 /* main thread (GCancellable callbacks run where cancel() is called) */
@@ -135,103 +109,95 @@ on_cancelled (GCancellable *cancellable, gpointer user_data)
   exec_kill (user_data);
 }
 
-static void read_report_line (ExecOp *op);
+/* The helper's "error CODE TEXT" line as an error (strips @text). */
+static GError *
+report_error (char *text)
+{
+  char *end = NULL;
+  long code = strtol (text, &end, 10);
 
-/* main thread */
+  return g_error_new (LXCD_ERROR,
+                      code == LXCD_HELPER_WRONG_STATE ? LXCD_ERROR_WRONG_STATE :
+                      code == LXCD_HELPER_NOT_FOUND   ? LXCD_ERROR_NOT_FOUND :
+                                                        LXCD_ERROR_FAILED,
+                      "%s", end && *end ? g_strstrip (end) : "Attach failed");
+}
+
+static void read_report_line (LxcdOperation *op);
+
+/* main thread: one line of the helper's report. Until the reply, the
+ * flow's reference is there for the return to consume; each read holds
+ * one of its own, which keeps the operation going after the reply
+ * (Attach, OpenShell: until "status" or the end of the report). */
 static void
 report_line_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  g_autoptr(ExecOp) op = user_data;
+  g_autoptr(LxcdOperation) op = user_data; /* the read's */
+  Exec *exec = lxcd_operation_get_data (op);
+  LxcdDBusContainer *iface = LXCD_DBUS_CONTAINER (lxcd_operation_get_container (op));
+  gboolean replied = lxcd_operation_get_state (op) == LXCD_OPERATION_RETURNED;
+  /* (only a Job's cancellable is ever cancelled: RunCommand's) */
+  gboolean cancelled = g_cancellable_is_cancelled (lxcd_operation_get_cancellable (op));
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), res,
-                                                                NULL, &error);
-  LxcdDaemon *daemon = lxcd_container_get_daemon (op->self);
+  g_autofree char *line =
+    g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), res, NULL, &error);
 
   if (line == NULL)
     {
       /* The helper is gone without a status. */
-      if (!op->replied || !op->finished)
-        {
-          g_autoptr(GError) e = error ? g_error_copy (error)
-                                      : g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
-                                                     "The attach helper ended without a status");
-          if (op->job && g_cancellable_is_cancelled (lxcd_job_get_cancellable (op->job)))
-            {
-              g_clear_error (&e);
-              e = g_error_new (LXCD_ERROR, LXCD_ERROR_CANCELLED, "Cancelled");
-            }
-          exec_reply_error (op, e);
-        }
+      if (replied)
+        return;
+      if (cancelled)
+        lxcd_operation_return_new_error (op, LXCD_ERROR_CANCELLED, "Cancelled");
+      else if (error)
+        lxcd_operation_return_error (op, error);
+      else
+        lxcd_operation_return_new_error (op, LXCD_ERROR_FAILED,
+                                         "The attach helper ended without a status");
       return;
     }
 
   if (g_str_has_prefix (line, "pid "))
     {
-      op->pid = (pid_t) g_ascii_strtoll (line + 4, NULL, 10);
-      if (op->shell)
+      exec->pid = (pid_t) g_ascii_strtoll (line + 4, NULL, 10);
+      if (exec->shell)
         {
-          g_autoptr(GUnixFDList) fds = g_unix_fd_list_new_from_array (&op->pty_master, 1);
+          g_autoptr(GUnixFDList) fds = g_unix_fd_list_new_from_array (&exec->pty_master, 1);
 
-          op->pty_master = -1; /* the list owns it, and closes it once sent */
-          op->replied = TRUE;
-          lxcd_dbus_container_complete_open_shell (LXCD_DBUS_CONTAINER (op->self),
-                                                   g_steal_pointer (&op->invocation), fds,
-                                                   g_variant_new_handle (0));
+          exec->pty_master = -1; /* the list owns it, and closes it once sent */
+          lxcd_operation_return_with_fds (op, g_variant_new ("(h)", 0), fds);
         }
-      else if (!op->wait)
-        {
-          op->replied = TRUE;
-          lxcd_dbus_container_complete_attach (LXCD_DBUS_CONTAINER (op->self),
-                                               g_steal_pointer (&op->invocation), NULL,
-                                               (guint32) op->pid);
-        }
+      else if (!exec->wait)
+        lxcd_operation_return (op, g_variant_new ("(u)", (guint32) exec->pid));
       /* A cancel that came before the pid was known. */
-      if (op->job && g_cancellable_is_cancelled (lxcd_job_get_cancellable (op->job)))
-        exec_kill (op);
+      if (cancelled)
+        exec_kill (exec);
     }
   else if (g_str_has_prefix (line, "status "))
     {
       int status = (int) g_ascii_strtoll (line + 7, NULL, 10);
-      gboolean cancelled = op->job && g_cancellable_is_cancelled (lxcd_job_get_cancellable (op->job));
 
-      if (cancelled)
-        {
-          g_autoptr(GError) e = g_error_new (LXCD_ERROR, LXCD_ERROR_CANCELLED,
-                                             "Cancelled: the program was killed");
-          exec_reply_error (op, e);
-        }
-      else if (op->wait)
-        {
-          if (op->job)
-            {
-              op->finished = TRUE;
-              lxcd_daemon_finish_job (daemon, op->job, NULL);
-            }
-          op->replied = TRUE;
-
-          lxcd_dbus_container_complete_run_command (LXCD_DBUS_CONTAINER (op->self),
-                                                    g_steal_pointer (&op->invocation), NULL,
-                                                    status);
-        }
-      else if (!op->shell)
-        {
-          lxcd_dbus_container_emit_process_exited (LXCD_DBUS_CONTAINER (op->self),
-                                                   (guint32) op->pid, status);
-        }
-      op->finished = TRUE;
-      op->pid = -1;
+      /* RunCommand replies now; Attach and OpenShell replied at "pid",
+       * which the helper reports first */
+      if (!replied && cancelled)
+        lxcd_operation_return_new_error (op, LXCD_ERROR_CANCELLED,
+                                         "Cancelled: the program was killed");
+      else if (!replied && exec->wait)
+        lxcd_operation_return (op, g_variant_new ("(i)", status));
+      else if (!replied)
+        lxcd_operation_return_new_error (op, LXCD_ERROR_FAILED,
+                                         "The attach helper reported no pid");
+      else if (!exec->shell)
+        lxcd_dbus_container_emit_process_exited (iface, (guint32) exec->pid, status);
+      exec->pid = -1;
       return;
     }
   else if (g_str_has_prefix (line, "error "))
     {
-      char *end = NULL;
-      long code = strtol (line + 6, &end, 10);
-      g_autoptr(GError) e = g_error_new (LXCD_ERROR,
-                                         code == LXCD_HELPER_WRONG_STATE ? LXCD_ERROR_WRONG_STATE :
-                                         code == LXCD_HELPER_NOT_FOUND ? LXCD_ERROR_NOT_FOUND :
-                                         LXCD_ERROR_FAILED,
-                                         "%s", end && *end ? g_strstrip (end) : "Attach failed");
-      exec_reply_error (op, e);
+      g_autoptr(GError) e = report_error (line + 6);
+
+      if (!replied)
+        lxcd_operation_return_error (op, e);
       return;
     }
   read_report_line (op);
@@ -239,25 +205,28 @@ report_line_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 
 /* main thread */
 static void
-read_report_line (ExecOp *op)
+read_report_line (LxcdOperation *op)
 {
-  g_data_input_stream_read_line_async (op->report, G_PRIORITY_DEFAULT, NULL, report_line_cb,
-                                       exec_ref (op));
+  Exec *exec = lxcd_operation_get_data (op);
+
+  g_data_input_stream_read_line_async (exec->report, G_PRIORITY_DEFAULT, NULL, report_line_cb,
+                                       lxcd_operation_ref (op));
 }
 
 /* main thread: the helper has been reaped */
 static void
 helper_exited (LxcdHelperProc *proc, int wait_status, const GError *error, gpointer user_data)
 {
-  exec_unref (user_data);
+  lxcd_operation_unref (user_data); /* the helper's */
 }
 
-/* main thread: authorized */
+/* main thread: authorized, the caller's limit token held */
 static void
-exec_run (ExecOp *op)
+exec_run (LxcdOperation *op)
 {
-  LxcdContainer *self = op->self;
-  LxcdDaemon *daemon = lxcd_container_get_daemon (self);
+  Exec *exec = lxcd_operation_get_data (op);
+  LxcdContainer *self = lxcd_operation_get_container (op);
+  GDBusMethodInvocation *invocation = lxcd_operation_get_invocation (op);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) pipe_in = NULL;
@@ -281,7 +250,7 @@ exec_run (ExecOp *op)
     }
   if (error != NULL || !g_unix_open_pipe (pipe_fds, FD_CLOEXEC, &error))
     {
-      exec_reply_error (op, error);
+      lxcd_operation_return_error (op, error);
       return;
     }
 
@@ -290,60 +259,46 @@ exec_run (ExecOp *op)
   g_ptr_array_add (argv, "run");
   g_ptr_array_add (argv, (gpointer) lxcd_container_get_lxcpath (self));
   g_ptr_array_add (argv, (gpointer) lxcd_container_get_name (self));
-  for (guint i = 0; i < op->args->len; i++)
-    g_ptr_array_add (argv, op->args->pdata[i]);
+  for (guint i = 0; i < exec->args->len; i++)
+    g_ptr_array_add (argv, exec->args->pdata[i]);
   g_ptr_array_add (argv, NULL);
-  op->helper = lxcd_helper_launch (lxcd_daemon_get_helper_path (daemon),
-                                   (const char *const *) argv->pdata, op->fds[0], op->fds[1],
-                                   op->fds[2], pipe_fds[1], helper_exited, op, &error);
+  exec->helper = lxcd_helper_launch (lxcd_daemon_get_helper_path (lxcd_operation_get_daemon (op)),
+                                     (const char *const *) argv->pdata, exec->fds[0], exec->fds[1],
+                                     exec->fds[2], pipe_fds[1], helper_exited, op, &error);
   /* The daemon's copies of the caller's fds and of the pipe's write end
    * are closed here, whatever happened. */
   for (int i = 0; i < 3; i++)
     {
-      close (op->fds[i]);
-      op->fds[i] = -1;
+      close (exec->fds[i]);
+      exec->fds[i] = -1;
     }
   close (pipe_fds[1]);
   pipe_in = g_unix_input_stream_new (pipe_fds[0], TRUE);
-  op->report = g_data_input_stream_new (pipe_in);
-  if (op->helper == NULL)
+  exec->report = g_data_input_stream_new (pipe_in);
+  if (exec->helper == NULL)
     {
-      exec_reply_error (op, error);
+      lxcd_operation_return_error (op, error);
       return;
     }
-  exec_ref (op); /* (helper_exited's) */
+  lxcd_operation_ref (op); /* (helper_exited's) */
 
-  if (op->wait)
+  if (exec->wait)
     {
-      op->job = lxcd_job_new ("run", op->caller_uid, TRUE, lxcd_container_get_name (self),
-                              lxcd_container_get_lxcpath (self));
-      lxcd_job_add_object (op->job, lxcd_container_get_object_path (self));
-      lxcd_daemon_export_job (daemon, op->job);
-      op->cancel_id = g_cancellable_connect (lxcd_job_get_cancellable (op->job),
-                                             G_CALLBACK (on_cancelled), op, NULL);
+      /* RunCommand's Job, once there is a program to cancel; the return
+       * completes it */
+      lxcd_operation_start_job (op, "run");
+      exec->cancellable = g_object_ref (lxcd_operation_get_cancellable (op));
+      exec->cancel_id =
+        g_cancellable_connect (exec->cancellable, G_CALLBACK (on_cancelled), exec, NULL);
     }
-  if (g_dbus_method_invocation_get_sender (op->invocation))
-    op->caller_watch =
-      g_bus_watch_name_on_connection (g_dbus_method_invocation_get_connection (op->invocation),
-                                      g_dbus_method_invocation_get_sender (op->invocation),
-                                      G_BUS_NAME_WATCHER_FLAGS_NONE, NULL, on_caller_vanished,
-                                      op, NULL);
+  if (g_dbus_method_invocation_get_sender (invocation))
+    exec->caller_watch =
+      g_bus_watch_name_on_connection (g_dbus_method_invocation_get_connection (invocation),
+                                      g_dbus_method_invocation_get_sender (invocation),
+                                      G_BUS_NAME_WATCHER_FLAGS_NONE, NULL, on_caller_vanished, op,
+                                      NULL);
+  /* The flow's reference stays for the return in report_line_cb(). */
   read_report_line (op);
-}
-
-/* main thread */
-static void
-exec_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  g_autoptr(ExecOp) op = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lxcd_auth_check_finish (res, &op->caller_uid, &error) ||
-      !(op->token = lxcd_daemon_begin_operation (lxcd_container_get_daemon (op->self),
-                                                 op->caller_uid, &error)))
-    exec_reply_error (op, error);
-  else
-    exec_run (op);
 }
 
 /* main thread: checks a string list option item */
@@ -387,7 +342,7 @@ check_names (const char *what, char **items, const char *const *allowed, GError 
 
 /* main thread: validates and turns the options into helper arguments */
 static gboolean
-exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant *handles[3],
+exec_parse (Exec *exec, const char *const *argv, GUnixFDList *fd_list, GVariant *handles[3],
             GVariant *options, GError **error)
 {
   static const LxcdOptionSpec specs[] = {
@@ -430,8 +385,8 @@ exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant 
                        "Handle %d is not a descriptor passed with the call", index);
           return FALSE;
         }
-      op->fds[i] = g_unix_fd_list_get (fd_list, index, error); /* a dup, CLOEXEC */
-      if (op->fds[i] < 0)
+      exec->fds[i] = g_unix_fd_list_get (fd_list, index, error); /* a dup, CLOEXEC */
+      if (exec->fds[i] < 0)
         return FALSE;
     }
 
@@ -440,16 +395,16 @@ exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant 
       if (!check_strings ("env", env, TRUE, error))
         return FALSE;
       for (char **e = env; *e; e++)
-        g_ptr_array_add (op->args, g_strconcat ("--env=", *e, NULL));
+        g_ptr_array_add (exec->args, g_strconcat ("--env=", *e, NULL));
     }
   if (lxcd_options_get_boolean (options, "clear_env", FALSE))
-    g_ptr_array_add (op->args, g_strdup ("--clear-env"));
+    g_ptr_array_add (exec->args, g_strdup ("--clear-env"));
   if (g_variant_lookup (options, "keep_env", "^as", &keep))
     {
       if (!check_strings ("keep_env", keep, FALSE, error))
         return FALSE;
       for (char **k = keep; *k; k++)
-        g_ptr_array_add (op->args, g_strconcat ("--keep-env=", *k, NULL));
+        g_ptr_array_add (exec->args, g_strconcat ("--keep-env=", *k, NULL));
     }
   if (g_variant_lookup (options, "cwd", "&s", &cwd))
     {
@@ -459,20 +414,20 @@ exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant 
                                "cwd must be an absolute path");
           return FALSE;
         }
-      g_ptr_array_add (op->args, g_strconcat ("--cwd=", cwd, NULL));
+      g_ptr_array_add (exec->args, g_strconcat ("--cwd=", cwd, NULL));
     }
   if (g_variant_lookup (options, "uid", "u", &uid))
-    g_ptr_array_add (op->args, g_strdup_printf ("--uid=%u", uid));
+    g_ptr_array_add (exec->args, g_strdup_printf ("--uid=%u", uid));
   if (g_variant_lookup (options, "gid", "u", &gid))
-    g_ptr_array_add (op->args, g_strdup_printf ("--gid=%u", gid));
-  op->uid_text = g_strdup_printf ("%u", uid);
+    g_ptr_array_add (exec->args, g_strdup_printf ("--gid=%u", gid));
+  exec->uid_text = g_strdup_printf ("%u", uid);
   if (g_variant_lookup (options, "namespaces", "^as", &ns))
     {
       g_autofree char *joined = check_names ("namespace", ns, namespaces, error);
       if (joined == NULL)
         return FALSE;
-      g_ptr_array_add (op->args, g_strconcat ("--namespaces=", joined, NULL));
-      op->leaves_container = TRUE;
+      g_ptr_array_add (exec->args, g_strconcat ("--namespaces=", joined, NULL));
+      exec->leaves_container = TRUE;
     }
   if (g_variant_lookup (options, "personality", "&s", &personality))
     {
@@ -482,46 +437,48 @@ exec_parse (ExecOp *op, const char *const *argv, GUnixFDList *fd_list, GVariant 
                        "Unknown personality '%s' (linux, linux32)", personality);
           return FALSE;
         }
-      g_ptr_array_add (op->args, g_strconcat ("--personality=", personality, NULL));
+      g_ptr_array_add (exec->args, g_strconcat ("--personality=", personality, NULL));
     }
   if (g_variant_lookup (options, "elevated_privileges", "^as", &elev))
     {
       g_autofree char *joined = check_names ("privilege", elev, elevated, error);
       if (joined == NULL)
         return FALSE;
-      g_ptr_array_add (op->args, g_strconcat ("--elevated=", joined, NULL));
-      op->leaves_container = TRUE;
+      g_ptr_array_add (exec->args, g_strconcat ("--elevated=", joined, NULL));
+      exec->leaves_container = TRUE;
     }
-  if (op->shell)
+  if (exec->shell)
     {
-      g_ptr_array_add (op->args, g_strdup ("--tty"));
+      g_ptr_array_add (exec->args, g_strdup ("--tty"));
       if (!env || !g_strv_contains ((const char *const *) env, "TERM=xterm-256color"))
-        g_ptr_array_add (op->args, g_strdup ("--env=TERM=xterm-256color"));
+        g_ptr_array_add (exec->args, g_strdup ("--env=TERM=xterm-256color"));
     }
-  g_ptr_array_add (op->args, g_strdup ("--"));
+  g_ptr_array_add (exec->args, g_strdup ("--"));
   for (const char *const *a = argv; *a; a++)
-    g_ptr_array_add (op->args, g_strdup (*a));
-  op->command_line = g_strjoinv (" ", (char **) argv);
+    g_ptr_array_add (exec->args, g_strdup (*a));
+  exec->command_line = g_strjoinv (" ", (char **) argv);
   return TRUE;
 }
 
-/* main thread: a new operation, owning the handler's invocation */
-static ExecOp *
-exec_op_new (LxcdContainer *self, GDBusMethodInvocation *invocation, gboolean wait,
-             gboolean shell, GVariant *options)
+/* main thread: a new operation with its Exec, before validation */
+static LxcdOperation *
+exec_new (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, gboolean wait,
+          gboolean shell, Exec **out_exec)
 {
-  ExecOp *op = g_new0 (ExecOp, 1);
+  LxcdContainer *self = LXCD_CONTAINER (iface);
+  LxcdOperation *op = lxcd_operation_new (invocation, lxcd_container_get_daemon (self), self);
+  Exec *exec = g_new0 (Exec, 1);
 
-  op->ref_count = 1;
-  op->self = g_object_ref (self);
-  op->invocation = invocation; /* the handler's reference: the reply consumes it */
-  op->wait = wait;
-  op->shell = shell;
-  op->args = g_ptr_array_new_with_free_func (g_free);
-  op->fds[0] = op->fds[1] = op->fds[2] = -1;
-  op->pty_master = -1;
-  op->pid = -1;
-  op->options = g_variant_ref (options);
+  exec->wait = wait;
+  exec->shell = shell;
+  exec->args = g_ptr_array_new_with_free_func (g_free);
+  exec->fds[0] = exec->fds[1] = exec->fds[2] = -1;
+  exec->pty_master = -1;
+  exec->pid = -1;
+  lxcd_operation_set_data (op, exec, (GDestroyNotify) exec_free);
+  /* the program counts against the caller until it is reaped, reply or not */
+  lxcd_operation_keep_token (op);
+  *out_exec = exec;
   return op;
 }
 
@@ -530,29 +487,23 @@ exec_op_new (LxcdContainer *self, GDBusMethodInvocation *invocation, gboolean wa
  * capabilities it drops, outside its cgroup or LSM profile: that is the
  * host's, so root's) */
 static gboolean
-exec_authorize (ExecOp *op)
+exec_authorize (LxcdOperation *op)
 {
-  const LxcdAuthRequest host = {
-    .action_id = LXCD_ACTION_CONFIGURE_HOST,
-    .container = lxcd_container_get_name (op->self),
-    .lxcpath = lxcd_container_get_lxcpath (op->self),
-    .extra_name = "command_line",
-    .extra_value = op->command_line,
-  };
-  LxcdAuthRequest request = {
-    .action_id = NULL, /* the method table's: exec */
-    .container = lxcd_container_get_name (op->self),
-    .lxcpath = lxcd_container_get_lxcpath (op->self),
-    .privileged = lxcd_container_get_privileged_detail (op->self),
-    .options = op->options,
-    .extra_name = "command_line",
-    .extra_value = op->command_line,
-    .extra2_name = "uid",
-    .extra2_value = op->uid_text,
-    .also = op->leaves_container ? &host : NULL,
-  };
+  Exec *exec = lxcd_operation_get_data (op);
 
-  lxcd_auth_check_async (op->invocation, &request, NULL, exec_authorized, exec_ref (op));
+  lxcd_operation_add_detail (op, "command_line", exec->command_line);
+  lxcd_operation_add_detail (op, "uid", exec->uid_text);
+  if (exec->leaves_container)
+    lxcd_operation_require (op, LXCD_ACTION_CONFIGURE_HOST);
+  lxcd_operation_authorize (op, exec_run);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* main thread: replies with @error */
+static gboolean
+exec_refuse (LxcdOperation *op, const GError *error)
+{
+  lxcd_operation_return_error (op, error);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -562,15 +513,13 @@ handle_exec (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, gboole
              GUnixFDList *fd_list, const char *const *argv, GVariant *in_stdin,
              GVariant *in_stdout, GVariant *in_stderr, GVariant *options)
 {
-  g_autoptr(ExecOp) op = exec_op_new (LXCD_CONTAINER (iface), invocation, wait, FALSE, options);
+  Exec *exec;
+  LxcdOperation *op = exec_new (iface, invocation, wait, FALSE, &exec);
   g_autoptr(GError) error = NULL;
   GVariant *handles[3] = { in_stdin, in_stdout, in_stderr };
 
-  if (!exec_parse (op, argv, fd_list, handles, options, &error))
-    {
-      exec_reply_error (op, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+  if (!exec_parse (exec, argv, fd_list, handles, options, &error))
+    return exec_refuse (op, error);
   return exec_authorize (op);
 }
 
@@ -594,20 +543,20 @@ handle_attach (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
 
 /* main thread: a pty pair; the slave becomes the shell's stdio */
 static gboolean
-open_pty (ExecOp *op, GError **error)
+open_pty (Exec *exec, GError **error)
 {
   char name[128];
 
-  op->pty_master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (op->pty_master < 0 || grantpt (op->pty_master) < 0 || unlockpt (op->pty_master) < 0 ||
-      ptsname_r (op->pty_master, name, sizeof name) != 0)
+  exec->pty_master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (exec->pty_master < 0 || grantpt (exec->pty_master) < 0 || unlockpt (exec->pty_master) < 0 ||
+      ptsname_r (exec->pty_master, name, sizeof name) != 0)
     goto fail;
-  op->fds[0] = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (op->fds[0] < 0)
+  exec->fds[0] = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (exec->fds[0] < 0)
     goto fail;
-  op->fds[1] = fcntl (op->fds[0], F_DUPFD_CLOEXEC, 3);
-  op->fds[2] = fcntl (op->fds[0], F_DUPFD_CLOEXEC, 3);
-  if (op->fds[1] < 0 || op->fds[2] < 0)
+  exec->fds[1] = fcntl (exec->fds[0], F_DUPFD_CLOEXEC, 3);
+  exec->fds[2] = fcntl (exec->fds[0], F_DUPFD_CLOEXEC, 3);
+  if (exec->fds[1] < 0 || exec->fds[2] < 0)
     goto fail;
   return TRUE;
 
@@ -625,7 +574,8 @@ static gboolean
 handle_open_shell (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                    GUnixFDList *fd_list, GVariant *options)
 {
-  g_autoptr(ExecOp) op = exec_op_new (LXCD_CONTAINER (iface), invocation, FALSE, TRUE, options);
+  Exec *exec;
+  LxcdOperation *op = exec_new (iface, invocation, FALSE, TRUE, &exec);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = NULL;
   g_autoptr(GVariantDict) dict = g_variant_dict_new (options);
@@ -640,8 +590,7 @@ handle_open_shell (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
       {
         g_set_error_literal (&error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
                              "Option 'argv' must be of type 'as'");
-        exec_reply_error (op, error);
-        return G_DBUS_METHOD_INVOCATION_HANDLED;
+        return exec_refuse (op, error);
       }
     if (value)
       argv = g_variant_dup_strv (value, NULL);
@@ -649,118 +598,90 @@ handle_open_shell (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
   g_variant_dict_remove (dict, "argv");
   rest = g_variant_ref_sink (g_variant_dict_end (dict));
 
-  if (!exec_parse (op, argv ? (const char *const *) argv : default_argv, NULL, NULL, rest,
+  if (!exec_parse (exec, argv ? (const char *const *) argv : default_argv, NULL, NULL, rest,
                    &error) ||
-      !open_pty (op, &error))
-    {
-      exec_reply_error (op, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+      !open_pty (exec, &error))
+    return exec_refuse (op, error);
   return exec_authorize (op);
 }
 
 /* ---- OpenConsole ---------------------------------------------------------- */
 
+/* What OpenConsole keeps besides its LxcdOperation: the tty, allocated
+ * until the caller leaves the bus. */
 typedef struct {
-  LxcdContainer *self;
-  GDBusMethodInvocation *invocation;
   int tty;
-  int keep;   /* keeps the tty allocated until the caller leaves the bus */
+  int keep; /* keeps the tty allocated until the caller leaves the bus */
   int master;
   guint watch;
-  LxcdLimitToken *token; /* counts against the caller's limit */
-} ConsoleOp;
+} Console;
 
 static void
-console_op_free (ConsoleOp *op)
+console_free (Console *con)
 {
-  if (op->watch)
-    g_bus_unwatch_name (op->watch);
-  if (op->keep >= 0)
-    close (op->keep);
-  if (op->master >= 0)
-    close (op->master);
-  lxcd_limit_token_release (op->token);
-  g_clear_object (&op->invocation);
-  g_object_unref (op->self);
-  g_free (op);
+  if (con->watch)
+    g_bus_unwatch_name (con->watch);
+  if (con->keep >= 0)
+    close (con->keep);
+  if (con->master >= 0)
+    close (con->master);
+  g_free (con);
 }
 
-/* main thread: the caller is gone, release its tty */
+/* main thread: the caller is gone: release its tty (and, with the watch's
+ * reference, the limit token) */
 static void
 console_caller_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
 {
-  ConsoleOp *op = user_data;
+  LxcdOperation *op = user_data;
+  Console *con = lxcd_operation_get_data (op);
 
-  g_debug ("%s: releasing tty %d of %s", lxcd_container_get_name (op->self), op->tty, name);
-  console_op_free (op);
+  g_debug ("%s: releasing tty %d of %s",
+           lxcd_container_get_name (lxcd_operation_get_container (op)), con->tty, name);
+  lxcd_operation_unref (op);
 }
 
 /* worker thread */
-static void
-console_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+console_work (LxcdOperation *op, GCancellable *cancellable, GError **error)
 {
-  ConsoleOp *op = task_data;
-  GError *error = NULL;
+  Console *con = lxcd_operation_get_data (op);
+  LxcdContainer *self = lxcd_operation_get_container (op);
 
-  if (lxcd_lxc_console_getfd (lxcd_container_get_lxcpath (op->self),
-                              lxcd_container_get_name (op->self), &op->tty, &op->keep,
-                              &op->master, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return lxcd_lxc_console_getfd (lxcd_container_get_lxcpath (self), lxcd_container_get_name (self),
+                                 &con->tty, &con->keep, &con->master, error);
 }
 
-/* main thread */
+/* main thread: reply with the master side; the tty stays ours (and the
+ * operation with it) until the caller leaves the bus */
 static void
-console_done (GObject *source, GAsyncResult *res, gpointer user_data)
+console_done (LxcdOperation *op, const GError *error)
 {
-  ConsoleOp *op = user_data;
-  g_autoptr(GError) error = NULL;
+  Console *con = lxcd_operation_get_data (op);
+  GDBusMethodInvocation *invocation = lxcd_operation_get_invocation (op);
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
   g_autoptr(GUnixFDList) fds = NULL;
-  const char *sender = g_dbus_method_invocation_get_sender (op->invocation);
 
-  if (!g_task_propagate_boolean (G_TASK (res), &error))
+  if (error)
     {
-      g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
-      g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), mapped);
-      console_op_free (op);
+      lxcd_operation_return_error (op, error);
       return;
     }
-  fds = g_unix_fd_list_new_from_array (&op->master, 1);
-  op->master = -1; /* the list owns it and closes it once sent */
+  fds = g_unix_fd_list_new_from_array (&con->master, 1);
+  con->master = -1; /* the list owns it and closes it once sent */
   if (sender)
-    op->watch = g_bus_watch_name_on_connection (g_dbus_method_invocation_get_connection (op->invocation),
-                                                sender, G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
-                                                console_caller_vanished, op, NULL);
-  lxcd_dbus_container_complete_open_console (LXCD_DBUS_CONTAINER (op->self),
-                                             g_steal_pointer (&op->invocation), fds,
-                                             g_variant_new_handle (0), op->tty);
-  if (!sender)
-    console_op_free (op);
+    con->watch =
+      g_bus_watch_name_on_connection (g_dbus_method_invocation_get_connection (invocation), sender,
+                                      G_BUS_NAME_WATCHER_FLAGS_NONE, NULL, console_caller_vanished,
+                                      lxcd_operation_ref (op), NULL);
+  lxcd_operation_return_with_fds (op, g_variant_new ("(hi)", 0, con->tty), fds);
 }
 
-/* main thread */
+/* main thread: authorized, the caller's limit token held */
 static void
-console_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
+console_run (LxcdOperation *op)
 {
-  ConsoleOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) task = NULL;
-
-  uid_t uid = (uid_t) -1;
-
-  if (!lxcd_auth_check_finish (res, &uid, &error) ||
-      !(op->token = lxcd_daemon_begin_operation (lxcd_container_get_daemon (op->self), uid,
-                                                 &error)))
-    {
-      g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), error);
-      console_op_free (op);
-      return;
-    }
-  task = g_task_new (NULL, NULL, console_done, op);
-  g_task_set_task_data (task, op, NULL);
-  lxcd_run_in_worker (task, console_thread);
+  lxcd_operation_run_in_worker (op, console_work, console_done);
 }
 
 /* main thread */
@@ -769,32 +690,22 @@ handle_open_console (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation
                      GUnixFDList *fd_list, gint tty)
 {
   LxcdContainer *self = LXCD_CONTAINER (iface);
-  ConsoleOp *op;
-  LxcdAuthRequest request = { 0 };
+  LxcdOperation *op = lxcd_operation_new (invocation, lxcd_container_get_daemon (self), self);
+  Console *con = g_new0 (Console, 1);
 
+  con->tty = tty;
+  con->keep = con->master = -1;
+  lxcd_operation_set_data (op, con, (GDestroyNotify) console_free);
+  /* the tty counts against the caller until it leaves the bus */
+  lxcd_operation_keep_token (op);
   if (tty < -1 || tty > 1024)
-    {
-      g_dbus_method_invocation_return_error (invocation, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-                                             "tty %d is out of range (-1: any, 0: the console)", tty);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
-  if (lxcd_container_get_state (self) == LXCD_STATE_STOPPED)
-    {
-      g_dbus_method_invocation_return_error (invocation, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
-                                             "Container '%s' is not running",
-                                             lxcd_container_get_name (self));
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
-  op = g_new0 (ConsoleOp, 1);
-  op->self = g_object_ref (self);
-  op->invocation = invocation; /* the handler's reference: the reply consumes it */
-  op->tty = tty;
-  op->keep = op->master = -1;
-  request.action_id = NULL; /* the method table's: console */
-  request.privileged = lxcd_container_get_privileged_detail (self);
-  request.container = lxcd_container_get_name (self);
-  request.lxcpath = lxcd_container_get_lxcpath (self);
-  lxcd_auth_check_async (invocation, &request, NULL, console_authorized, op);
+    lxcd_operation_return_new_error (op, LXCD_ERROR_INVALID_ARGUMENT,
+                                     "tty %d is out of range (-1: any, 0: the console)", tty);
+  else if (lxcd_container_get_state (self) == LXCD_STATE_STOPPED)
+    lxcd_operation_return_new_error (op, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running",
+                                     lxcd_container_get_name (self));
+  else
+    lxcd_operation_authorize (op, console_run);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

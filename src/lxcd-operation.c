@@ -23,6 +23,9 @@
  * along (steps in flight hold their own). Called from a worker thread,
  * the release is posted to the main thread at high priority before the
  * reply goes out, so the caller's next call never finds the slot taken.
+ * An operation whose reply leaves something running for the caller (an
+ * attached program, a console) keeps its limit token until its last
+ * reference goes (lxcd_operation_keep_token()).
  *
  * Threads: everything here runs in the main thread, except the work of
  * lxcd_operation_run_in_worker() and a return from that work.
@@ -69,6 +72,7 @@ struct _LxcdOperation {
 
   /* what it holds */
   LxcdLimitToken *token;
+  gboolean keep_token; /* till the last reference, not the return */
   gboolean holds_slot;
   char *reserved_name;
   LxcdJob *job;
@@ -143,7 +147,8 @@ release_all (LxcdOperation *op)
       lxcd_container_release_slot (op->container);
       op->holds_slot = FALSE;
     }
-  g_clear_pointer (&op->token, lxcd_limit_token_release);
+  if (!op->keep_token)
+    g_clear_pointer (&op->token, lxcd_limit_token_release);
   if (op->reserved_name)
     {
       lxcd_daemon_release_name (op->daemon, op->reserved_name);
@@ -166,6 +171,7 @@ lxcd_operation_unref (LxcdOperation *op)
                                              LXCD_ERROR_FAILED, "Internal error: no reply");
     }
   release_all (op);
+  g_clear_pointer (&op->token, lxcd_limit_token_release); /* (lxcd_operation_keep_token()) */
   if (op->data_destroy)
     op->data_destroy (op->data);
   g_clear_object (&op->job);
@@ -717,10 +723,10 @@ release_in_main (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Sends the reply (@value or @error) and releases what @op holds; consumes
- * the flow's reference. */
+/* Sends the reply (@value with @fd_list, or @error) and releases what @op
+ * holds; consumes the flow's reference. */
 static void
-op_return (LxcdOperation *op, GVariant *value, const GError *error)
+op_return (LxcdOperation *op, GVariant *value, GUnixFDList *fd_list, const GError *error)
 {
   GDBusMethodInvocation *invocation;
 
@@ -759,7 +765,7 @@ op_return (LxcdOperation *op, GVariant *value, const GError *error)
       g_dbus_method_invocation_return_gerror (invocation, mapped);
     }
   else
-    g_dbus_method_invocation_return_value (invocation, value);
+    g_dbus_method_invocation_return_value_with_unix_fd_list (invocation, value, fd_list);
   lxcd_operation_unref (op);
 }
 
@@ -775,7 +781,7 @@ op_return (LxcdOperation *op, GVariant *value, const GError *error)
 void
 lxcd_operation_return (LxcdOperation *op, GVariant *value)
 {
-  op_return (op, value, NULL);
+  op_return (op, value, NULL, NULL);
 }
 
 /**
@@ -788,7 +794,7 @@ void
 lxcd_operation_return_error (LxcdOperation *op, const GError *error)
 {
   g_assert (error != NULL);
-  op_return (op, NULL, error);
+  op_return (op, NULL, NULL, error);
 }
 
 void
@@ -800,5 +806,36 @@ lxcd_operation_return_new_error (LxcdOperation *op, gint code, const char *forma
   va_start (args, format);
   error = g_error_new_valist (LXCD_ERROR, code, format, args);
   va_end (args);
-  op_return (op, NULL, error);
+  op_return (op, NULL, NULL, error);
+}
+
+/* ---- operations that outlive their reply ------------------------------------ */
+
+/**
+ * lxcd_operation_return_with_fds:
+ * @value: as for lxcd_operation_return()
+ * @fd_list: (nullable): the descriptors @value's handles index
+ *
+ * As lxcd_operation_return(), for a reply that hands the caller
+ * descriptors (a pty, a console). Main thread.
+ */
+void
+lxcd_operation_return_with_fds (LxcdOperation *op, GVariant *value, GUnixFDList *fd_list)
+{
+  op_return (op, value, fd_list, NULL);
+}
+
+/**
+ * lxcd_operation_keep_token:
+ *
+ * The caller's limit token stays held after the return, until the last
+ * reference to @op goes: for an operation whose reply leaves something
+ * running for the caller (an attached program, a shell, a console) that
+ * must keep counting against the limit while it lives. Whoever holds a
+ * reference past the return drops it in the main thread.
+ */
+void
+lxcd_operation_keep_token (LxcdOperation *op)
+{
+  op->keep_token = TRUE;
 }

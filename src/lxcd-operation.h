@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 #include <sys/types.h>
 
 #include "lxcd-methods.h"
@@ -17,7 +18,8 @@ typedef enum {
   LXCD_OPERATION_NEW,         /* validated by its handler, nothing asked yet */
   LXCD_OPERATION_AUTHORIZING, /* polkit is being asked */
   LXCD_OPERATION_RUNNING,     /* authorized; its limit token, slot and job are held */
-  LXCD_OPERATION_RETURNED,    /* replied; everything it held is released */
+  LXCD_OPERATION_RETURNED,    /* replied; everything it held is released (a kept
+                               * token: with the last reference) */
 } LxcdOperationState;
 
 /* main thread */
@@ -72,6 +74,10 @@ void lxcd_operation_return           (LxcdOperation *op, GVariant *value);
 void lxcd_operation_return_error     (LxcdOperation *op, const GError *error);
 void lxcd_operation_return_new_error (LxcdOperation *op, gint code, const char *format, ...)
   G_GNUC_PRINTF (3, 4);
+
+/* Operations that outlive their reply */
+void lxcd_operation_return_with_fds (LxcdOperation *op, GVariant *value, GUnixFDList *fd_list);
+void lxcd_operation_keep_token      (LxcdOperation *op);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxcdOperation, lxcd_operation_unref)
 
