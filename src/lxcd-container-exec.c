@@ -157,9 +157,9 @@ report_line_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       return;
     }
 
-  if (g_str_has_prefix (line, "pid "))
+  if (g_str_has_prefix (line, LXCD_RUN_REPORT_PID))
     {
-      exec->pid = (pid_t) g_ascii_strtoll (line + 4, NULL, 10);
+      exec->pid = (pid_t) g_ascii_strtoll (line + strlen (LXCD_RUN_REPORT_PID), NULL, 10);
       if (exec->shell)
         {
           g_autoptr(GUnixFDList) fds = g_unix_fd_list_new_from_array (&exec->pty_master, 1);
@@ -173,9 +173,9 @@ report_line_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       if (cancelled)
         exec_kill (exec);
     }
-  else if (g_str_has_prefix (line, "status "))
+  else if (g_str_has_prefix (line, LXCD_RUN_REPORT_STATUS))
     {
-      int status = (int) g_ascii_strtoll (line + 7, NULL, 10);
+      int status = (int) g_ascii_strtoll (line + strlen (LXCD_RUN_REPORT_STATUS), NULL, 10);
 
       /* RunCommand replies now; Attach and OpenShell replied at "pid",
        * which the helper reports first */
@@ -192,9 +192,9 @@ report_line_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       exec->pid = -1;
       return;
     }
-  else if (g_str_has_prefix (line, "error "))
+  else if (g_str_has_prefix (line, LXCD_RUN_REPORT_ERROR))
     {
-      g_autoptr(GError) e = report_error (line + 6);
+      g_autoptr(GError) e = report_error (line + strlen (LXCD_RUN_REPORT_ERROR));
 
       if (!replied)
         lxcd_operation_return_error (op, e);
