@@ -1126,6 +1126,39 @@ handle_may_control (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* worker thread */
+static gboolean
+usage_work (LxcdOperation *op, GCancellable *cancellable, GError **error)
+{
+  LxcdContainer *self = lxcd_operation_get_container (op);
+  g_autoptr(GVariant) usage = lxcd_lxc_get_usage (self->lxcpath, self->name, error);
+
+  if (usage == NULL)
+    return FALSE;
+  lxcd_operation_return (op, g_variant_new ("(@a{sv})", usage));
+  return TRUE;
+}
+
+static void
+usage_run (LxcdOperation *op)
+{
+  lxcd_operation_run_in_worker (op, usage_work, NULL);
+}
+
+/* main thread */
+static gboolean
+handle_get_usage (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GVariant *options)
+{
+  static const LxcdOptionSpec specs[] = { { NULL, NULL } };
+  LxcdContainer *self = LXCD_CONTAINER (iface);
+  g_autoptr(GError) error = NULL;
+
+  if (!lxcd_options_validate (options, specs, &error))
+    return reply_error (invocation, error);
+  lxcd_operation_authorize (lxcd_operation_new (invocation, self->daemon, self), usage_run);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 /* ---- GObject ----------------------------------------------------------- */
 
 static void
@@ -1209,6 +1242,7 @@ lxcd_container_iface_init (LxcdDBusContainerIface *iface)
   iface->handle_want_daemonize = handle_want_daemonize;
   iface->handle_want_close_all_fds = handle_want_close_all_fds;
   iface->handle_may_control = handle_may_control;
+  iface->handle_get_usage = handle_get_usage;
   iface->handle_destroy = handle_destroy;
   lxcd_container_storage_iface_init (iface);
   lxcd_container_config_iface_init (iface);

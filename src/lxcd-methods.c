@@ -73,6 +73,7 @@ static const LxcdMethod methods[] = {
   { "Container", "WantDaemonize", "lifecycle", A | L, NULL },
   { "Container", "WantCloseAllFDs", "lifecycle", A | L, NULL },
   { "Container", "MayControl", NULL, 0, NULL },
+  { "Container", "GetUsage", NULL, 0, NULL },
   /* Manager */
   { "Manager", "ListContainers", NULL, 0, NULL },
   { "Manager", "GetContainer", NULL, 0, NULL },

@@ -461,6 +461,12 @@ lxcd_operation_authorize (LxcdOperation *op, LxcdOperationFunc run)
       op_granted (op);
       return;
     }
+  /* a method anyone may call (its table row has no action) */
+  if (op->action_id == NULL && op->method->action == NULL && op->required[0] == NULL)
+    {
+      op_granted (op);
+      return;
+    }
 
   if (container == NULL && op->container)
     {
@@ -597,8 +603,14 @@ step_finish (Step *step, const GError *error)
   LxcdOperationDone done = step->done;
 
   g_free (step);
-  if (op->state != LXCD_OPERATION_RETURNED)
+  if (op->state == LXCD_OPERATION_RETURNED)
+    return;
+  if (done)
     done (op, error);
+  else if (error)
+    lxcd_operation_return_error (op, error);
+  else
+    lxcd_operation_return (op, NULL);
 }
 
 /* worker thread */
@@ -627,7 +639,8 @@ worker_done (GObject *source, GAsyncResult *res, gpointer user_data)
 /**
  * lxcd_operation_run_in_worker:
  * @work: runs in a worker thread; may return the operation itself
- * @done: called in the main thread when @work returned without replying
+ * @done: (nullable): called in the main thread when @work returned
+ *   without replying; NULL: return @work's error, or an empty reply
  *
  * Runs @work in one of the service's worker threads (liblxc calls that do
  * not fork a long-lived process). The flow's reference passes to @done.

@@ -343,6 +343,9 @@ class Container(_Object):
     def may_control(self) -> bool:
         return self._call('MayControl')[0]
 
+    def get_usage(self, **options: Any) -> Dict[str, int]:
+        return self._call('GetUsage', 'a{sv}', (options_dict(options),))[0]
+
     # -- storage
     def destroy(self, **options: Any) -> None:
         self._call('Destroy', 'a{sv}', (options_dict(options),))

@@ -10,6 +10,7 @@
 #include "lxcd-config-keys.h"
 #include "lxcd-error.h"
 #include "lxcd-limits.h"
+#include "lxcd-usage.h"
 #include "lxcd-util.h"
 #include "lxcd-idmap.h"
 
@@ -525,6 +526,65 @@ test_container_paths (void)
 }
 
 static void
+test_usage_parsers (void)
+{
+  guint64 a = 0, b = 0;
+
+  g_assert_true (lxcd_usage_parse_u64 ("12345\n", &a));
+  g_assert_cmpuint (a, ==, 12345);
+  g_assert_false (lxcd_usage_parse_u64 ("max\n", &a));
+  g_assert_false (lxcd_usage_parse_u64 ("", &a));
+  g_assert_false (lxcd_usage_parse_u64 ("12 34", &a));
+  g_assert_false (lxcd_usage_parse_u64 ("99999999999999999999999", &a));
+  g_assert_true (lxcd_usage_parse_u64 ("9223372036854771712\n", &a));
+  g_assert_cmpuint (a, >=, LXCD_USAGE_NO_LIMIT);
+
+  /* cgroup v2 cpu.stat */
+  g_assert_true (lxcd_usage_parse_keyed ("usage_usec 7400\nuser_usec 5000\nsystem_usec 2400\n",
+                                         "usage_usec", &a));
+  g_assert_cmpuint (a, ==, 7400);
+  g_assert_true (lxcd_usage_parse_keyed ("usage_usec 7400\nuser_usec 5000\n", "user_usec", &a));
+  g_assert_cmpuint (a, ==, 5000);
+  g_assert_false (lxcd_usage_parse_keyed ("usage_usecs 1\n", "usage_usec", &a));
+  g_assert_false (lxcd_usage_parse_keyed ("", "usage_usec", &a));
+
+  /* cgroup v2 io.stat: two devices */
+  g_assert_true (lxcd_usage_parse_io_stat ("8:0 rbytes=100 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n"
+                                           "8:16 rbytes=5 wbytes=7 rios=1 wios=1 dbytes=0 dios=0\n",
+                                           &a, &b));
+  g_assert_cmpuint (a, ==, 105);
+  g_assert_cmpuint (b, ==, 27);
+  g_assert_true (lxcd_usage_parse_io_stat ("", &a, &b));
+  g_assert_cmpuint (a + b, ==, 0);
+
+  /* cgroup v1 blkio.throttle.io_service_bytes */
+  g_assert_true (lxcd_usage_parse_blkio ("8:0 Read 4096\n8:0 Write 512\n8:0 Sync 0\n8:0 Async 4608\n"
+                                         "8:0 Total 4608\n8:16 Read 1\n8:16 Write 2\nTotal 4611\n",
+                                         &a, &b));
+  g_assert_cmpuint (a, ==, 4097);
+  g_assert_cmpuint (b, ==, 514);
+
+  /* /proc/PID/net/dev: lo is not counted */
+  g_assert_true (lxcd_usage_parse_net_dev (
+    "Inter-|   Receive                                                |  Transmit\n"
+    " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n"
+    "    lo:     500       5    0    0    0     0          0         0      500       5    0    0    0     0       0          0\n"
+    "  eth0:    1000      10    0    0    0     0          0         0     2000      20    0    0    0     0       0          0\n"
+    "  eth1:      10       1    0    0    0     0          0         0       20       2    0    0    0     0       0          0\n",
+    &a, &b));
+  g_assert_cmpuint (a, ==, 1010);
+  g_assert_cmpuint (b, ==, 2020);
+  g_assert_false (lxcd_usage_parse_net_dev ("  eth0: 1 2 3\n", &a, &b));
+
+  /* /proc/PID/stat: a name with spaces and parentheses */
+  g_assert_true (lxcd_usage_parse_stat_starttime (
+    "4242 (my (init) 1 2) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10\n", &a));
+  g_assert_cmpuint (a, ==, 987654);
+  g_assert_false (lxcd_usage_parse_stat_starttime ("4242 (x) S 1 2 3\n", &a));
+  g_assert_false (lxcd_usage_parse_stat_starttime ("no parenthesis", &a));
+}
+
+static void
 test_idmap (void)
 {
   const char *subid = "# comment\nalice:100000:65536\nroot:200000:1000000\nroot:5000000:10\n";
@@ -658,6 +718,7 @@ main (int argc, char **argv)
   g_test_add_func ("/util/timeouts", test_timeouts);
   g_test_add_func ("/util/new-names", test_new_names);
   g_test_add_func ("/util/ifnames", test_ifnames);
+  g_test_add_func ("/util/usage-parsers", test_usage_parsers);
   g_test_add_func ("/util/container-paths", test_container_paths);
   g_test_add_func ("/util/idmap", test_idmap);
   g_test_add_func ("/util/idmap-blocks", test_idmap_blocks);
