@@ -395,6 +395,13 @@ def bench_startup(env):
                   '%.1f MB (max)' % (worst / 1024.0), '<=30 MB', worst <= 30 * 1024)
 
 
+def process_cpu(pid):
+    """utime + stime of *pid*, in clock ticks."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def vm_rss(pid):
     """VmRSS of *pid* in KiB."""
     with open('/proc/%d/status' % pid) as f:
@@ -569,6 +576,57 @@ def bench_config(env):
     finally:
         env.call(path, CONTAINER_IFACE, 'Stop', None)
         d.op('stop', env.direct_lxcpath, 'k2')
+
+
+def bench_usage(env):
+    """GetUsage on a running container beside the same reads in C through
+    liblxc (fresh container object each, as the service) plus the floor;
+    and what polling 100 containers once a second costs."""
+    env.trivial_service()
+    env.make_container(env.ops_lxcpath, 'u1')
+    env.make_container(env.direct_lxcpath, 'u2')
+    env.serve(env.ops_lxcpath)
+    d = env.direct_ops()
+    path = container_path('u1')
+    env.call(path, CONTAINER_IFACE, 'Start', NO_OPTS)
+    d.op('start', env.direct_lxcpath, 'u2')
+    try:
+        n = env.rounds(300)
+        a, b, f = [], [], []
+        for i in range(n):
+            for which in ((0, 1, 2) if i % 2 else (2, 1, 0)):
+                if which == 0:
+                    t0 = time.perf_counter()
+                    env.call(path, CONTAINER_IFACE, 'GetUsage', NO_OPTS)
+                    a.append(time.perf_counter() - t0)
+                elif which == 1:
+                    b.append(d.op('usage', env.direct_lxcpath, 'u2')[0])
+                else:
+                    t0 = time.perf_counter()
+                    floor_call(env, 'usage')
+                    f.append(time.perf_counter() - t0)
+        allowed = pct(f, 50) + pct(b, 50)
+        dd = pct(a, 50) - allowed
+        env.table.add('GetUsage', n, pct(a, 50), pct(a, 99),
+                      'floor %s + direct %s' % (fmt_ms(pct(f, 50)), fmt_ms(pct(b, 50))),
+                      allowed, None, '%+.3f ms p50' % (dd * 1000), '<=floor+direct', dd <= 0)
+        # 100 containers polled once a second: the service's own CPU time
+        # (utime + stime of the daemon) for 100 calls, as a share of a
+        # second of one CPU
+        pid = env.stack.daemon_pid
+        ticks = os.sysconf('SC_CLK_TCK')
+        calls = max(100, n)
+        cpu0 = process_cpu(pid)
+        for i in range(calls):
+            env.call(path, CONTAINER_IFACE, 'GetUsage', NO_OPTS)
+        per_call = (process_cpu(pid) - cpu0) / ticks / calls
+        env.table.add('GetUsage x100 per second (daemon CPU)', calls, per_call * 100, None,
+                      'direct x100 %s' % fmt_ms(pct(b, 50) * 100), pct(b, 50) * 100, None,
+                      '%.1f%% of one CPU' % (per_call * 100 * 100), '<=10%',
+                      per_call * 100 <= 0.1)
+    finally:
+        env.call(path, CONTAINER_IFACE, 'Stop', None)
+        d.op('stop', env.direct_lxcpath, 'u2')
 
 
 def bench_exec(env):
@@ -844,6 +902,7 @@ BENCHMARKS = [
     ('lifecycle', bench_lifecycle),
     ('storage', bench_storage),
     ('config', bench_config),
+    ('usage', bench_usage),
     ('exec', bench_exec),
     ('monitor', bench_monitor),
     ('load', bench_load),

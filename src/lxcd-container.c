@@ -1131,7 +1131,11 @@ static gboolean
 usage_work (LxcdOperation *op, GCancellable *cancellable, GError **error)
 {
   LxcdContainer *self = lxcd_operation_get_container (op);
-  g_autoptr(GVariant) usage = lxcd_lxc_get_usage (self->lxcpath, self->name, error);
+  /* (the init pid the service knows, checked there: its cgroup must be
+   * the container's) */
+  g_autoptr(GVariant) usage =
+    lxcd_lxc_get_usage (self->lxcpath, self->name,
+                        lxcd_dbus_container_get_init_pid (LXCD_DBUS_CONTAINER (self)), error);
 
   if (usage == NULL)
     return FALSE;

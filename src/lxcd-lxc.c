@@ -865,14 +865,33 @@ cgroup_read (LxcContainer *c, const char *key)
   return g_strdup (buf);
 }
 
-/* worker thread: the number in the first of @keys the container's
- * cgroups have (v2 and v1 names) */
+/* Whether the host has cgroup v2 alone (then v2 names are tried first;
+ * on v1 and hybrid hosts v1 names are, which saves the container's monitor
+ * a question per item). Any thread. */
 static gboolean
-cgroup_u64 (LxcContainer *c, const char *const *keys, guint64 *out)
+host_is_cgroup2 (void)
 {
-  for (const char *const *k = keys; *k; k++)
+  static gsize once = 0;
+  static gboolean v2;
+
+  if (g_once_init_enter (&once))
     {
-      g_autofree char *text = cgroup_read (c, *k);
+      v2 = access ("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+      g_once_init_leave (&once, 1);
+    }
+  return v2;
+}
+
+/* worker thread: the number in the first item the container's cgroups
+ * have, of @v2 and @v1 (in the host's order) */
+static gboolean
+cgroup_u64 (LxcContainer *c, const char *v2, const char *v1, guint64 *out)
+{
+  const char *keys[] = { host_is_cgroup2 () ? v2 : v1, host_is_cgroup2 () ? v1 : v2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *text = keys[i] ? cgroup_read (c, keys[i]) : NULL;
 
       if (text)
         return lxcd_usage_parse_u64 (text, out);
@@ -884,28 +903,33 @@ cgroup_u64 (LxcContainer *c, const char *const *keys, guint64 *out)
 static gboolean
 cgroup_cpu_ns (LxcContainer *c, guint64 *out)
 {
-  static const char *const v1[] = { "cpuacct.usage", NULL };
-  g_autofree char *text = cgroup_read (c, "cpu.stat");
+  g_autofree char *text = NULL;
   guint64 usec;
 
+  /* (v1 has a cpu.stat too, without usage_usec) */
+  if (!host_is_cgroup2 () && cgroup_u64 (c, NULL, "cpuacct.usage", out))
+    return TRUE;
+  text = cgroup_read (c, "cpu.stat");
   if (text && lxcd_usage_parse_keyed (text, "usage_usec", &usec))
     {
       *out = usec * 1000;
       return TRUE;
     }
-  return cgroup_u64 (c, v1, out);
+  return cgroup_u64 (c, NULL, "cpuacct.usage", out);
 }
 
 /* worker thread: bytes read and written (v2 io.stat, v1 blkio) */
 static gboolean
 cgroup_io (LxcContainer *c, guint64 *read_bytes, guint64 *write_bytes)
 {
-  g_autofree char *v2 = cgroup_read (c, "io.stat");
   g_autofree char *v1 = NULL;
+  g_autofree char *v2 = NULL;
 
-  if (v2)
+  if (!host_is_cgroup2 () && (v1 = cgroup_read (c, "blkio.throttle.io_service_bytes")))
+    return lxcd_usage_parse_blkio (v1, read_bytes, write_bytes);
+  if ((v2 = cgroup_read (c, "io.stat")))
     return lxcd_usage_parse_io_stat (v2, read_bytes, write_bytes);
-  v1 = cgroup_read (c, "blkio.throttle.io_service_bytes");
+  v1 = v1 ? v1 : cgroup_read (c, "blkio.throttle.io_service_bytes");
   return v1 && lxcd_usage_parse_blkio (v1, read_bytes, write_bytes);
 }
 
@@ -936,6 +960,96 @@ add_u64 (GVariantBuilder *builder, const char *key, guint64 value)
   g_variant_builder_add (builder, "{sv}", key, g_variant_new_uint64 (value));
 }
 
+/* worker thread: a small file of procfs or cgroupfs, never through a link */
+static char *
+read_small_file (const char *path)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  char buf[4096];
+  ssize_t n;
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0)
+    return NULL;
+  while ((n = read (fd, buf, sizeof buf)) > 0 && text->len < LXCD_USAGE_MAX_FILE)
+    g_string_append_len (text, buf, n);
+  close (fd);
+  if (n < 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* worker thread: a file of the container's payload cgroup in hierarchy
+ * @controller ("" for v2) */
+static char *
+payload_read (const char *proc_cgroup, const char *controller, const char *name, const char *file)
+{
+  g_autofree char *path = lxcd_usage_payload_path (proc_cgroup, controller, name);
+  g_autofree char *full = NULL;
+
+  if (path == NULL)
+    return NULL;
+  full = g_build_filename ("/sys/fs/cgroup", controller, path, file, NULL);
+  return read_small_file (full);
+}
+
+static gboolean
+payload_u64 (const char *proc_cgroup, const char *controller, const char *name, const char *file,
+             guint64 *out)
+{
+  g_autofree char *text = payload_read (proc_cgroup, controller, name, file);
+
+  return text && lxcd_usage_parse_u64 (text, out);
+}
+
+/* worker thread: the cgroup half of lxcd_lxc_get_usage() read straight
+ * from cgroupfs, when @pid is the init of container @name (its cgroup is
+ * lxc.payload.NAME, see lxcd_usage_payload_path()); a few file reads
+ * where liblxc asks the container's monitor once per item. FALSE if @pid
+ * is not (or no longer) in the container's cgroup: then liblxc decides. */
+static gboolean
+usage_from_cgroupfs (const char *name, pid_t pid, GVariantBuilder *builder)
+{
+  g_autofree char *cgroup_path = g_strdup_printf ("/proc/%d/cgroup", (int) pid);
+  g_autofree char *cg = read_small_file (cgroup_path);
+  gboolean v2 = host_is_cgroup2 ();
+  const char *hier = v2 ? "" : "memory";
+  g_autofree char *check = NULL;
+  g_autofree char *text = NULL;
+  guint64 a, b;
+
+  /* the one hierarchy every container has */
+  check = lxcd_usage_payload_path (cg, v2 ? "" : "pids", name);
+  if (check == NULL)
+    return FALSE;
+  if (v2)
+    {
+      text = payload_read (cg, "", name, "cpu.stat");
+      if (text && lxcd_usage_parse_keyed (text, "usage_usec", &a))
+        add_u64 (builder, "cpu_usage_ns", a * 1000);
+    }
+  else if (payload_u64 (cg, "cpuacct", name, "cpuacct.usage", &a))
+    add_u64 (builder, "cpu_usage_ns", a);
+  if (payload_u64 (cg, hier, name, v2 ? "memory.current" : "memory.usage_in_bytes", &a))
+    add_u64 (builder, "memory_current", a);
+  if (payload_u64 (cg, hier, name, v2 ? "memory.peak" : "memory.max_usage_in_bytes", &a))
+    add_u64 (builder, "memory_peak", a);
+  if (payload_u64 (cg, hier, name, v2 ? "memory.max" : "memory.limit_in_bytes", &a) &&
+      a < LXCD_USAGE_NO_LIMIT)
+    add_u64 (builder, "memory_limit", a);
+  if (payload_u64 (cg, v2 ? "" : "pids", name, "pids.current", &a))
+    add_u64 (builder, "processes", a);
+  g_clear_pointer (&text, g_free);
+  text = v2 ? payload_read (cg, "", name, "io.stat")
+            : payload_read (cg, "blkio", name, "blkio.throttle.io_service_bytes");
+  if (text && (v2 ? lxcd_usage_parse_io_stat (text, &a, &b) : lxcd_usage_parse_blkio (text, &a, &b)))
+    {
+      add_u64 (builder, "io_read_bytes", a);
+      add_u64 (builder, "io_write_bytes", b);
+    }
+  return TRUE;
+}
+
 /**
  * lxcd_lxc_get_usage:
  *
@@ -950,19 +1064,19 @@ add_u64 (GVariantBuilder *builder, const char *key, guint64 value)
  * WrongState.
  */
 GVariant *
-lxcd_lxc_get_usage (const char *lxcpath, const char *name, GError **error)
+lxcd_lxc_get_usage (const char *lxcpath, const char *name, gint pid_hint, GError **error)
 {
-  static const char *const mem_current[] = { "memory.current", "memory.usage_in_bytes", NULL };
-  static const char *const mem_peak[] = { "memory.peak", "memory.max_usage_in_bytes", NULL };
-  static const char *const mem_limit[] = { "memory.max", "memory.limit_in_bytes", NULL };
-  static const char *const pids[] = { "pids.current", NULL };
-  g_autoptr(LxcContainer) c = lxc_container_new (name, lxcpath);
+  g_autoptr(LxcContainer) c = NULL;
   g_autofree char *net_dev = NULL;
   g_autofree char *net_text = NULL;
   GVariantBuilder builder;
   guint64 a, b;
-  pid_t pid;
+  pid_t pid = pid_hint;
 
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  if (pid > 0 && usage_from_cgroupfs (name, pid, &builder))
+    goto procfs;
+  c = lxc_container_new (name, lxcpath);
   if (c == NULL)
     {
       g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_FOUND, "Container '%s' does not exist", name);
@@ -975,23 +1089,23 @@ lxcd_lxc_get_usage (const char *lxcpath, const char *name, GError **error)
       return NULL;
     }
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   if (cgroup_cpu_ns (c, &a))
     add_u64 (&builder, "cpu_usage_ns", a);
-  if (cgroup_u64 (c, mem_current, &a))
+  if (cgroup_u64 (c, "memory.current", "memory.usage_in_bytes", &a))
     add_u64 (&builder, "memory_current", a);
-  if (cgroup_u64 (c, mem_peak, &a))
+  if (cgroup_u64 (c, "memory.peak", "memory.max_usage_in_bytes", &a))
     add_u64 (&builder, "memory_peak", a);
   /* ("max" on v2, a number near 2^63 on v1: no limit, left out) */
-  if (cgroup_u64 (c, mem_limit, &a) && a < LXCD_USAGE_NO_LIMIT)
+  if (cgroup_u64 (c, "memory.max", "memory.limit_in_bytes", &a) && a < LXCD_USAGE_NO_LIMIT)
     add_u64 (&builder, "memory_limit", a);
-  if (cgroup_u64 (c, pids, &a))
+  if (cgroup_u64 (c, "pids.current", NULL, &a))
     add_u64 (&builder, "processes", a);
   if (cgroup_io (c, &a, &b))
     {
       add_u64 (&builder, "io_read_bytes", a);
       add_u64 (&builder, "io_write_bytes", b);
     }
+procfs:
   /* the init's procfs, read as root: the devices of its net namespace */
   net_dev = g_strdup_printf ("/proc/%d/net/dev", (int) pid);
   if (g_file_get_contents (net_dev, &net_text, NULL, NULL) &&

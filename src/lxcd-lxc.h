@@ -73,7 +73,8 @@ char    *lxcd_lxc_get_config_item (const char *lxcpath, const char *name, const 
                                    gboolean running, GError **error);
 char   **lxcd_lxc_get_keys (const char *lxcpath, const char *name, const char *prefix,
                             GError **error);
-GVariant *lxcd_lxc_get_usage (const char *lxcpath, const char *name, GError **error);
+GVariant *lxcd_lxc_get_usage (const char *lxcpath, const char *name, gint pid_hint,
+                              GError **error);
 char    *lxcd_lxc_cgroup_item (const char *lxcpath, const char *name, const char *key,
                                const char *value, GError **error);
 

@@ -227,3 +227,72 @@ lxcd_usage_parse_stat_starttime (const char *text, guint64 *ticks)
     p++;
   return take_u64 (&p, ticks) && (*p == ' ' || *p == '\n' || *p == '\0');
 }
+
+/**
+ * lxcd_usage_payload_path:
+ * @proc_cgroup: the text of /proc/PID/cgroup of the container's init
+ * @controller: a cgroup v1 controller ("memory"), or "" for the v2
+ *   hierarchy
+ * @name: the container's name
+ *
+ * The container's own cgroup (liblxc's "payload" cgroup, named
+ * lxc.payload.NAME) in one hierarchy: the path of the init's cgroup cut
+ * after its shallowest component lxc.payload.NAME. Root in the container
+ * may move its init into cgroups of its own below (deeper), never above;
+ * and a cgroup's name holds no '/', so a name with a newline cannot
+ * forge a line whose path starts with '/' ahead of the kernel's own line
+ * for a hierarchy, which is the first one taken.
+ *
+ * Returns: (transfer full) (nullable): the path ("/lxc.payload.c1"), or
+ * NULL (no such line or component: the init is not the container's).
+ */
+char *
+lxcd_usage_payload_path (const char *proc_cgroup, const char *controller, const char *name)
+{
+  g_autofree char *component = g_strconcat ("lxc.payload.", name, NULL);
+  g_auto(GStrv) lines = NULL;
+
+  if (proc_cgroup == NULL)
+    return NULL;
+  lines = g_strsplit (proc_cgroup, "\n", -1);
+  for (char **line = lines; *line; line++)
+    {
+      g_auto(GStrv) f = g_strsplit (*line, ":", 3);
+      g_auto(GStrv) controllers = NULL;
+      g_auto(GStrv) parts = NULL;
+      GString *path;
+      gboolean found = FALSE;
+
+      if (g_strv_length (f) != 3)
+        continue;
+      if (*controller == '\0')
+        {
+          if (!g_str_equal (f[0], "0") || *f[1] != '\0')
+            continue;
+        }
+      else
+        {
+          controllers = g_strsplit (f[1], ",", -1);
+          if (!g_strv_contains ((const char *const *) controllers, controller))
+            continue;
+        }
+      /* the first line of the hierarchy decides */
+      if (f[2][0] != '/')
+        return NULL;
+      parts = g_strsplit (f[2] + 1, "/", -1);
+      path = g_string_new (NULL);
+      for (char **part = parts; *part && !found; part++)
+        {
+          g_string_append_c (path, '/');
+          g_string_append (path, *part);
+          found = g_str_equal (*part, component);
+        }
+      if (!found)
+        {
+          g_string_free (path, TRUE);
+          return NULL;
+        }
+      return g_string_free (path, FALSE);
+    }
+  return NULL;
+}

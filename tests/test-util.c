@@ -585,6 +585,39 @@ test_usage_parsers (void)
 }
 
 static void
+test_usage_payload_path (void)
+{
+  static const char *v1 =
+    "9:name=systemd:/lxc.payload.c1\n8:pids:/lxc.payload.c1/inner\n"
+    "4:memory:/lxc.payload.c1\n2:cpu,cpuacct:/lxc.payload.c1\n0::/\n";
+  static const char *v2 = "0::/user.slice/lxc.payload.c1/init.scope\n";
+  /* a cgroup named "x\n4:memory:" below the payload (root in the
+   * container may make one): the forged line has no leading '/' */
+  static const char *forged =
+    "8:pids:/lxc.payload.c1/x\n4:memory:lxc.payload.other\n4:memory:/lxc.payload.c1\n";
+  char *p;
+
+  p = lxcd_usage_payload_path (v1, "pids", "c1");
+  g_assert_cmpstr (p, ==, "/lxc.payload.c1");
+  g_free (p);
+  p = lxcd_usage_payload_path (v1, "cpuacct", "c1");
+  g_assert_cmpstr (p, ==, "/lxc.payload.c1");
+  g_free (p);
+  g_assert_null (lxcd_usage_payload_path (v1, "blkio", "c1"));
+  g_assert_null (lxcd_usage_payload_path (v1, "", "c1")); /* 0::/ is not the container's */
+  g_assert_null (lxcd_usage_payload_path (v1, "memory", "c2"));
+  p = lxcd_usage_payload_path (v2, "", "c1");
+  g_assert_cmpstr (p, ==, "/user.slice/lxc.payload.c1");
+  g_free (p);
+  /* the shallowest: a cgroup of the same name made inside does not count */
+  p = lxcd_usage_payload_path ("0::/lxc.payload.c1/lxc.payload.c1/a\n", "", "c1");
+  g_assert_cmpstr (p, ==, "/lxc.payload.c1");
+  g_free (p);
+  g_assert_null (lxcd_usage_payload_path (forged, "memory", "c1"));
+  g_assert_null (lxcd_usage_payload_path ("garbage", "memory", "c1"));
+}
+
+static void
 test_idmap (void)
 {
   const char *subid = "# comment\nalice:100000:65536\nroot:200000:1000000\nroot:5000000:10\n";
@@ -719,6 +752,7 @@ main (int argc, char **argv)
   g_test_add_func ("/util/new-names", test_new_names);
   g_test_add_func ("/util/ifnames", test_ifnames);
   g_test_add_func ("/util/usage-parsers", test_usage_parsers);
+  g_test_add_func ("/util/usage-payload-path", test_usage_payload_path);
   g_test_add_func ("/util/container-paths", test_container_paths);
   g_test_add_func ("/util/idmap", test_idmap);
   g_test_add_func ("/util/idmap-blocks", test_idmap_blocks);
