@@ -5,10 +5,12 @@
  * (manage; configure-host for clone's host-level options; read-config to
  * list snapshots), serialized on the container's slot, run in
  * lxc-dbus-helper (clone, rename, snapshot, restore: they copy root file
- * systems and run hooks) or a worker thread (destroying snapshots), and
- * replying after the objects they made or removed are published. A new
- * container's name is reserved for the operation; if it fails or is
- * cancelled, what it had made is removed.
+ * systems and run hooks) or a worker thread (listing and destroying
+ * snapshots), and replying after the objects they made or removed are
+ * published. Each call is an LxcdOperation (lxcd-operation.c), which
+ * takes the limit token and the slot the method table names once polkit
+ * has granted the call. A new container's name is reserved for the
+ * operation; if it fails or is cancelled, what it had made is removed.
  */
 #include "config.h"
 
@@ -19,8 +21,9 @@
 #include "lxcd-container.h"
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
+#include "lxcd-job.h"
 #include "lxcd-lxc.h"
-#include "lxcd-spawn.h"
+#include "lxcd-operation.h"
 
 /* Biggest new size accepted for a clone (1 PiB). */
 #define MAX_NEW_SIZE (G_GUINT64_CONSTANT (1) << 50)
@@ -35,65 +38,47 @@ typedef enum {
   ST_DESTROY_ALL_SNAPSHOTS,
 } StKind;
 
+/* What a storage call carries besides its LxcdOperation. */
 typedef struct {
-  LxcdContainer *self;
-  GDBusMethodInvocation *invocation;
   StKind kind;
-  GVariant *options;     /* may be NULL */
-  char *new_name;        /* clone, rename, restore */
+  char *new_name; /* clone, rename, restore */
   char *new_lxcpath;
-  char *snapshot;        /* restore, destroy */
-  char *comment;         /* snapshot */
-  GPtrArray *args;       /* helper arguments */
-  const char *host_key;  /* why configure-host is needed, or NULL */
+  char *snapshot;       /* restore, destroy */
+  char *comment;        /* snapshot */
+  GPtrArray *args;      /* helper arguments after LXCPATH NAME */
+  const char *host_key; /* why configure-host is needed, or NULL */
   guint clone_flags;
-  uid_t uid;
-  LxcdJob *job;
-  gboolean holds_slot;
-  gboolean reserved;
-  char *output;          /* the helper's stdout */
-  GVariant *list;        /* snapshots listed */
-  GError *error;
-  LxcdLimitToken *token; /* counts against the caller's limit */
-} StOp;
+  gboolean makes_new; /* new_name is reserved: a failure removes its directory */
+  char *output;       /* the helper's stdout, stripped (snapshot: its name) */
+  GError *error;      /* a failure, while its leftovers are removed */
+} St;
 
 static void
-st_free (StOp *op)
+st_free (St *st)
 {
-  LxcdDaemon *daemon = lxcd_container_get_daemon (op->self);
-
-  if (op->holds_slot)
-    lxcd_container_release_slot (op->self);
-  if (op->reserved)
-    lxcd_daemon_release_name (daemon, op->new_name);
-  g_clear_object (&op->job);
-  g_object_unref (op->self);
-  g_clear_object (&op->invocation);
-  g_clear_pointer (&op->options, g_variant_unref);
-  g_free (op->new_name);
-  g_free (op->new_lxcpath);
-  g_free (op->snapshot);
-  g_free (op->comment);
-  g_ptr_array_unref (op->args);
-  g_free (op->output);
-  g_clear_pointer (&op->list, g_variant_unref);
-  g_clear_error (&op->error);
-  lxcd_limit_token_release (op->token);
-  g_free (op);
+  g_free (st->new_name);
+  g_free (st->new_lxcpath);
+  g_free (st->snapshot);
+  g_free (st->comment);
+  g_ptr_array_unref (st->args);
+  g_free (st->output);
+  g_clear_error (&st->error);
+  g_free (st);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (StOp, st_free)
-
-static StOp *
-st_new (LxcdContainer *self, GDBusMethodInvocation *invocation, StKind kind, GVariant *options)
+/* main thread */
+static LxcdOperation *
+st_new (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, StKind kind, St **out_st)
 {
-  StOp *op = g_new0 (StOp, 1);
+  LxcdContainer *self = LXCD_CONTAINER (iface);
+  LxcdOperation *op = lxcd_operation_new (invocation, lxcd_container_get_daemon (self), self);
+  St *st = g_new0 (St, 1);
 
-  op->self = g_object_ref (self);
-  op->invocation = invocation; /* the handler's reference: the reply consumes it */
-  op->kind = kind;
-  op->options = options ? g_variant_ref (options) : NULL;
-  op->args = g_ptr_array_new_with_free_func (g_free);
+  st->kind = kind;
+  st->args = g_ptr_array_new_with_free_func (g_free);
+  lxcd_operation_set_data (op, st, (GDestroyNotify) st_free);
+  if (out_st)
+    *out_st = st;
   return op;
 }
 
@@ -104,265 +89,218 @@ object_path_for (const char *name)
   return g_strconcat ("/org/linuxcontainers/LXC1/containers/", escaped, NULL);
 }
 
-/* main thread: the one reply; frees @op */
-static void
-st_reply (StOp *op, const GError *error)
-{
-  LxcdDaemon *daemon = lxcd_container_get_daemon (op->self);
+/* ---- completion ------------------------------------------------------------ */
 
-  if (op->job)
-    lxcd_daemon_finish_job (daemon, op->job, error);
-  if (error)
-    {
-      g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
-      g_dbus_method_invocation_return_gerror (g_steal_pointer (&op->invocation), mapped);
-      st_free (op);
-      return;
-    }
-  switch (op->kind)
+/* main thread: the one successful reply */
+static void
+st_return (LxcdOperation *op)
+{
+  St *st = lxcd_operation_get_data (op);
+
+  switch (st->kind)
     {
     case ST_CLONE:
     case ST_RENAME:
     case ST_RESTORE:
       {
-        g_autofree char *path = object_path_for (op->new_name);
-        g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation),
-                                               g_variant_new ("(o)", path));
+        g_autofree char *path = object_path_for (st->new_name);
+        lxcd_operation_return (op, g_variant_new ("(o)", path));
       }
       break;
     case ST_SNAPSHOT:
-      g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation),
-                                             g_variant_new ("(s)", g_strstrip (op->output)));
-      break;
-    case ST_LIST_SNAPSHOTS:
-      g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation),
-                                             g_variant_new_tuple (&op->list, 1));
+      lxcd_operation_return (op, g_variant_new ("(s)", st->output));
       break;
     case ST_DESTROY_SNAPSHOT:
     case ST_DESTROY_ALL_SNAPSHOTS:
     default:
-      g_dbus_method_invocation_return_value (g_steal_pointer (&op->invocation), NULL);
+      lxcd_operation_return (op, NULL);
       break;
     }
-  st_free (op);
 }
 
-/* ---- completion ------------------------------------------------------------ */
-
-/* main thread: everything is published */
+/* main thread: the new container is re-read; a failed re-read (ignored)
+ * shows as a container that is not there */
 static void
-st_synced_new (GObject *source, GAsyncResult *res, gpointer user_data)
+st_new_read (LxcdOperation *op, const GError *error)
 {
-  StOp *op = user_data;
-  LxcdDaemon *daemon = LXCD_DAEMON (source);
+  St *st = lxcd_operation_get_data (op);
 
-  lxcd_daemon_sync_container_finish (daemon, res, NULL);
-  if (op->new_name && lxcd_daemon_find_container (daemon, op->new_name) == NULL)
+  if (lxcd_daemon_find_container (lxcd_operation_get_daemon (op), st->new_name) == NULL)
     {
-      g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
-                                             "Container '%s' was made but is not there any more",
-                                             op->new_name);
-      st_reply (op, error);
+      lxcd_operation_return_new_error (op, LXCD_ERROR_FAILED,
+                                       "Container '%s' was made but is not there any more",
+                                       st->new_name);
       return;
     }
-  st_reply (op, NULL);
+  st_return (op);
 }
 
-/* main thread: the source container is up to date; now the new one */
+/* main thread: the source container is up to date (a failed re-read is
+ * ignored: the work is done); now the new one. Its name stays reserved
+ * until the reply: a re-read publishes a container whatever is reserved,
+ * and no other creation can take the name meanwhile. */
 static void
-st_synced_source_done (StOp *op)
+st_source_read (LxcdOperation *op, const GError *error)
 {
-  LxcdDaemon *daemon = lxcd_container_get_daemon (op->self);
+  St *st = lxcd_operation_get_data (op);
 
-  if (op->new_name && !g_str_equal (op->new_name, lxcd_container_get_name (op->self)))
-    {
-      /* The name is still reserved: release it so the re-read may add it. */
-      if (op->reserved)
-        {
-          lxcd_daemon_release_name (daemon, op->new_name);
-          op->reserved = FALSE;
-        }
-      lxcd_daemon_sync_container (daemon, op->new_lxcpath, op->new_name, NULL, st_synced_new, op);
-      return;
-    }
-  st_reply (op, NULL);
+  if (st->makes_new)
+    lxcd_operation_reread (op, st->new_lxcpath, st->new_name, st_new_read);
+  else
+    st_return (op);
 }
 
-/* main thread: the source container is re-read */
+/* main thread: the work succeeded */
 static void
-st_synced_source (GObject *source, GAsyncResult *res, gpointer user_data)
+st_work_succeeded (LxcdOperation *op)
 {
-  lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
-  st_synced_source_done (user_data);
-}
+  St *st = lxcd_operation_get_data (op);
 
-/* main thread: leftovers of a failed operation are gone */
-static void
-st_cleaned (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  StOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lxcd_lxc_remove_tree_finish (res, &error))
-    g_warning ("After a failed operation on '%s': %s", lxcd_container_get_name (op->self),
-               error->message);
-  st_reply (op, op->error);
-}
-
-/* main thread: the work is over */
-static void
-st_work_finished (StOp *op, GError *error)
-{
-  LxcdDaemon *daemon = lxcd_container_get_daemon (op->self);
-  LxcdContainer *self = op->self;
-
-  if (error)
-    {
-      op->error = g_error_copy (error);
-      /* A new container's directory did not exist before (its name was
-       * free and reserved for us): remove what the failure left. */
-      if (op->reserved && !g_error_matches (error, LXCD_ERROR, LXCD_ERROR_ALREADY_EXISTS))
-        {
-          g_autofree char *dir = g_build_filename (op->new_lxcpath, op->new_name, NULL);
-          lxcd_lxc_remove_tree_async (dir, st_cleaned, op);
-          return;
-        }
-      st_reply (op, op->error);
-      return;
-    }
   /* A clone or a snapshot leaves its source as it was (nothing it
    * publishes comes from its snapshots): only the new container, if any,
    * needs reading. A rename or a restore changes the source. */
-  if (op->kind == ST_CLONE || op->kind == ST_SNAPSHOT)
+  if (st->kind == ST_CLONE || st->kind == ST_SNAPSHOT)
+    st_source_read (op, NULL);
+  else
+    lxcd_operation_reread (op, NULL, NULL, st_source_read);
+}
+
+/* worker thread: the directory of the new container that a failure left
+ * (its name was free and reserved for us, so nothing else was there) */
+static gboolean
+st_remove_leftovers (LxcdOperation *op, GCancellable *cancellable, GError **error)
+{
+  St *st = lxcd_operation_get_data (op);
+  g_autofree char *dir = g_build_filename (st->new_lxcpath, st->new_name, NULL);
+
+  return lxcd_lxc_remove_tree (dir, error);
+}
+
+/* main thread: leftovers of a failed operation are gone (or not) */
+static void
+st_leftovers_removed (LxcdOperation *op, const GError *error)
+{
+  St *st = lxcd_operation_get_data (op);
+
+  if (error)
+    g_warning ("After a failed operation on '%s': %s",
+               lxcd_container_get_name (lxcd_operation_get_container (op)), error->message);
+  lxcd_operation_return_error (op, st->error);
+}
+
+/* main thread: the work failed or was cancelled */
+static void
+st_work_failed (LxcdOperation *op, const GError *error)
+{
+  St *st = lxcd_operation_get_data (op);
+
+  if (st->makes_new && !g_error_matches (error, LXCD_ERROR, LXCD_ERROR_ALREADY_EXISTS))
     {
-      st_synced_source_done (op);
+      st->error = g_error_copy (error);
+      lxcd_operation_run_in_worker (op, st_remove_leftovers, st_leftovers_removed);
       return;
     }
-  lxcd_daemon_sync_container (daemon, lxcd_container_get_lxcpath (self),
-                              lxcd_container_get_name (self), NULL, st_synced_source, op);
+  lxcd_operation_return_error (op, error);
 }
 
 /* main thread */
 static void
-st_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
+st_helper_done (LxcdOperation *op, const char *output, const GError *error)
 {
-  StOp *op = user_data;
-  g_autoptr(GError) error = NULL;
+  St *st = lxcd_operation_get_data (op);
 
-  op->output = lxcd_spawn_helper_finish (res, &error);
-  st_work_finished (op, op->output ? NULL : error);
+  if (output == NULL)
+    {
+      st_work_failed (op, error);
+      return;
+    }
+  st->output = g_strstrip (g_strdup (output));
+  st_work_succeeded (op);
 }
 
-/* worker thread */
-static void
-st_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* worker thread. A listing replies from here (GDBusConnection is
+ * thread-safe): it changes nothing the main thread publishes. */
+static gboolean
+st_work (LxcdOperation *op, GCancellable *cancellable, GError **error)
 {
-  StOp *op = task_data;
-  const char *lxcpath = lxcd_container_get_lxcpath (op->self);
-  const char *name = lxcd_container_get_name (op->self);
-  GError *error = NULL;
-  gboolean ok;
+  St *st = lxcd_operation_get_data (op);
+  LxcdContainer *self = lxcd_operation_get_container (op);
+  const char *lxcpath = lxcd_container_get_lxcpath (self);
+  const char *name = lxcd_container_get_name (self);
+  GVariant *list;
 
-  switch (op->kind)
+  switch (st->kind)
     {
     case ST_LIST_SNAPSHOTS:
-      op->list = lxcd_lxc_list_snapshots (lxcpath, name, &error);
-      if (op->list)
-        g_variant_ref_sink (op->list);
-      ok = op->list != NULL;
-      break;
+      list = lxcd_lxc_list_snapshots (lxcpath, name, error);
+      if (list == NULL)
+        return FALSE;
+      lxcd_operation_return (op, g_variant_new_tuple (&list, 1));
+      return TRUE;
     case ST_DESTROY_SNAPSHOT:
-      ok = lxcd_lxc_destroy_snapshot (lxcpath, name, op->snapshot, &error);
-      break;
+      return lxcd_lxc_destroy_snapshot (lxcpath, name, st->snapshot, error);
     case ST_DESTROY_ALL_SNAPSHOTS:
-      ok = lxcd_lxc_destroy_snapshot (lxcpath, name, NULL, &error);
-      break;
+      return lxcd_lxc_destroy_snapshot (lxcpath, name, NULL, error);
     default:
       g_assert_not_reached ();
     }
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
 }
 
-/* main thread */
+/* main thread: a destroy that did not reply from its worker */
 static void
-st_thread_done (GObject *source, GAsyncResult *res, gpointer user_data)
+st_work_done (LxcdOperation *op, const GError *error)
 {
-  StOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (res), &error))
-    {
-      st_reply (op, error);
-      return;
-    }
-  if (op->kind == ST_LIST_SNAPSHOTS)
-    st_reply (op, NULL);
+  if (error)
+    lxcd_operation_return_error (op, error);
   else
-    st_work_finished (op, NULL);
+    st_work_succeeded (op);
 }
 
 /* ---- running ---------------------------------------------------------------- */
 
-/* main thread: authorized; check state, take the slot and the name, run */
+/* main thread: authorized, holding the limit token and (but for
+ * ListSnapshots) the slot; check the state, take the name, run */
 static void
-st_run (StOp *op)
+st_run (LxcdOperation *op)
 {
-  LxcdContainer *self = op->self;
-  LxcdDaemon *daemon = lxcd_container_get_daemon (self);
+  St *st = lxcd_operation_get_data (op);
+  LxcdContainer *self = lxcd_operation_get_container (op);
   const char *name = lxcd_container_get_name (self);
   const char *lxcpath = lxcd_container_get_lxcpath (self);
   gboolean stopped = lxcd_container_get_state (self) == LXCD_STATE_STOPPED;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   const char *operation = NULL;
-  gboolean cancelable = FALSE;
-  g_autofree char *new_path = NULL;
 
-  if (op->kind == ST_LIST_SNAPSHOTS)
+  if (st->kind == ST_LIST_SNAPSHOTS)
     {
-      g_autoptr(GTask) task = g_task_new (NULL, NULL, st_thread_done, op);
-      g_task_set_task_data (task, op, NULL);
-      lxcd_run_in_worker (task, st_thread);
+      lxcd_operation_run_in_worker (op, st_work, st_work_done);
       return;
     }
 
-  if ((op->kind == ST_RENAME && !stopped) ||
-      (op->kind == ST_RESTORE && g_str_equal (op->new_name, name) && !stopped) ||
-      (op->kind == ST_CLONE && !stopped && !(op->clone_flags & LXC_CLONE_ALLOW_RUNNING)))
+  if ((st->kind == ST_RENAME && !stopped) ||
+      (st->kind == ST_RESTORE && g_str_equal (st->new_name, name) && !stopped) ||
+      (st->kind == ST_CLONE && !stopped && !(st->clone_flags & LXC_CLONE_ALLOW_RUNNING)))
     {
-      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is %s", name,
-                   lxcd_state_to_string (lxcd_container_get_state (self)));
-      st_reply (op, error);
+      lxcd_operation_return_new_error (op, LXCD_ERROR_WRONG_STATE, "Container '%s' is %s", name,
+                                       lxcd_state_to_string (lxcd_container_get_state (self)));
       return;
     }
-  if (!lxcd_container_take_slot (self, &error))
-    {
-      st_reply (op, error);
-      return;
-    }
-  op->holds_slot = TRUE;
 
-  if (op->new_name && !g_str_equal (op->new_name, name))
+  if (st->new_name && !g_str_equal (st->new_name, name))
     {
-      if (lxcd_daemon_name_taken (daemon, op->new_name))
+      if (!lxcd_operation_reserve_name (op, st->new_name, &error))
         {
-          g_set_error (&error, LXCD_ERROR, LXCD_ERROR_ALREADY_EXISTS,
-                       "A container named '%s' already exists", op->new_name);
-          st_reply (op, error);
+          lxcd_operation_return_error (op, error);
           return;
         }
-      lxcd_daemon_reserve_name (daemon, op->new_name);
-      op->reserved = TRUE;
+      st->makes_new = TRUE;
     }
 
-  switch (op->kind)
+  switch (st->kind)
     {
     case ST_CLONE:
       operation = "clone";
-      cancelable = TRUE;
       break;
     case ST_SNAPSHOT:
       operation = "snapshot";
@@ -375,34 +313,36 @@ st_run (StOp *op)
     }
   if (operation)
     {
-      op->job = lxcd_job_new (operation, op->uid, cancelable, name, lxcpath);
-      lxcd_job_add_object (op->job, lxcd_container_get_object_path (self));
-      if (op->new_name && !g_str_equal (op->new_name, name))
+      /* (cancelable as the method table says: clone only). The new
+       * container is among its objects from its first appearance, and
+       * Cancel needs manage on it too. */
+      LxcdJob *job = lxcd_operation_prepare_job (op, operation);
+
+      if (st->makes_new)
         {
-          new_path = object_path_for (op->new_name);
-          lxcd_job_add_object (op->job, new_path);
-          lxcd_job_add_target (op->job, op->new_name, op->new_lxcpath);
+          g_autofree char *new_path = object_path_for (st->new_name);
+
+          lxcd_job_add_object (job, new_path);
+          lxcd_job_add_target (job, st->new_name, st->new_lxcpath);
         }
-      lxcd_daemon_export_job (daemon, op->job);
+      lxcd_operation_export_job (op);
       /* A copy's progress can be measured: the new root file system
        * against the old one. */
-      if (op->kind == ST_CLONE && !(op->clone_flags & LXC_CLONE_SNAPSHOT))
+      if (st->kind == ST_CLONE && !(st->clone_flags & LXC_CLONE_SNAPSHOT))
         {
           g_autofree char *src = g_build_filename (lxcpath, name, "rootfs", NULL);
-          g_autofree char *dst = g_build_filename (op->new_lxcpath, op->new_name, "rootfs", NULL);
-          lxcd_job_track_copy (op->job, src, dst);
+          g_autofree char *dst = g_build_filename (st->new_lxcpath, st->new_name, "rootfs", NULL);
+          lxcd_job_track_copy (job, src, dst);
         }
     }
 
-  if (op->kind == ST_DESTROY_SNAPSHOT || op->kind == ST_DESTROY_ALL_SNAPSHOTS)
+  if (st->kind == ST_DESTROY_SNAPSHOT || st->kind == ST_DESTROY_ALL_SNAPSHOTS)
     {
-      g_autoptr(GTask) task = g_task_new (NULL, NULL, st_thread_done, op);
-      g_task_set_task_data (task, op, NULL);
-      lxcd_run_in_worker (task, st_thread);
+      lxcd_operation_run_in_worker (op, st_work, st_work_done);
       return;
     }
 
-  switch (op->kind)
+  switch (st->kind)
     {
     case ST_CLONE:
       g_ptr_array_add (argv, "clone");
@@ -423,16 +363,15 @@ st_run (StOp *op)
    * snapshot, which is a clone) as host root on paths inside its root file
    * system, which the container's root controls: the helper refuses such
    * a container unless the caller is root. */
-  if (op->uid == 0)
+  if (lxcd_operation_get_uid (op) == 0)
     g_ptr_array_add (argv, "--allow-clone-hooks");
   g_ptr_array_add (argv, (gpointer) lxcpath);
   g_ptr_array_add (argv, (gpointer) name);
-  for (guint i = 0; i < op->args->len; i++)
-    g_ptr_array_add (argv, op->args->pdata[i]);
+  for (guint i = 0; i < st->args->len; i++)
+    g_ptr_array_add (argv, st->args->pdata[i]);
   g_ptr_array_add (argv, NULL);
-  lxcd_spawn_helper_async (lxcd_daemon_get_helper_path (daemon), (const char *const *) argv->pdata,
-                           op->comment, op->job ? lxcd_job_get_cancellable (op->job) : NULL,
-                           st_helper_done, op);
+  /* (the Job's cancellable for a clone: Job.Cancel kills the helper) */
+  lxcd_operation_run_helper (op, (const char *const *) argv->pdata, st->comment, st_helper_done);
 }
 
 /* Whether the configuration file @path gives an id map (an lxc.idmap
@@ -461,9 +400,9 @@ config_file_has_idmap (const char *path)
 static void
 st_privilege_probed (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  StOp *op = user_data;
-  LxcdContainer *self = op->self;
-  g_autoptr(GError) error = NULL;
+  LxcdOperation *op = user_data;
+  St *st = lxcd_operation_get_data (op);
+  LxcdContainer *self = lxcd_operation_get_container (op);
   gboolean privileged = lxcd_dbus_container_get_privileged (LXCD_DBUS_CONTAINER (self));
 
   if (lxcd_auth_check_finish (res, NULL, NULL))
@@ -471,117 +410,79 @@ st_privilege_probed (GObject *source, GAsyncResult *res, gpointer user_data)
       st_run (op);
       return;
     }
-  if (!privileged && op->kind == ST_RESTORE)
+  if (!privileged && st->kind == ST_RESTORE)
     {
       g_autofree char *config = g_build_filename (lxcd_container_get_lxcpath (self),
                                                   lxcd_container_get_name (self), "snaps",
-                                                  op->snapshot, "config", NULL);
+                                                  st->snapshot, "config", NULL);
       privileged = !config_file_has_idmap (config);
     }
   if (privileged)
     {
-      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
-                   "%s '%s%s%s' has no id map: the copy would be a privileged container, "
-                   "which needs org.linuxcontainers.LXC1.configure-host",
-                   op->kind == ST_RESTORE ? "Snapshot" : "Container", lxcd_container_get_name (self),
-                   op->kind == ST_RESTORE ? "/" : "", op->kind == ST_RESTORE ? op->snapshot : "");
-      st_reply (op, error);
+      lxcd_operation_return_new_error (
+        op, LXCD_ERROR_NOT_AUTHORIZED,
+        "%s '%s%s%s' has no id map: the copy would be a privileged container, "
+        "which needs org.linuxcontainers.LXC1.configure-host",
+        st->kind == ST_RESTORE ? "Snapshot" : "Container", lxcd_container_get_name (self),
+        st->kind == ST_RESTORE ? "/" : "", st->kind == ST_RESTORE ? st->snapshot : "");
       return;
     }
   st_run (op);
 }
 
-/* main thread: authorized */
+/* main thread: authorized (manage, and configure-host for a host_key).
+ * A caller without configure-host may not make a privileged container:
+ * ask polkit, without interaction, whether it holds it for the new one. */
 static void
-st_decide_privilege (StOp *op)
+st_decide_privilege (LxcdOperation *op)
 {
-  if (op->uid == 0 || op->host_key != NULL || (op->kind != ST_CLONE && op->kind != ST_RESTORE))
+  St *st = lxcd_operation_get_data (op);
+  LxcdContainer *self = lxcd_operation_get_container (op);
+  const char *name = st->new_name ? st->new_name : lxcd_container_get_name (self);
+  const char *lxcpath = st->new_lxcpath ? st->new_lxcpath : lxcd_container_get_lxcpath (self);
+
+  if (lxcd_operation_get_uid (op) == 0 || st->host_key != NULL ||
+      (st->kind != ST_CLONE && st->kind != ST_RESTORE))
     {
       st_run (op);
       return;
     }
-  lxcd_auth_probe_privileged_async (
-    op->invocation, op->new_name ? op->new_name : lxcd_container_get_name (op->self),
-    op->new_lxcpath ? op->new_lxcpath : lxcd_container_get_lxcpath (op->self),
-    st_privilege_probed, op);
+  lxcd_auth_probe_privileged_async (lxcd_operation_get_invocation (op), name, lxcpath,
+                                    st_privilege_probed, op);
 }
 
-/* main thread */
-static void
-st_host_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  StOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lxcd_auth_check_finish (res, NULL, &error))
-    st_reply (op, error);
-  else
-    st_decide_privilege (op);
-}
-
-/* main thread */
-static void
-st_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  StOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lxcd_auth_check_finish (res, &op->uid, &error) ||
-      !(op->token = lxcd_daemon_begin_operation (lxcd_container_get_daemon (op->self),
-                                                 op->uid, &error)))
-    {
-      st_reply (op, error);
-      return;
-    }
-  if (op->host_key)
-    {
-      LxcdAuthRequest request = {
-        .action_id = LXCD_ACTION_CONFIGURE_HOST,
-        .container = op->new_name ? op->new_name : lxcd_container_get_name (op->self),
-        .lxcpath = op->new_lxcpath ? op->new_lxcpath : lxcd_container_get_lxcpath (op->self),
-        .key = op->host_key,
-        .options = op->options,
-      };
-      lxcd_auth_check_async (op->invocation, &request, NULL, st_host_authorized, op);
-      return;
-    }
-  st_decide_privilege (op);
-}
-
-/* main thread: validated; ask polkit. For clone, the details name the new
- * container and its lxcpath, with "source" the container cloned; for
- * rename and restore, "new_name". */
+/* main thread: validated; ask polkit for the method table's action
+ * (manage, read-config for ListSnapshots) and, for clone's host-level
+ * options, configure-host with the detail "key". For clone, the details
+ * name the new container and its lxcpath, with "source" the container
+ * cloned; for rename and restore, "new_name". */
 static gboolean
-st_authorize (StOp *op)
+st_authorize (LxcdOperation *op)
 {
-  LxcdAuthRequest request = {
-    .action_id = NULL, /* the method table's: manage, read-config for ListSnapshots */
-    .container = lxcd_container_get_name (op->self),
-    .lxcpath = lxcd_container_get_lxcpath (op->self),
-    .options = op->options,
-  };
+  St *st = lxcd_operation_get_data (op);
+  LxcdContainer *self = lxcd_operation_get_container (op);
 
-  if (op->kind == ST_CLONE)
+  if (st->kind == ST_CLONE)
     {
-      request.container = op->new_name;
-      request.lxcpath = op->new_lxcpath;
-      request.extra_name = "source";
-      request.extra_value = lxcd_container_get_name (op->self);
+      lxcd_operation_set_subject (op, st->new_name, st->new_lxcpath);
+      lxcd_operation_add_detail (op, "source", lxcd_container_get_name (self));
     }
-  else if (op->new_name)
+  else if (st->new_name)
+    lxcd_operation_add_detail (op, "new_name", st->new_name);
+  if (st->host_key)
     {
-      request.extra_name = "new_name";
-      request.extra_value = op->new_name;
+      lxcd_operation_add_detail (op, "key", st->host_key);
+      lxcd_operation_require (op, LXCD_ACTION_CONFIGURE_HOST);
     }
-  lxcd_auth_check_async (op->invocation, &request, NULL, st_authorized, op);
+  lxcd_operation_authorize (op, st_decide_privilege);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-/* main thread: replies with @error and frees @op */
+/* main thread: replies with @error */
 static gboolean
-st_refuse (StOp *op, GError *error)
+st_refuse (LxcdOperation *op, const GError *error)
 {
-  st_reply (op, error);
+  lxcd_operation_return_error (op, error);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -589,14 +490,17 @@ st_refuse (StOp *op, GError *error)
 
 /* main thread */
 static gboolean
-check_new_name (StOp *op, const char *new_name, GError **error)
+check_new_name (LxcdOperation *op, const char *new_name, GError **error)
 {
+  St *st = lxcd_operation_get_data (op);
+
   /* (RestoreSnapshot over the container itself keeps its name, whatever
    * it is) */
-  if (!(op->kind == ST_RESTORE && g_strcmp0 (new_name, lxcd_container_get_name (op->self)) == 0) &&
+  if (!(st->kind == ST_RESTORE &&
+        g_strcmp0 (new_name, lxcd_container_get_name (lxcd_operation_get_container (op))) == 0) &&
       !lxcd_validate_new_container_name (new_name, error))
     return FALSE;
-  op->new_name = g_strdup (new_name);
+  st->new_name = g_strdup (new_name);
   return TRUE;
 }
 
@@ -631,7 +535,8 @@ handle_clone (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
   };
   LxcdContainer *self = LXCD_CONTAINER (iface);
   LxcdDaemon *daemon = lxcd_container_get_daemon (self);
-  StOp *op = st_new (self, invocation, ST_CLONE, options);
+  St *st;
+  LxcdOperation *op = st_new (iface, invocation, ST_CLONE, &st);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) flags = NULL;
   g_auto(GStrv) hook_args = NULL;
@@ -651,7 +556,7 @@ handle_clone (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                    "lxcpath '%s' is not served", lxcpath);
       return st_refuse (op, error);
     }
-  op->new_lxcpath = g_strdup (lxcpath ? lxcpath : lxcd_container_get_lxcpath (self));
+  st->new_lxcpath = g_strdup (lxcpath ? lxcpath : lxcd_container_get_lxcpath (self));
 
   if (g_variant_lookup (options, "flags", "^as", &flags))
     {
@@ -669,7 +574,7 @@ handle_clone (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                            "Unknown clone flag '%s'", *f);
               return st_refuse (op, error);
             }
-          op->clone_flags |= flag_names[i].flag;
+          st->clone_flags |= flag_names[i].flag;
         }
     }
   if (g_variant_lookup (options, "bdev_type", "&s", &bdev_type) &&
@@ -687,7 +592,7 @@ handle_clone (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
           g_set_error (&error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT, "Invalid bdev_data");
           return st_refuse (op, error);
         }
-      op->host_key = "bdev_data";
+      st->host_key = "bdev_data";
     }
   if (g_variant_lookup (options, "new_size", "t", &new_size) && new_size > MAX_NEW_SIZE)
     {
@@ -700,17 +605,17 @@ handle_clone (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
       if (!lxcd_validate_argv ((const char *const *) hook_args, &error))
         return st_refuse (op, error);
       if (hook_args[0])
-        op->host_key = "hook_args";
+        st->host_key = "hook_args";
     }
 
-  g_ptr_array_add (op->args, g_strdup (op->new_lxcpath));
-  g_ptr_array_add (op->args, g_strdup (new_name));
-  g_ptr_array_add (op->args, g_strdup_printf ("%u", op->clone_flags));
-  g_ptr_array_add (op->args, g_strdup (bdev_type));
-  g_ptr_array_add (op->args, g_strdup (bdev_data));
-  g_ptr_array_add (op->args, g_strdup_printf ("%" G_GUINT64_FORMAT, new_size));
+  g_ptr_array_add (st->args, g_strdup (st->new_lxcpath));
+  g_ptr_array_add (st->args, g_strdup (new_name));
+  g_ptr_array_add (st->args, g_strdup_printf ("%u", st->clone_flags));
+  g_ptr_array_add (st->args, g_strdup (bdev_type));
+  g_ptr_array_add (st->args, g_strdup (bdev_data));
+  g_ptr_array_add (st->args, g_strdup_printf ("%" G_GUINT64_FORMAT, new_size));
   for (char **a = hook_args; a && *a; a++)
-    g_ptr_array_add (op->args, g_strdup (*a));
+    g_ptr_array_add (st->args, g_strdup (*a));
   return st_authorize (op);
 }
 
@@ -719,7 +624,8 @@ static gboolean
 handle_rename (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, const char *new_name)
 {
   LxcdContainer *self = LXCD_CONTAINER (iface);
-  StOp *op = st_new (self, invocation, ST_RENAME, NULL);
+  St *st;
+  LxcdOperation *op = st_new (iface, invocation, ST_RENAME, &st);
   g_autoptr(GError) error = NULL;
 
   if (!check_new_name (op, new_name, &error))
@@ -730,8 +636,8 @@ handle_rename (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, cons
                    "The container is already named '%s'", new_name);
       return st_refuse (op, error);
     }
-  op->new_lxcpath = g_strdup (lxcd_container_get_lxcpath (self));
-  g_ptr_array_add (op->args, g_strdup (new_name));
+  st->new_lxcpath = g_strdup (lxcd_container_get_lxcpath (self));
+  g_ptr_array_add (st->args, g_strdup (new_name));
   return st_authorize (op);
 }
 
@@ -744,7 +650,8 @@ handle_snapshot (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GV
     { "auth.no_user_interaction", "b" },
     { NULL, NULL },
   };
-  StOp *op = st_new (LXCD_CONTAINER (iface), invocation, ST_SNAPSHOT, options);
+  St *st;
+  LxcdOperation *op = st_new (iface, invocation, ST_SNAPSHOT, &st);
   g_autoptr(GError) error = NULL;
   const char *comment = NULL;
 
@@ -758,7 +665,7 @@ handle_snapshot (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GV
                        "The comment is longer than 64 KiB");
           return st_refuse (op, error);
         }
-      op->comment = g_strdup (comment);
+      st->comment = g_strdup (comment);
     }
   return st_authorize (op);
 }
@@ -790,15 +697,16 @@ handle_restore_snapshot (LxcdDBusContainer *iface, GDBusMethodInvocation *invoca
                          const char *snapshot, const char *new_name)
 {
   LxcdContainer *self = LXCD_CONTAINER (iface);
-  StOp *op = st_new (self, invocation, ST_RESTORE, NULL);
+  St *st;
+  LxcdOperation *op = st_new (iface, invocation, ST_RESTORE, &st);
   g_autoptr(GError) error = NULL;
 
   if (!check_snapshot_name (snapshot, &error) || !check_new_name (op, new_name, &error))
     return st_refuse (op, error);
-  op->snapshot = g_strdup (snapshot);
-  op->new_lxcpath = g_strdup (lxcd_container_get_lxcpath (self));
-  g_ptr_array_add (op->args, g_strdup (snapshot));
-  g_ptr_array_add (op->args, g_strdup (new_name));
+  st->snapshot = g_strdup (snapshot);
+  st->new_lxcpath = g_strdup (lxcd_container_get_lxcpath (self));
+  g_ptr_array_add (st->args, g_strdup (snapshot));
+  g_ptr_array_add (st->args, g_strdup (new_name));
   return st_authorize (op);
 }
 
@@ -806,7 +714,7 @@ handle_restore_snapshot (LxcdDBusContainer *iface, GDBusMethodInvocation *invoca
 static gboolean
 handle_list_snapshots (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
 {
-  return st_authorize (st_new (LXCD_CONTAINER (iface), invocation, ST_LIST_SNAPSHOTS, NULL));
+  return st_authorize (st_new (iface, invocation, ST_LIST_SNAPSHOTS, NULL));
 }
 
 /* main thread */
@@ -814,12 +722,13 @@ static gboolean
 handle_destroy_snapshot (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
                          const char *snapshot)
 {
-  StOp *op = st_new (LXCD_CONTAINER (iface), invocation, ST_DESTROY_SNAPSHOT, NULL);
+  St *st;
+  LxcdOperation *op = st_new (iface, invocation, ST_DESTROY_SNAPSHOT, &st);
   g_autoptr(GError) error = NULL;
 
   if (!check_snapshot_name (snapshot, &error))
     return st_refuse (op, error);
-  op->snapshot = g_strdup (snapshot);
+  st->snapshot = g_strdup (snapshot);
   return st_authorize (op);
 }
 
@@ -827,7 +736,7 @@ handle_destroy_snapshot (LxcdDBusContainer *iface, GDBusMethodInvocation *invoca
 static gboolean
 handle_destroy_all_snapshots (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation)
 {
-  return st_authorize (st_new (LXCD_CONTAINER (iface), invocation, ST_DESTROY_ALL_SNAPSHOTS, NULL));
+  return st_authorize (st_new (iface, invocation, ST_DESTROY_ALL_SNAPSHOTS, NULL));
 }
 
 /**

@@ -9,10 +9,11 @@
 #include "lxcd-config-keys.h"
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
+#include "lxcd-job.h"
 #include "lxcd-methods.h"
 #include "lxcd-lxc.h"
 #include "lxcd-manager.h"
-#include "lxcd-spawn.h"
+#include "lxcd-operation.h"
 #include "lxcd-util.h"
 
 #ifndef LXCD_TEMPLATE_DIR
@@ -229,159 +230,120 @@ static const char *const create_bdev_types[] = {
 /* Biggest file system size accepted (1 PiB). */
 #define MAX_FSSIZE (G_GUINT64_CONSTANT (1) << 50)
 
+/* What a CreateContainer call carries besides its LxcdOperation (which
+ * has no container: the details name the new one). */
 typedef struct {
-  LxcdManager *self;
-  GDBusMethodInvocation *invocation;
+  LxcdDaemon *daemon; /* unowned; gives the id block back */
   char *name;
   char *template;
   char *lxcpath;
-  GPtrArray *args;      /* helper arguments after "create LXCPATH NAME TEMPLATE" */
-  const char *host_key; /* why configure-host is needed, or NULL */
-  GVariant *options;
-  uid_t uid;
-  LxcdJob *job;
-  gboolean reserved;
-  GError *error;
-  LxcdLimitToken *token; /* counts against the caller's limit */
+  GPtrArray *args;        /* helper arguments after "create LXCPATH NAME TEMPLATE" */
+  const char *host_key;   /* why configure-host is needed, or NULL */
+  GError *error;          /* the failure, while its leftovers are removed */
   guint32 idmap_uid_base; /* taken for this create, or 0 */
-} CreateData;
+} Create;
 
 static void
-create_data_free (CreateData *data)
+create_free (Create *create)
 {
-  if (data->reserved)
-    lxcd_daemon_release_name (data->self->daemon, data->name);
-  if (data->idmap_uid_base)
-    lxcd_daemon_release_unprivileged_idmap (data->self->daemon, data->idmap_uid_base);
-  g_clear_object (&data->job);
-  g_object_unref (data->self);
-  g_clear_object (&data->invocation);
-  g_free (data->name);
-  g_free (data->template);
-  g_free (data->lxcpath);
-  g_ptr_array_unref (data->args);
-  g_variant_unref (data->options);
-  g_clear_error (&data->error);
-  lxcd_limit_token_release (data->token);
-  g_free (data);
+  if (create->idmap_uid_base)
+    lxcd_daemon_release_unprivileged_idmap (create->daemon, create->idmap_uid_base);
+  g_free (create->name);
+  g_free (create->template);
+  g_free (create->lxcpath);
+  g_ptr_array_unref (create->args);
+  g_clear_error (&create->error);
+  g_free (create);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CreateData, create_data_free)
-
-/* main thread: ends the call and the job */
+/* main thread: the container is published (or not, if it vanished); a
+ * failed re-read (ignored) shows as a container that is not there */
 static void
-create_reply (CreateData *data, const GError *error)
+create_synced (LxcdOperation *op, const GError *error)
 {
-  LxcdDaemon *daemon = data->self->daemon;
-  g_autofree char *escaped = g_dbus_escape_object_path (data->name);
-  g_autofree char *path = g_strconcat ("/org/linuxcontainers/LXC1/containers/", escaped, NULL);
+  Create *create = lxcd_operation_get_data (op);
+  LxcdContainer *container = lxcd_daemon_find_container (create->daemon, create->name);
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
 
-  if (data->job)
-    lxcd_daemon_finish_job (daemon, data->job, error);
-  if (error)
+  if (container == NULL || !g_str_equal (lxcd_container_get_lxcpath (container), create->lxcpath))
     {
-      g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
-      g_dbus_method_invocation_return_gerror (g_steal_pointer (&data->invocation), mapped);
-    }
-  else
-    {
-      lxcd_dbus_manager_complete_create_container (LXCD_DBUS_MANAGER (data->self),
-                                                   g_steal_pointer (&data->invocation), path);
-    }
-}
-
-/* main thread: the leftovers of a failed create are gone */
-static void
-create_cleaned_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  g_autoptr(CreateData) data = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lxcd_lxc_remove_tree_finish (res, &error))
-    g_warning ("After a failed create of '%s': %s", data->name, error->message);
-  create_reply (data, data->error);
-}
-
-/* main thread: the container is published (or not, if it vanished) */
-static void
-create_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  g_autoptr(CreateData) data = user_data;
-  LxcdContainer *container = lxcd_daemon_find_container (data->self->daemon, data->name);
-
-  lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
-  if (container == NULL || !g_str_equal (lxcd_container_get_lxcpath (container), data->lxcpath))
-    {
-      g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_FAILED,
-                                             "Container '%s' was created but is not there any more",
-                                             data->name);
-      create_reply (data, error);
+      lxcd_operation_return_new_error (op, LXCD_ERROR_FAILED,
+                                       "Container '%s' was created but is not there any more",
+                                       create->name);
       return;
     }
-  create_reply (data, NULL);
+  escaped = g_dbus_escape_object_path (create->name);
+  path = g_strconcat ("/org/linuxcontainers/LXC1/containers/", escaped, NULL);
+  lxcd_operation_return (op, g_variant_new ("(o)", path));
+}
+
+/* worker thread: what a failed or cancelled create left (the directory
+ * did not exist before: the name was free and reserved for us) */
+static gboolean
+create_remove_leftovers (LxcdOperation *op, GCancellable *cancellable, GError **error)
+{
+  Create *create = lxcd_operation_get_data (op);
+  g_autofree char *dir = g_build_filename (create->lxcpath, create->name, NULL);
+
+  return lxcd_lxc_remove_tree (dir, error);
+}
+
+/* main thread: the leftovers of a failed create are gone (or not) */
+static void
+create_leftovers_removed (LxcdOperation *op, const GError *error)
+{
+  Create *create = lxcd_operation_get_data (op);
+
+  if (error)
+    g_warning ("After a failed create of '%s': %s", create->name, error->message);
+  lxcd_operation_return_error (op, create->error);
 }
 
 /* main thread */
 static void
-create_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
+create_helper_done (LxcdOperation *op, const char *output, const GError *error)
 {
-  g_autoptr(CreateData) data = user_data;
-  g_autofree char *out = lxcd_spawn_helper_finish (res, &data->error);
-  LxcdDaemon *daemon = data->self->daemon;
+  Create *create = lxcd_operation_get_data (op);
 
-  if (out != NULL)
+  if (output != NULL)
     {
-      CreateData *d = g_steal_pointer (&data);
-
-      g_clear_error (&d->error);
-      lxcd_daemon_sync_container (daemon, d->lxcpath, d->name, NULL, create_synced_cb, d);
+      lxcd_operation_reread (op, create->lxcpath, create->name, create_synced);
       return;
     }
-
-  /* Failed or cancelled: remove whatever it left (the directory did not
-   * exist before: the name was free and reserved for us). */
-  {
-    CreateData *d = g_steal_pointer (&data);
-    g_autofree char *dir = g_build_filename (d->lxcpath, d->name, NULL);
-
-    lxcd_lxc_remove_tree_async (dir, create_cleaned_cb, d);
-  }
+  create->error = g_error_copy (error);
+  lxcd_operation_run_in_worker (op, create_remove_leftovers, create_leftovers_removed);
 }
 
-/* main thread: authorized; take the name and run the template */
+/* main thread: authorized, holding the limit token; take the name and
+ * run the template as a cancelable Job */
 static void
-create_run (CreateData *data)
+create_run (LxcdOperation *op)
 {
-  LxcdDaemon *daemon = data->self->daemon;
-  g_autofree char *escaped = g_dbus_escape_object_path (data->name);
+  Create *create = lxcd_operation_get_data (op);
+  g_autofree char *escaped = g_dbus_escape_object_path (create->name);
   g_autofree char *path = g_strconcat ("/org/linuxcontainers/LXC1/containers/", escaped, NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
 
-  if (lxcd_daemon_name_taken (daemon, data->name))
+  if (!lxcd_operation_reserve_name (op, create->name, &error))
     {
-      g_autoptr(GError) error = g_error_new (LXCD_ERROR, LXCD_ERROR_ALREADY_EXISTS,
-                                             "A container named '%s' already exists", data->name);
-      create_reply (data, error);
-      create_data_free (data);
+      lxcd_operation_return_error (op, error);
       return;
     }
-  lxcd_daemon_reserve_name (daemon, data->name);
-  data->reserved = TRUE;
-
-  data->job = lxcd_job_new ("create", data->uid, TRUE, data->name, data->lxcpath);
-  lxcd_job_add_object (data->job, path);
-  lxcd_daemon_export_job (daemon, data->job);
+  /* The Job names the container to be made from its first appearance
+   * (the operation has no container object yet). */
+  lxcd_job_add_object (lxcd_operation_prepare_job (op, "create"), path);
+  lxcd_operation_export_job (op);
 
   g_ptr_array_add (argv, "create");
-  g_ptr_array_add (argv, data->lxcpath);
-  g_ptr_array_add (argv, data->name);
-  g_ptr_array_add (argv, data->template);
-  for (guint i = 0; i < data->args->len; i++)
-    g_ptr_array_add (argv, data->args->pdata[i]);
+  g_ptr_array_add (argv, create->lxcpath);
+  g_ptr_array_add (argv, create->name);
+  g_ptr_array_add (argv, create->template);
+  for (guint i = 0; i < create->args->len; i++)
+    g_ptr_array_add (argv, create->args->pdata[i]);
   g_ptr_array_add (argv, NULL);
-  lxcd_spawn_helper_async (lxcd_daemon_get_helper_path (daemon),
-                           (const char *const *) argv->pdata, NULL,
-                           lxcd_job_get_cancellable (data->job), create_helper_done, data);
+  lxcd_operation_run_helper (op, (const char *const *) argv->pdata, NULL, create_helper_done);
 }
 
 /* main thread: a caller other than root gets an unprivileged container
@@ -390,87 +352,44 @@ create_run (CreateData *data)
 static void
 create_privilege_probed_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  CreateData *data = user_data;
+  LxcdOperation *op = user_data;
+  Create *create = lxcd_operation_get_data (op);
   g_autoptr(GError) error = NULL;
   LxcdIdmap idmap;
 
   if (lxcd_auth_check_finish (res, NULL, NULL))
     {
-      create_run (data);
+      create_run (op);
       return;
     }
-  if (!lxcd_daemon_take_unprivileged_idmap (data->self->daemon, &idmap, &error))
+  if (!lxcd_daemon_take_unprivileged_idmap (create->daemon, &idmap, &error))
     {
-      create_reply (data, error);
-      create_data_free (data);
+      lxcd_operation_return_error (op, error);
       return;
     }
-  data->idmap_uid_base = idmap.uid_base;
-  g_ptr_array_add (data->args, g_strdup_printf ("--config=lxc.idmap=u 0 %u %u", idmap.uid_base,
-                                                idmap.count));
-  g_ptr_array_add (data->args, g_strdup_printf ("--config=lxc.idmap=g 0 %u %u", idmap.gid_base,
-                                                idmap.count));
-  create_run (data);
+  create->idmap_uid_base = idmap.uid_base;
+  g_ptr_array_add (create->args,
+                   g_strdup_printf ("--config=lxc.idmap=u 0 %u %u", idmap.uid_base, idmap.count));
+  g_ptr_array_add (create->args,
+                   g_strdup_printf ("--config=lxc.idmap=g 0 %u %u", idmap.gid_base, idmap.count));
+  create_run (op);
 }
 
-/* main thread */
+/* main thread: authorized (manage, and configure-host for a host_key) */
 static void
-create_decide_privilege (CreateData *data)
+create_decide_privilege (LxcdOperation *op)
 {
-  if (data->uid == 0 || data->host_key != NULL)
+  Create *create = lxcd_operation_get_data (op);
+
+  if (lxcd_operation_get_uid (op) == 0 || create->host_key != NULL)
     {
       /* root, or a caller that was granted configure-host for its own
        * host-level options (an lxc.idmap among them is its choice) */
-      create_run (data);
+      create_run (op);
       return;
     }
-  lxcd_auth_probe_privileged_async (data->invocation, data->name, data->lxcpath,
-                                    create_privilege_probed_cb, data);
-}
-
-/* main thread */
-static void
-create_host_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  CreateData *data = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lxcd_auth_check_finish (res, NULL, &error))
-    {
-      create_reply (data, error);
-      create_data_free (data);
-      return;
-    }
-  create_decide_privilege (data);
-}
-
-/* main thread */
-static void
-create_authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  CreateData *data = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lxcd_auth_check_finish (res, &data->uid, &error) ||
-      !(data->token = lxcd_daemon_begin_operation (data->self->daemon, data->uid, &error)))
-    {
-      create_reply (data, error);
-      create_data_free (data);
-      return;
-    }
-  if (data->host_key)
-    {
-      LxcdAuthRequest request = {
-        .action_id = LXCD_ACTION_CONFIGURE_HOST,
-        .container = data->name,
-        .lxcpath = data->lxcpath,
-        .key = data->host_key,
-        .options = data->options,
-      };
-      lxcd_auth_check_async (data->invocation, &request, NULL, create_host_authorized_cb, data);
-      return;
-    }
-  create_decide_privilege (data);
+  lxcd_auth_probe_privileged_async (lxcd_operation_get_invocation (op), create->name,
+                                    create->lxcpath, create_privilege_probed_cb, op);
 }
 
 /* main thread: checks one string option value for control characters */
@@ -496,7 +415,7 @@ check_plain_string (const char *what, const char *value, GError **error)
 
 /* main thread: validates everything and turns it into helper arguments */
 static gboolean
-create_parse (CreateData *data, GError **error)
+create_parse (LxcdManager *self, Create *create, GVariant *options, GError **error)
 {
   static const LxcdOptionSpec specs[] = {
     { "lxcpath", "s" },
@@ -529,9 +448,8 @@ create_parse (CreateData *data, GError **error)
     { "lvm_thinpool", "--lvm-thinpool=" },
     { "dir", "--dir=" },
   };
-  LxcdDaemon *daemon = data->self->daemon;
-  GVariant *options = data->options;
-  const char *const *templates = lxcd_dbus_manager_get_templates (LXCD_DBUS_MANAGER (data->self));
+  LxcdDaemon *daemon = self->daemon;
+  const char *const *templates = lxcd_dbus_manager_get_templates (LXCD_DBUS_MANAGER (self));
   const char *lxcpath = NULL;
   const char *bdev_type = NULL;
   g_autoptr(GVariant) bdev_specs = NULL;
@@ -539,12 +457,12 @@ create_parse (CreateData *data, GError **error)
   g_auto(GStrv) flags = NULL;
   g_auto(GStrv) template_args = NULL;
 
-  if (!lxcd_validate_new_container_name (data->name, error))
+  if (!lxcd_validate_new_container_name (create->name, error))
     return FALSE;
-  if (templates == NULL || !g_strv_contains (templates, data->template))
+  if (templates == NULL || !g_strv_contains (templates, create->template))
     {
       g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-                   "Unknown template '%s' (see the Templates property)", data->template);
+                   "Unknown template '%s' (see the Templates property)", create->template);
       return FALSE;
     }
   if (!lxcd_options_validate (options, specs, error))
@@ -563,7 +481,7 @@ create_parse (CreateData *data, GError **error)
     {
       lxcpath = lxcd_daemon_get_lxcpaths (daemon)[0];
     }
-  data->lxcpath = g_strdup (lxcpath);
+  create->lxcpath = g_strdup (lxcpath);
 
   if (g_variant_lookup (options, "bdev_type", "&s", &bdev_type))
     {
@@ -573,7 +491,7 @@ create_parse (CreateData *data, GError **error)
                        "Unknown backing store type '%s'", bdev_type);
           return FALSE;
         }
-      g_ptr_array_add (data->args, g_strconcat ("--bdev-type=", bdev_type, NULL));
+      g_ptr_array_add (create->args, g_strconcat ("--bdev-type=", bdev_type, NULL));
     }
 
   bdev_specs = g_variant_lookup_value (options, "bdev_specs", G_VARIANT_TYPE ("a{sv}"));
@@ -593,7 +511,7 @@ create_parse (CreateData *data, GError **error)
             continue;
           if (!check_plain_string (bdev_string_args[i].key, value, error))
             return FALSE;
-          g_ptr_array_add (data->args, g_strconcat (bdev_string_args[i].arg, value, NULL));
+          g_ptr_array_add (create->args, g_strconcat (bdev_string_args[i].arg, value, NULL));
         }
       if (g_variant_lookup (bdev_specs, "dir", "&s", &bdev_type))
         {
@@ -603,7 +521,7 @@ create_parse (CreateData *data, GError **error)
                            "bdev_specs.dir must be an absolute path");
               return FALSE;
             }
-          data->host_key = "bdev_specs.dir";
+          create->host_key = "bdev_specs.dir";
         }
       if (g_variant_lookup (bdev_specs, "fssize", "t", &fssize))
         {
@@ -614,7 +532,7 @@ create_parse (CreateData *data, GError **error)
                            fssize);
               return FALSE;
             }
-          g_ptr_array_add (data->args, g_strdup_printf ("--fssize=%" G_GUINT64_FORMAT, fssize));
+          g_ptr_array_add (create->args, g_strdup_printf ("--fssize=%" G_GUINT64_FORMAT, fssize));
         }
     }
 
@@ -630,7 +548,7 @@ create_parse (CreateData *data, GError **error)
             }
         }
       if (flags[0])
-        g_ptr_array_add (data->args, g_strdup ("--quiet"));
+        g_ptr_array_add (create->args, g_strdup ("--quiet"));
     }
 
   config = g_variant_lookup_value (options, "config", G_VARIANT_TYPE ("a{ss}"));
@@ -671,9 +589,9 @@ create_parse (CreateData *data, GError **error)
            * exec; here manage is all the caller has shown) */
           if ((!lxcd_config_key_is_ordinary (key) || lxcd_config_key_needs_exec (key) ||
                !lxcd_config_ordinary_value_is_valid (key, value, NULL)) &&
-              data->host_key == NULL)
-            data->host_key = g_intern_string (key);
-          g_ptr_array_add (data->args, g_strconcat ("--config=", key, "=", value, NULL));
+              create->host_key == NULL)
+            create->host_key = g_intern_string (key);
+          g_ptr_array_add (create->args, g_strconcat ("--config=", key, "=", value, NULL));
         }
     }
 
@@ -683,10 +601,10 @@ create_parse (CreateData *data, GError **error)
         return FALSE;
       if (template_args[0])
         {
-          data->host_key = data->host_key ? data->host_key : "template_args";
-          g_ptr_array_add (data->args, g_strdup ("--"));
+          create->host_key = create->host_key ? create->host_key : "template_args";
+          g_ptr_array_add (create->args, g_strdup ("--"));
           for (char **a = template_args; *a; a++)
-            g_ptr_array_add (data->args, g_strdup (*a));
+            g_ptr_array_add (create->args, g_strdup (*a));
         }
     }
   return TRUE;
@@ -698,39 +616,38 @@ handle_create_container (LxcdDBusManager *iface, GDBusMethodInvocation *invocati
                          const char *name, const char *template, GVariant *options)
 {
   LxcdManager *self = LXCD_MANAGER (iface);
+  LxcdOperation *op = lxcd_operation_new (invocation, self->daemon, NULL);
+  Create *create = g_new0 (Create, 1);
   g_autoptr(GError) error = NULL;
-  CreateData *data = g_new0 (CreateData, 1);
-  LxcdAuthRequest request = { 0 };
 
-  data->self = g_object_ref (self);
-  data->invocation = invocation; /* the handler's reference: the reply consumes it */
-  data->name = g_strdup (name);
-  data->template = g_strdup (template);
-  data->options = g_variant_ref (options);
-  data->args = g_ptr_array_new_with_free_func (g_free);
+  create->daemon = self->daemon;
+  create->name = g_strdup (name);
+  create->template = g_strdup (template);
+  create->args = g_ptr_array_new_with_free_func (g_free);
+  lxcd_operation_set_data (op, create, (GDestroyNotify) create_free);
 
-  if (!create_parse (data, &error))
+  if (!create_parse (self, create, options, &error))
     {
-      create_reply (data, error);
-      create_data_free (data);
+      lxcd_operation_return_error (op, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   if (lxcd_daemon_name_taken (self->daemon, name))
     {
-      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_ALREADY_EXISTS,
-                   "A container named '%s' already exists", name);
-      create_reply (data, error);
-      create_data_free (data);
+      lxcd_operation_return_new_error (op, LXCD_ERROR_ALREADY_EXISTS,
+                                       "A container named '%s' already exists", name);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
-  request.action_id = NULL; /* the method table's: manage */
-  request.container = data->name;
-  request.lxcpath = data->lxcpath;
-  request.options = options;
-  request.extra_name = "template";
-  request.extra_value = data->template;
-  lxcd_auth_check_async (invocation, &request, NULL, create_authorized_cb, data);
+  /* manage (the method table's) on the new container, with its template;
+   * configure-host as well for host-level options, with the detail "key" */
+  lxcd_operation_set_subject (op, create->name, create->lxcpath);
+  lxcd_operation_add_detail (op, "template", create->template);
+  if (create->host_key)
+    {
+      lxcd_operation_add_detail (op, "key", create->host_key);
+      lxcd_operation_require (op, LXCD_ACTION_CONFIGURE_HOST);
+    }
+  lxcd_operation_authorize (op, create_decide_privilege);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

@@ -541,20 +541,8 @@ lxcd_operation_reserve_name (LxcdOperation *op, const char *name, GError **error
 LxcdJob *
 lxcd_operation_start_job (LxcdOperation *op, const char *operation)
 {
-  const char *name = op->subject_container;
-  const char *lxcpath = op->subject_lxcpath;
-
-  g_assert (op->job == NULL && (op->method->flags & LXCD_METHOD_JOB));
-  if (op->container)
-    {
-      name = lxcd_container_get_name (op->container);
-      lxcpath = lxcd_container_get_lxcpath (op->container);
-    }
-  op->job = lxcd_job_new (operation, op->uid, (op->method->flags & LXCD_METHOD_CANCELABLE) != 0,
-                          name, lxcpath);
-  if (op->container)
-    lxcd_job_add_object (op->job, lxcd_container_get_object_path (op->container));
-  lxcd_daemon_export_job (op->daemon, op->job);
+  lxcd_operation_prepare_job (op, operation);
+  lxcd_operation_export_job (op);
   return op->job;
 }
 
@@ -851,4 +839,50 @@ void
 lxcd_operation_keep_token (LxcdOperation *op)
 {
   op->keep_token = TRUE;
+}
+
+/* ---- additions -------------------------------------------------------------- */
+
+/**
+ * lxcd_operation_prepare_job:
+ * @operation: the Job's Operation property ("clone", ...)
+ *
+ * As lxcd_operation_start_job(), but the Job is not on the bus yet: for a
+ * Job that must name more objects or targets from its first appearance
+ * (InterfacesAdded carries the properties it has when it is exported, and
+ * a client that reads Objects then must find the new container there). Add
+ * them, then call lxcd_operation_export_job() before the next step. A Job
+ * the operation returns with unexported is completed all the same.
+ *
+ * Returns: (transfer none): the Job, to add objects and targets to.
+ */
+LxcdJob *
+lxcd_operation_prepare_job (LxcdOperation *op, const char *operation)
+{
+  const char *name = op->subject_container;
+  const char *lxcpath = op->subject_lxcpath;
+
+  g_assert (op->job == NULL && (op->method->flags & LXCD_METHOD_JOB));
+  if (op->container)
+    {
+      name = lxcd_container_get_name (op->container);
+      lxcpath = lxcd_container_get_lxcpath (op->container);
+    }
+  op->job = lxcd_job_new (operation, op->uid, (op->method->flags & LXCD_METHOD_CANCELABLE) != 0,
+                          name, lxcpath);
+  if (op->container)
+    lxcd_job_add_object (op->job, lxcd_container_get_object_path (op->container));
+  return op->job;
+}
+
+/**
+ * lxcd_operation_export_job:
+ *
+ * Puts the Job lxcd_operation_prepare_job() made on the bus.
+ */
+void
+lxcd_operation_export_job (LxcdOperation *op)
+{
+  g_assert (op->job != NULL && lxcd_job_get_object (op->job) == NULL);
+  lxcd_daemon_export_job (op->daemon, op->job);
 }

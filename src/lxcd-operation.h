@@ -79,6 +79,10 @@ void lxcd_operation_return_new_error (LxcdOperation *op, gint code, const char *
 void lxcd_operation_return_with_fds (LxcdOperation *op, GVariant *value, GUnixFDList *fd_list);
 void lxcd_operation_keep_token      (LxcdOperation *op);
 
+/* A Job that names more than its container from its first appearance */
+LxcdJob *lxcd_operation_prepare_job (LxcdOperation *op, const char *operation);
+void     lxcd_operation_export_job  (LxcdOperation *op);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxcdOperation, lxcd_operation_unref)
 
 G_END_DECLS
