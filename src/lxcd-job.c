@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "lxcd-auth.h"
+#include "lxcd-caller.h"
 #include "lxcd-error.h"
 #include "lxcd-methods.h"
 #include "lxcd-job.h"
@@ -90,8 +91,8 @@ cancel_got_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   CancelData *data = user_data;
   LxcdJob *self = data->job;
-  g_autoptr(GVariant) reply = NULL;
-  guint32 uid = G_MAXUINT32;
+  uid_t uid = (uid_t) -1;
+  gboolean known;
   LxcdAuthRequest request = {
     .action_id = NULL, /* the method table's: manage */
     .options = data->options,
@@ -100,10 +101,8 @@ cancel_got_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autofree LxcdAuthRequest *more = NULL;
   guint n = self->targets->len / 2;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, NULL);
-  if (reply)
-    g_variant_get (reply, "(u)", &uid);
-  if (reply && uid == lxcd_dbus_job_get_started_by_uid (LXCD_DBUS_JOB (self)))
+  known = lxcd_caller_get_uid_finish (res, &uid, NULL);
+  if (known && uid == lxcd_dbus_job_get_started_by_uid (LXCD_DBUS_JOB (self)))
     {
       cancel_do (data);
       cancel_data_free (data);
@@ -160,12 +159,7 @@ handle_cancel (LxcdDBusJob *iface, GDBusMethodInvocation *invocation, GVariant *
   data->invocation = invocation; /* the handler's reference: the reply consumes it */
   data->options = g_variant_ref (options);
   /* The uid that started the job may cancel it without polkit. */
-  g_dbus_connection_call (g_dbus_method_invocation_get_connection (invocation),
-                          "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "GetConnectionUnixUser",
-                          g_variant_new ("(s)", sender ? sender : ""),
-                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                          NULL, cancel_got_uid_cb, data);
+  lxcd_caller_get_uid_async (sender ? sender : "", NULL, cancel_got_uid_cb, data);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
