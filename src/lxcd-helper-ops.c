@@ -50,6 +50,23 @@ lxcd_helper_open_defined (const char *lxcpath, const char *name, int *rc)
   return c;
 }
 
+/* As lxcd_helper_open_defined(), and running (else NULL, a message and
+ * *@rc LXCD_HELPER_WRONG_STATE). */
+static struct lxc_container *
+open_running (const char *lxcpath, const char *name, int *rc)
+{
+  struct lxc_container *c = lxcd_helper_open_defined (lxcpath, name, rc);
+
+  if (c && !c->is_running (c))
+    {
+      fprintf (stderr, "Container '%s' is not running\n", name);
+      lxc_container_put (c);
+      *rc = LXCD_HELPER_WRONG_STATE;
+      return NULL;
+    }
+  return c;
+}
+
 /* A decimal number, all of @text; *@ok false if it is not one. */
 unsigned long long
 lxcd_helper_parse_size (const char *text, bool *ok)
@@ -309,15 +326,9 @@ do_network (const char *lxcpath, const char *name, int argc, char **argv)
   char **list;
   int rc;
 
-  c = lxcd_helper_open_defined (lxcpath, name, &rc);
+  c = open_running (lxcpath, name, &rc);
   if (c == NULL)
     return rc;
-  if (!c->is_running (c))
-    {
-      fprintf (stderr, "Container '%s' is not running\n", name);
-      lxc_container_put (c);
-      return LXCD_HELPER_WRONG_STATE;
-    }
   if (argc == 0)
     list = c->get_interfaces (c);
   else
@@ -361,15 +372,9 @@ do_device (const char *op, const char *lxcpath, const char *name, const char *a,
   bool ok;
   int rc;
 
-  c = lxcd_helper_open_defined (lxcpath, name, &rc);
+  c = open_running (lxcpath, name, &rc);
   if (c == NULL)
     return rc;
-  if (!c->is_running (c))
-    {
-      fprintf (stderr, "Container '%s' is not running\n", name);
-      lxc_container_put (c);
-      return LXCD_HELPER_WRONG_STATE;
-    }
   if (strcmp (op, "device-add") == 0)
     ok = c->add_device_node (c, a, b_or_null);
   else if (strcmp (op, "device-remove") == 0)

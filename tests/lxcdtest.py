@@ -89,15 +89,8 @@ import lxcclient_run  # noqa: E402
 # Public constants (the lxc-dbus contract, see SPEC.md)
 # ---------------------------------------------------------------------------
 
-BUS_NAME = 'org.linuxcontainers.LXC1'
-ROOT_PATH = '/org/linuxcontainers/LXC1'
-MANAGER_PATH = ROOT_PATH + '/Manager'
-CONTAINERS_PATH = ROOT_PATH + '/containers'
-JOBS_PATH = ROOT_PATH + '/jobs'
-MANAGER_IFACE = 'org.linuxcontainers.LXC1.Manager'
-CONTAINER_IFACE = 'org.linuxcontainers.LXC1.Container'
-JOB_IFACE = 'org.linuxcontainers.LXC1.Job'
-ERROR_PREFIX = 'org.linuxcontainers.LXC1.Error.'
+from lxcclient import (BUS_NAME, ROOT_PATH, MANAGER_PATH, CONTAINERS_PATH,  # noqa: E402,F401
+                       JOBS_PATH, MANAGER_IFACE, CONTAINER_IFACE, JOB_IFACE, ERROR_PREFIX)
 ACTION_PREFIX = 'org.linuxcontainers.LXC1.'
 ACTIONS = tuple(ACTION_PREFIX + a for a in (
     'read-config', 'lifecycle', 'manage', 'configure', 'configure-host',
