@@ -1050,6 +1050,66 @@ usage_from_cgroupfs (const char *name, pid_t pid, GVariantBuilder *builder)
   return TRUE;
 }
 
+/* worker thread: the cgroup half of lxcd_lxc_get_usage() through liblxc
+ * (it asks the container's monitor for its cgroup, once per item)
+ *
+ * Returns: the container's init pid, or -1 with NotFound or WrongState */
+static pid_t
+usage_from_liblxc (const char *lxcpath, const char *name, GVariantBuilder *builder,
+                   GError **error)
+{
+  g_autoptr(LxcContainer) c = lxc_container_new (name, lxcpath);
+  guint64 a, b;
+  pid_t pid;
+
+  if (c == NULL)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_FOUND, "Container '%s' does not exist", name);
+      return -1;
+    }
+  pid = c->is_running (c) ? c->init_pid (c) : -1;
+  if (pid <= 0)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running", name);
+      return -1;
+    }
+  if (cgroup_cpu_ns (c, &a))
+    add_u64 (builder, "cpu_usage_ns", a);
+  if (cgroup_u64 (c, "memory.current", "memory.usage_in_bytes", &a))
+    add_u64 (builder, "memory_current", a);
+  if (cgroup_u64 (c, "memory.peak", "memory.max_usage_in_bytes", &a))
+    add_u64 (builder, "memory_peak", a);
+  /* ("max" on v2, a number near 2^63 on v1: no limit, left out) */
+  if (cgroup_u64 (c, "memory.max", "memory.limit_in_bytes", &a) && a < LXCD_USAGE_NO_LIMIT)
+    add_u64 (builder, "memory_limit", a);
+  if (cgroup_u64 (c, "pids.current", NULL, &a))
+    add_u64 (builder, "processes", a);
+  if (cgroup_io (c, &a, &b))
+    {
+      add_u64 (builder, "io_read_bytes", a);
+      add_u64 (builder, "io_write_bytes", b);
+    }
+  return pid;
+}
+
+/* worker thread: what the init's procfs says, read as root (the devices
+ * of its net namespace, its start) */
+static void
+usage_from_procfs (pid_t pid, GVariantBuilder *builder)
+{
+  g_autofree char *net_dev = g_strdup_printf ("/proc/%d/net/dev", (int) pid);
+  g_autofree char *net_text = read_small_file (net_dev);
+  guint64 a, b;
+
+  if (net_text && lxcd_usage_parse_net_dev (net_text, &a, &b))
+    {
+      add_u64 (builder, "net_rx_bytes", a);
+      add_u64 (builder, "net_tx_bytes", b);
+    }
+  if (process_start_usec (pid, &a))
+    add_u64 (builder, "started_usec", a);
+}
+
 /**
  * lxcd_lxc_get_usage:
  *
@@ -1066,56 +1126,16 @@ usage_from_cgroupfs (const char *name, pid_t pid, GVariantBuilder *builder)
 GVariant *
 lxcd_lxc_get_usage (const char *lxcpath, const char *name, gint pid_hint, GError **error)
 {
-  g_autoptr(LxcContainer) c = NULL;
-  g_autofree char *net_dev = NULL;
-  g_autofree char *net_text = NULL;
-  GVariantBuilder builder;
-  guint64 a, b;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   pid_t pid = pid_hint;
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  if (pid > 0 && usage_from_cgroupfs (name, pid, &builder))
-    goto procfs;
-  c = lxc_container_new (name, lxcpath);
-  if (c == NULL)
+  if (pid <= 0 || !usage_from_cgroupfs (name, pid, &builder))
     {
-      g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_FOUND, "Container '%s' does not exist", name);
-      return NULL;
+      pid = usage_from_liblxc (lxcpath, name, &builder, error);
+      if (pid <= 0)
+        return NULL;
     }
-  pid = c->is_running (c) ? c->init_pid (c) : -1;
-  if (pid <= 0)
-    {
-      g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running", name);
-      return NULL;
-    }
-
-  if (cgroup_cpu_ns (c, &a))
-    add_u64 (&builder, "cpu_usage_ns", a);
-  if (cgroup_u64 (c, "memory.current", "memory.usage_in_bytes", &a))
-    add_u64 (&builder, "memory_current", a);
-  if (cgroup_u64 (c, "memory.peak", "memory.max_usage_in_bytes", &a))
-    add_u64 (&builder, "memory_peak", a);
-  /* ("max" on v2, a number near 2^63 on v1: no limit, left out) */
-  if (cgroup_u64 (c, "memory.max", "memory.limit_in_bytes", &a) && a < LXCD_USAGE_NO_LIMIT)
-    add_u64 (&builder, "memory_limit", a);
-  if (cgroup_u64 (c, "pids.current", NULL, &a))
-    add_u64 (&builder, "processes", a);
-  if (cgroup_io (c, &a, &b))
-    {
-      add_u64 (&builder, "io_read_bytes", a);
-      add_u64 (&builder, "io_write_bytes", b);
-    }
-procfs:
-  /* the init's procfs, read as root: the devices of its net namespace */
-  net_dev = g_strdup_printf ("/proc/%d/net/dev", (int) pid);
-  if (g_file_get_contents (net_dev, &net_text, NULL, NULL) &&
-      lxcd_usage_parse_net_dev (net_text, &a, &b))
-    {
-      add_u64 (&builder, "net_rx_bytes", a);
-      add_u64 (&builder, "net_tx_bytes", b);
-    }
-  if (process_start_usec (pid, &a))
-    add_u64 (&builder, "started_usec", a);
+  usage_from_procfs (pid, &builder);
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
