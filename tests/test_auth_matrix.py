@@ -67,6 +67,7 @@ def container_calls(name):
         ('SetCgroupItem', '(ss)', ['pids.max', '1000'], 'configure', 'RUNNING'),
         ('GetInterfaces', '()', [], 'read-config', 'RUNNING'),
         ('GetIPs', '(ssu)', ['', '', 0], 'read-config', 'RUNNING'),
+        ('GetUsage', '(a{sv})', [{}], None, 'RUNNING'),
         ('RunCommand', '(ashhha{sv})', [['/bin/true'], 0, 1, 2, {}], 'exec', 'RUNNING'),
         ('Attach', '(ashhha{sv})', [['/bin/true'], 0, 1, 2, {}], 'exec', 'RUNNING'),
         ('OpenShell', '(a{sv})', [{}], 'exec', 'RUNNING'),
