@@ -1651,41 +1651,22 @@ verb_snapshot (const Verb *verb, int argc, char **argv)
 
 /* ---- info -------------------------------------------------------------------- */
 
-/* A cgroup item, or NULL (not running, not readable, no such controller). */
-static char *
-cgroup_value (const char *path, const char *key)
+/* A figure of GetUsage's answer, or -1 if the kernel did not report it. */
+static gint64
+usage_value (GVariant *usage, const char *key)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
-    bus, BUS_NAME, path, CONTAINER_IFACE, "GetCgroupItem", g_variant_new ("(s)", key),
-    G_VARIANT_TYPE ("(s)"), call_flags (), 30000, NULL, &error);
-  char *value;
+  guint64 value;
 
-  if (reply == NULL)
-    return NULL;
-  g_variant_get (reply, "(s)", &value);
-  return g_strstrip (value);
+  if (usage == NULL || !g_variant_lookup (usage, key, "t", &value) || value > G_MAXINT64)
+    return -1;
+  return (gint64) value;
 }
 
-/* Seconds since process *pid* (on this host) started, or -1. */
-static gint64
-process_age (int pid)
+/* "12.0 MiB" */
+static char *
+format_bytes (gint64 bytes)
 {
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *stat = NULL, *uptime = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *after;
-  long ticks = sysconf (_SC_CLK_TCK);
-
-  if (pid <= 0 || ticks <= 0 || !g_file_get_contents (stat_path, &stat, NULL, NULL) ||
-      !g_file_get_contents ("/proc/uptime", &uptime, NULL, NULL) ||
-      (after = strrchr (stat, ')')) == NULL)
-    return -1;
-  /* after ") ": field 3 (state) is fields[0]; starttime, field 22, is fields[19] */
-  fields = g_strsplit (after + 2, " ", -1);
-  if (g_strv_length (fields) < 20)
-    return -1;
-  return (gint64) (g_ascii_strtod (uptime, NULL) - (double) g_ascii_strtoull (fields[19], NULL, 10) / (double) ticks);
+  return g_format_size_full ((guint64) bytes, G_FORMAT_SIZE_IEC_UNITS);
 }
 
 static char *
@@ -1708,11 +1689,25 @@ verb_info (const Verb *verb, int argc, char **argv)
   g_autoptr(GVariant) props = NULL;
   g_autoptr(GVariant) ips = NULL;
   g_autoptr(GVariant) snaps = NULL;
-  g_autofree char *cpu = NULL, *mem = NULL, *pids = NULL;
+  g_autoptr(GVariant) usage = NULL;
   const char *name = argv[0], *state = "?", *lxcpath = "?";
   gint32 pid = 0;
   gboolean autostart = FALSE, privileged = FALSE;
-  gint64 uptime = -1, cpu_ns = -1, mem_bytes = -1, n_procs = -1, n_snaps = -1;
+  gint64 uptime = -1, started = -1, n_snaps = -1;
+  static const struct {
+    const char *key;  /* GetUsage's */
+    const char *json; /* lxcctl info --json's */
+  } figures[] = {
+    { "cpu_usage_ns", "CPUTimeNanoseconds" },
+    { "memory_current", "MemoryBytes" },
+    { "memory_peak", "MemoryPeakBytes" },
+    { "memory_limit", "MemoryLimitBytes" },
+    { "processes", "Processes" },
+    { "io_read_bytes", "IOReadBytes" },
+    { "io_write_bytes", "IOWriteBytes" },
+    { "net_rx_bytes", "NetworkReceivedBytes" },
+    { "net_tx_bytes", "NetworkSentBytes" },
+  };
   g_autoptr(GString) ip_text = g_string_new (NULL);
   GVariantBuilder b;
 
@@ -1728,23 +1723,19 @@ verb_info (const Verb *verb, int argc, char **argv)
       g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
         bus, BUS_NAME, path, CONTAINER_IFACE, "GetIPs", g_variant_new ("(ssu)", "", "", 0),
         G_VARIANT_TYPE ("(as)"), call_flags (), 30000, NULL, NULL);
-      uptime = process_age (pid);
       if (reply)
         ips = g_variant_get_child_value (reply, 0);
-      /* cgroup2's cpu.stat has usage_usec; cgroup1's has not (cpuacct.usage) */
-      if ((cpu = cgroup_value (path, "cpu.stat")) != NULL && strstr (cpu, "usage_usec ") != NULL)
-        cpu_ns = (gint64) g_ascii_strtoll (strstr (cpu, "usage_usec ") + 11, NULL, 10) * 1000;
-      else
-        {
-          g_free (cpu);
-          if ((cpu = cgroup_value (path, "cpuacct.usage")) != NULL)
-            cpu_ns = g_ascii_strtoll (cpu, NULL, 10);
-        }
-      if ((mem = cgroup_value (path, "memory.current")) != NULL ||
-          (mem = cgroup_value (path, "memory.usage_in_bytes")) != NULL)
-        mem_bytes = g_ascii_strtoll (mem, NULL, 10);
-      if ((pids = cgroup_value (path, "pids.current")) != NULL)
-        n_procs = g_ascii_strtoll (pids, NULL, 10);
+      /* one call for the figures, which needs no authorization */
+      g_clear_pointer (&reply, g_variant_unref);
+      reply = g_dbus_connection_call_sync (bus, BUS_NAME, path, CONTAINER_IFACE, "GetUsage",
+                                           g_variant_new ("(a{sv})", NULL),
+                                           G_VARIANT_TYPE ("(a{sv})"), call_flags (), 30000, NULL,
+                                           NULL);
+      if (reply)
+        usage = g_variant_get_child_value (reply, 0);
+      started = usage_value (usage, "started_usec");
+      if (started > 0)
+        uptime = MAX (0, (g_get_real_time () - started) / G_USEC_PER_SEC);
     }
   {
     g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
@@ -1773,12 +1764,13 @@ verb_info (const Verb *verb, int argc, char **argv)
         g_variant_builder_add (&b, "{sv}", "UptimeSeconds", g_variant_new_uint64 ((guint64) uptime));
       if (ips)
         g_variant_builder_add (&b, "{sv}", "IPs", ips);
-      if (cpu_ns >= 0)
-        g_variant_builder_add (&b, "{sv}", "CPUTimeNanoseconds", g_variant_new_uint64 ((guint64) cpu_ns));
-      if (mem_bytes >= 0)
-        g_variant_builder_add (&b, "{sv}", "MemoryBytes", g_variant_new_uint64 ((guint64) mem_bytes));
-      if (n_procs >= 0)
-        g_variant_builder_add (&b, "{sv}", "Processes", g_variant_new_uint64 ((guint64) n_procs));
+      for (gsize i = 0; i < G_N_ELEMENTS (figures); i++)
+        {
+          gint64 value = usage_value (usage, figures[i].key);
+
+          if (value >= 0)
+            g_variant_builder_add (&b, "{sv}", figures[i].json, g_variant_new_uint64 ((guint64) value));
+        }
       if (n_snaps >= 0)
         g_variant_builder_add (&b, "{sv}", "Snapshots", g_variant_new_uint64 ((guint64) n_snaps));
       g_variant_builder_add (&b, "{sv}", "Autostart", g_variant_new_boolean (autostart));
@@ -1798,21 +1790,51 @@ verb_info (const Verb *verb, int argc, char **argv)
       g_print ("%12s: %d\n", "PID", pid);
       g_print ("%12s: %s\n", "Uptime", up);
       g_print ("%12s: %s\n", "IPs", ip_text->len ? ip_text->str : "?");
+      gint64 cpu_ns = usage_value (usage, "cpu_usage_ns");
+      gint64 mem = usage_value (usage, "memory_current");
+      gint64 peak = usage_value (usage, "memory_peak");
+      gint64 limit = usage_value (usage, "memory_limit");
+      gint64 procs = usage_value (usage, "processes");
+      gint64 io_r = usage_value (usage, "io_read_bytes");
+      gint64 io_w = usage_value (usage, "io_write_bytes");
+      gint64 rx = usage_value (usage, "net_rx_bytes");
+      gint64 tx = usage_value (usage, "net_tx_bytes");
+
       if (cpu_ns >= 0)
         g_print ("%12s: %.2fs\n", "CPU time", (double) cpu_ns / 1e9);
       else
         g_print ("%12s: ?\n", "CPU time");
-      if (mem_bytes >= 0)
+      if (mem >= 0)
         {
-          g_autofree char *size = g_format_size_full ((guint64) mem_bytes, G_FORMAT_SIZE_IEC_UNITS);
-          g_print ("%12s: %s\n", "Memory", size);
+          g_autofree char *m = format_bytes (mem);
+          g_autofree char *p = peak >= 0 ? format_bytes (peak) : NULL;
+          g_autofree char *l = limit >= 0 ? format_bytes (limit) : NULL;
+          g_autoptr(GString) line = g_string_new (m);
+
+          if (p)
+            g_string_append_printf (line, " (peak %s", p);
+          if (l)
+            g_string_append_printf (line, "%s limit %s", p ? "," : " (", l);
+          if (p || l)
+            g_string_append_c (line, ')');
+          g_print ("%12s: %s\n", "Memory", line->str);
         }
       else
         g_print ("%12s: ?\n", "Memory");
-      if (n_procs >= 0)
-        g_print ("%12s: %" G_GINT64_FORMAT "\n", "Processes", n_procs);
+      if (procs >= 0)
+        g_print ("%12s: %" G_GINT64_FORMAT "\n", "Processes", procs);
       else
         g_print ("%12s: ?\n", "Processes");
+      if (io_r >= 0 && io_w >= 0)
+        {
+          g_autofree char *r = format_bytes (io_r), *w = format_bytes (io_w);
+          g_print ("%12s: %s read, %s written\n", "Block I/O", r, w);
+        }
+      if (rx >= 0 && tx >= 0)
+        {
+          g_autofree char *r = format_bytes (rx), *t = format_bytes (tx);
+          g_print ("%12s: %s received, %s sent\n", "Network", r, t);
+        }
     }
   if (n_snaps >= 0)
     g_print ("%12s: %" G_GINT64_FORMAT "\n", "Snapshots", n_snaps);
@@ -2832,7 +2854,7 @@ static const Verb verbs[] = {
   { "list", "ls", "[PATTERN...] [--state STATE] [--active|--defined] [--format table|json|csv] [--columns LIST]",
     "List containers (names matching shell PATTERNs)", 0, -1, -1, verb_list },
   { "status", "show", "NAME", "Show every property of a container", 1, 1, -1, verb_status },
-  { "info", NULL, "NAME", "Show state, PID, uptime, IPs, CPU time, memory, processes, snapshots", 1, 1, -1, verb_info },
+  { "info", NULL, "NAME", "Show state, PID, uptime, IPs, CPU time, memory, processes, I/O, snapshots", 1, 1, -1, verb_info },
   { "start", NULL, "NAME", "Start a container", 1, 1, -1, verb_lifecycle },
   { "stop", NULL, "NAME [--timeout SECONDS] [--kill|--force]",
     "Shut a container down cleanly, killing it after the timeout (or at once with --kill)", 1, 1, -1, verb_lifecycle },

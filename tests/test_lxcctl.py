@@ -435,14 +435,20 @@ class Lifecycle(lxcdtest.TestCase):
             self.assertGreaterEqual(info['Processes'], 1)
             self.assertGreater(info['MemoryBytes'], 0)
             self.assertIn('CPUTimeNanoseconds', info)
+            self.assertGreaterEqual(info['MemoryPeakBytes'], info['MemoryBytes'] // 2)
+            self.assertNotIn('MemoryLimitBytes', info)    # none set
+            self.assertIn('IOReadBytes', info)
+            self.assertEqual((info['NetworkReceivedBytes'], info['NetworkSentBytes']), (0, 0))
             self.assertEqual(info['IPs'], [])
             self.assertEqual(info['Snapshots'], 0)
             self.assertIs(info['Privileged'], True)
             self.assertIs(info['Autostart'], False)
             text = lxcctl('info', 'c2').stdout
             for label in ('State: RUNNING', 'Uptime: ', 'IPs: none', 'CPU time: ', 'Memory: ',
-                          'Processes: ', 'Snapshots: 0', 'Autostart: no', 'Privileged: yes'):
+                          'Processes: ', 'Block I/O: ', 'Network: 0 bytes received, 0 bytes sent',
+                          'Snapshots: 0', 'Autostart: no', 'Privileged: yes'):
                 self.assertIn(label, text)
+            lxcdtest._log('lxcctl info c2:\n' + text)
         finally:
             lxcctl('stop', '--kill', 'c2')
         info = json.loads(lxcctl('info', 'c2', '--json').stdout)
