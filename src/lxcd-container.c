@@ -320,6 +320,8 @@ typedef struct {
   gboolean flag;
   gboolean force;
   gboolean use_init;
+  gboolean daemonize;     /* Start: detach the container (Start's option or Daemonize) */
+  gboolean close_all_fds; /* Start: (Start's option or CloseAllFDs) */
   char **argv;
   /* progress */
   WorkState work;
@@ -744,8 +746,7 @@ op_foreground_exited (LxcdHelperProc *proc, int wait_status, const GError *helpe
 static void
 op_spawn_helper (Op *op)
 {
-  LxcdDBusContainer *iface = LXCD_DBUS_CONTAINER (op->self);
-  gboolean daemonize = lxcd_dbus_container_get_daemonize (iface);
+  gboolean daemonize = op->daemonize;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(LxcdHelperProc) proc = NULL;
   g_autoptr(GError) error = NULL;
@@ -754,7 +755,7 @@ op_spawn_helper (Op *op)
 
   if (daemonize)
     g_string_append_c (flags, 'd');
-  if (lxcd_dbus_container_get_close_all_fds (iface))
+  if (op->close_all_fds)
     g_string_append_c (flags, 'c');
   if (op->use_init)
     g_string_append_c (flags, 'i');
@@ -917,6 +918,8 @@ handle_start (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GVari
   static const LxcdOptionSpec specs[] = {
     { "use_init", "b" },
     { "argv", "as" },
+    { "daemonize", "b" },
+    { "close_all_fds", "b" },
     { "auth.no_user_interaction", "b" },
     { NULL, NULL },
   };
@@ -932,6 +935,11 @@ handle_start (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GVari
 
   op = op_new (LXCD_CONTAINER (iface), invocation, OP_START);
   op->use_init = lxcd_options_get_boolean (options, "use_init", FALSE);
+  /* this call's own, else the container's (WantDaemonize(), ...) */
+  op->daemonize = lxcd_options_get_boolean (
+    options, "daemonize", lxcd_dbus_container_get_daemonize (LXCD_DBUS_CONTAINER (iface)));
+  op->close_all_fds = lxcd_options_get_boolean (
+    options, "close_all_fds", lxcd_dbus_container_get_close_all_fds (LXCD_DBUS_CONTAINER (iface)));
   op->argv = g_steal_pointer (&argv);
   op_authorize (op);
   return G_DBUS_METHOD_INVOCATION_HANDLED;

@@ -359,6 +359,41 @@ class Flags(Base):
             self.assertOk(stack.container_call(self.name, 'WantDaemonize', '(true,)'))
         self.assertTrue(self.c.daemonize)
 
+    def monitor_cmdline(self):
+        """The command line of the process whose child is the container's
+        init: liblxc's monitor ("[lxc monitor] LXCPATH NAME" when
+        daemonized; the helper that started it when not)."""
+        def read(path):
+            with open(path, 'rb') as f:
+                return f.read()
+        pid = self.c.init_pid
+        ppid = read('/proc/%d/stat' % pid).decode().rsplit(')', 1)[1].split()[1]
+        return read('/proc/%s/cmdline' % ppid).replace(b'\0', b' ').decode(errors='replace')
+
+    def test_start_option_daemonize_is_this_calls_own(self):
+        # the container's default stays TRUE; this start runs in the
+        # foreground (its monitor is a child of the helper server)
+        self.assertTrue(self.c.daemonize)
+        self.assertOk(stack.container_call(self.name, 'Start',
+                                           "({'daemonize': <false>, 'close_all_fds': <true>},)"))
+        try:
+            self.assertEqual(stack.container_state(self.name), 'RUNNING')
+            self.assertTrue(self.c.daemonize)
+            self.assertFalse(self.c.close_all_fds)
+            lxcdtest._log('foreground monitor: ' + self.monitor_cmdline())
+            self.assertFalse(self.monitor_cmdline().startswith('[lxc monitor]'))
+        finally:
+            self.assertOk(stack.container_call(self.name, 'Stop'))
+        self.start()
+        try:
+            self.assertTrue(self.monitor_cmdline().startswith('[lxc monitor]'),
+                            self.monitor_cmdline())
+        finally:
+            self.assertOk(stack.container_call(self.name, 'Stop'))
+        r = stack.container_call(self.name, 'Start', "({'daemonize': <'no'>},)")
+        self.assertError(r, 'InvalidArgument')
+        self.assertEqual(stack.container_state(self.name), 'STOPPED')
+
     def test_want_close_all_fds(self):
         self.assertOk(stack.container_call(self.name, 'WantCloseAllFDs', '(true,)'))
         self.assertTrue(self.c.close_all_fds)
