@@ -56,7 +56,7 @@ struct _LxcdContainer {
   char *object_path;
   LxcdState state;
   guint64 event_seq;
-  gboolean op_busy;
+  LxcdOperation *slot_owner; /* the operation holding the slot (unowned), or NULL */
   GList *waiters; /* of Waiter */
   guint32 idmap_uid_base; /* host uid of its root, 0 if not mapped */
 };
@@ -1355,25 +1355,39 @@ lxcd_container_get_daemon (LxcdContainer *self)
 
 /**
  * lxcd_container_take_slot:
+ * @owner: the operation that takes it
  *
- * Takes the container's one slot for a changing operation, or fails with
- * Busy. Main thread.
+ * The container's one slot: operations that change it never interleave.
+ * Main thread.
+ *
+ * Returns: FALSE with %LXCD_ERROR_BUSY if another operation holds it.
  */
 gboolean
-lxcd_container_take_slot (LxcdContainer *self, GError **error)
+lxcd_container_take_slot (LxcdContainer *self, LxcdOperation *owner, GError **error)
 {
-  if (self->op_busy)
+  if (self->slot_owner)
     {
       g_set_error (error, LXCD_ERROR, LXCD_ERROR_BUSY,
                    "Another operation is in progress on container '%s'", self->name);
       return FALSE;
     }
-  self->op_busy = TRUE;
+  self->slot_owner = owner;
   return TRUE;
 }
 
 void
 lxcd_container_release_slot (LxcdContainer *self)
 {
-  self->op_busy = FALSE;
+  self->slot_owner = NULL;
+}
+
+/**
+ * lxcd_container_get_slot_owner:
+ *
+ * Returns: (transfer none) (nullable): the operation holding the slot.
+ */
+LxcdOperation *
+lxcd_container_get_slot_owner (LxcdContainer *self)
+{
+  return self->slot_owner;
 }

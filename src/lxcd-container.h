@@ -28,8 +28,9 @@ void lxcd_container_apply_info (LxcdContainer *self, const LxcdInfo *info, gbool
 void lxcd_container_vanished (LxcdContainer *self);
 
 LxcdDaemon *lxcd_container_get_daemon (LxcdContainer *self);
-gboolean    lxcd_container_take_slot (LxcdContainer *self, GError **error);
+gboolean    lxcd_container_take_slot (LxcdContainer *self, LxcdOperation *owner, GError **error);
 void        lxcd_container_release_slot (LxcdContainer *self);
+LxcdOperation *lxcd_container_get_slot_owner (LxcdContainer *self);
 
 /* lxcd-container-storage.c: Clone, Rename and the snapshot methods */
 void lxcd_container_storage_iface_init (LxcdDBusContainerIface *iface);

@@ -22,15 +22,16 @@
 #define J LXCD_METHOD_JOB
 #define C LXCD_METHOD_CANCELABLE
 #define P LXCD_METHOD_PRIVILEGED
+#define M LXCD_METHOD_JOINS
 
 static const LxcdMethod methods[] = {
   /* Container: run state */
   { "Container", "Start", "lifecycle", A | S | L, "argv, use_init: exec" },
-  { "Container", "Stop", "lifecycle", A | S | L, NULL },
-  { "Container", "Shutdown", "lifecycle", A | S | L | J, NULL },
-  { "Container", "Reboot", "lifecycle", A | S | L | J, NULL },
-  { "Container", "Freeze", "lifecycle", A | S | L, NULL },
-  { "Container", "Unfreeze", "lifecycle", A | S | L, NULL },
+  { "Container", "Stop", "lifecycle", A | S | L | M, NULL },
+  { "Container", "Shutdown", "lifecycle", A | S | L | J | M, NULL },
+  { "Container", "Reboot", "lifecycle", A | S | L | J | M, NULL },
+  { "Container", "Freeze", "lifecycle", A | S | L | M, NULL },
+  { "Container", "Unfreeze", "lifecycle", A | S | L | M, NULL },
   /* Container: storage */
   { "Container", "Destroy", "manage", A | S | L | J, NULL },
   { "Container", "Clone", "manage", A | S | L | J | C,
@@ -91,6 +92,7 @@ static const LxcdMethod methods[] = {
 #undef J
 #undef C
 #undef P
+#undef M
 
 /**
  * lxcd_methods_lookup:

@@ -13,6 +13,8 @@ typedef enum {
   LXCD_METHOD_JOB        = 1 << 3, /* a Job object exists while it runs (if long) */
   LXCD_METHOD_CANCELABLE = 1 << 4, /* ... and Job.Cancel stops it */
   LXCD_METHOD_PRIVILEGED = 1 << 5, /* its check carries the detail "privileged" */
+  LXCD_METHOD_JOINS      = 1 << 6, /* a call while the same method runs on the container joins
+                                    * it (shares its reply) instead of Busy */
 } LxcdMethodFlags;
 
 typedef struct {

@@ -78,6 +78,8 @@ struct _LxcdOperation {
   LxcdJob *job;
   GCancellable *cancellable;
 
+  GPtrArray *joiners; /* operations that share this one's reply (LXCD_METHOD_JOINS) */
+
   gpointer data;
   GDestroyNotify data_destroy;
 };
@@ -380,6 +382,28 @@ lxcd_operation_set_denial (LxcdOperation *op, const GError *error)
   op->denial = error ? g_error_copy (error) : NULL;
 }
 
+/* main thread: a call of a method that joins (%LXCD_METHOD_JOINS) found
+ * the slot taken by a call of the same method that is still running: it
+ * waits for that one's reply and shares it, as liblxc's second stop() or
+ * shutdown() of a container waits for the same STOPPED (and systemd
+ * merges a job into one under way). The flow's reference goes to the
+ * owner's list. */
+static gboolean
+op_join (LxcdOperation *op)
+{
+  LxcdOperation *owner = lxcd_container_get_slot_owner (op->container);
+
+  if (!(op->method->flags & LXCD_METHOD_JOINS) || owner == NULL || owner->method != op->method ||
+      owner->state != LXCD_OPERATION_RUNNING)
+    return FALSE;
+  if (owner->joiners == NULL)
+    owner->joiners = g_ptr_array_new ();
+  g_ptr_array_add (owner->joiners, op);
+  g_debug ("%s: %s joins the one under way", lxcd_container_get_name (op->container),
+           op->method->method);
+  return TRUE;
+}
+
 /* main thread: granted (or root); take what the table says the method holds */
 static void
 op_granted (LxcdOperation *op)
@@ -395,9 +419,10 @@ op_granted (LxcdOperation *op)
     }
   if ((op->method->flags & LXCD_METHOD_SLOT) && op->container && !op->holds_slot)
     {
-      if (!lxcd_container_take_slot (op->container, &error))
+      if (!lxcd_container_take_slot (op->container, op, &error))
         {
-          lxcd_operation_return_error (op, error);
+          if (!op_join (op))
+            lxcd_operation_return_error (op, error);
           return;
         }
       op->holds_slot = TRUE;
@@ -760,6 +785,8 @@ op_return (LxcdOperation *op, GVariant *value, GUnixFDList *fd_list, const GErro
       g_source_attach (source, op->context);
       g_source_unref (source);
     }
+  if (value)
+    g_variant_ref_sink (value);
   if (error)
     {
       g_autoptr(GError) mapped = lxcd_error_from_gerror (error);
@@ -767,6 +794,15 @@ op_return (LxcdOperation *op, GVariant *value, GUnixFDList *fd_list, const GErro
     }
   else
     g_dbus_method_invocation_return_value_with_unix_fd_list (invocation, value, fd_list);
+  /* the calls that joined this one get the same answer */
+  if (op->joiners)
+    {
+      g_autoptr(GPtrArray) joiners = g_steal_pointer (&op->joiners);
+
+      for (guint i = 0; i < joiners->len; i++)
+        op_return (joiners->pdata[i], value, NULL, error);
+    }
+  g_clear_pointer (&value, g_variant_unref);
   lxcd_operation_unref (op);
 }
 

@@ -11,7 +11,6 @@
 
 G_BEGIN_DECLS
 
-typedef struct _LxcdOperation LxcdOperation;
 
 /* Where an operation is; see the diagram at the top of lxcd-operation.c. */
 typedef enum {

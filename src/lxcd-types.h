@@ -10,5 +10,6 @@ typedef struct _LxcdDaemon LxcdDaemon;
 typedef struct _LxcdContainer LxcdContainer;
 typedef struct _LxcdManager LxcdManager;
 typedef struct _LxcdJob LxcdJob;
+typedef struct _LxcdOperation LxcdOperation;
 
 G_END_DECLS

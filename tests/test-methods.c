@@ -68,6 +68,9 @@ test_every_row_is_a_method (void)
         g_assert_cmpint (rows[i].flags, ==, 0);
       if (rows[i].flags & LXCD_METHOD_CANCELABLE)
         g_assert_true (rows[i].flags & LXCD_METHOD_JOB);
+      /* joining is sharing a slot owner's reply */
+      if (rows[i].flags & LXCD_METHOD_JOINS)
+        g_assert_true (rows[i].flags & LXCD_METHOD_SLOT);
     }
   g_assert_null (lxcd_methods_lookup ("Container", "NoSuchMethod"));
   g_assert_null (lxcd_methods_lookup ("Nothing", "Start"));
@@ -82,7 +85,7 @@ dump (void)
   const LxcdMethod *rows = lxcd_methods_table (&n);
 
   for (guint i = 0; i < n; i++)
-    g_print ("%s\t%s\t%s\t%s%s%s%s%s%s\t%s\n", rows[i].interface, rows[i].method,
+    g_print ("%s\t%s\t%s\t%s%s%s%s%s%s%s\t%s\n", rows[i].interface, rows[i].method,
              rows[i].action ? rows[i].action : "-",
              rows[i].flags & LXCD_METHOD_AUDITED ? "audited," : "",
              rows[i].flags & LXCD_METHOD_SLOT ? "slot," : "",
@@ -90,6 +93,7 @@ dump (void)
              rows[i].flags & LXCD_METHOD_JOB ? "job," : "",
              rows[i].flags & LXCD_METHOD_CANCELABLE ? "cancelable," : "",
              rows[i].flags & LXCD_METHOD_PRIVILEGED ? "privileged," : "",
+             rows[i].flags & LXCD_METHOD_JOINS ? "joins," : "",
              rows[i].also ? rows[i].also : "-");
   return 0;
 }

@@ -198,6 +198,46 @@ class Stop(Base):
     def test_shutdown_stopped_is_wrong_state(self):
         self.assertError(stack.container_call(self.name, 'Shutdown', '(5,)'), 'WrongState')
 
+    def test_concurrent_calls_of_one_transition_join_it(self):
+        # liblxc lets each of several shutdown() calls wait for the same
+        # STOPPED and return true: so do concurrent Shutdown calls (and
+        # Stop, Freeze, ...), where any other change is Busy
+        self.assertOk(stack.container_call(self.name, 'Start', "({'argv': <['/bin/sleep', '1000']>},)"))
+        results = {}
+
+        def shutdown(key, timeout):
+            results[key] = stack.container_call(self.name, 'Shutdown', '(%d,)' % timeout)
+
+        first = threading.Thread(target=shutdown, args=('first', 3))
+        first.start()
+        time.sleep(0.3)  # the first Shutdown holds the container's slot
+        others = [threading.Thread(target=shutdown, args=(k, 30)) for k in ('second', 'third')]
+        for t in others:
+            t.start()
+        time.sleep(0.3)
+        self.assertError(stack.container_call(self.name, 'Freeze'), 'Busy')
+        first.join()
+        for t in others:
+            t.join()
+        # sleep ignores SIGPWR: the first one's 3 s end in Timeout, which
+        # the joined calls share (their own, longer timeouts do not count)
+        for key in ('first', 'second', 'third'):
+            self.assertError(results[key], 'Timeout')
+        self.assertOk(stack.container_call(self.name, 'Stop'))
+
+        # two Stops: both succeed, one stop
+        self.start()
+        results.clear()
+        calls = [threading.Thread(target=lambda k=k: results.update(
+            {k: stack.container_call(self.name, 'Stop')})) for k in ('a', 'b')]
+        for t in calls:
+            t.start()
+        for t in calls:
+            t.join()
+        self.assertOk(results['a'])
+        self.assertOk(results['b'])
+        self.assertEqual(stack.container_state(self.name), 'STOPPED')
+
     def test_busy_while_shutting_down(self):
         self.assertOk(stack.container_call(self.name, 'Start', "({'argv': <['/bin/sleep', '1000']>},)"))
         results = {}
