@@ -413,6 +413,40 @@ check_plain_string (const char *what, const char *value, GError **error)
   return TRUE;
 }
 
+/* main thread: one configuration item of a create, checked and added to
+ * the helper's arguments; @total counts the bytes of the file so far */
+static gboolean
+create_add_config_item (Create *create, const char *key, const char *value, gsize *total,
+                        GError **error)
+{
+  if (!lxcd_lxc_config_key_is_supported (key) || strchr (key, '=') != NULL)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "Unknown configuration key '%s'", key);
+      return FALSE;
+    }
+  if (!lxcd_config_value_is_valid (value, error))
+    return FALSE;
+  *total += strlen (key) + strlen (value) + 4; /* "KEY = VALUE\n" */
+  if (*total > LXCD_CONFIG_MAX_BYTES)
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                   "The config items exceed the configuration file's %d bytes",
+                   LXCD_CONFIG_MAX_BYTES);
+      return FALSE;
+    }
+  /* configure-host for keys not ordinary, values outside the ordinary
+   * bounds and keys that choose the program the container runs (which
+   * SetConfigItem grants to configure + exec; here manage is all the
+   * caller has shown) */
+  if ((!lxcd_config_key_is_ordinary (key) || lxcd_config_key_needs_exec (key) ||
+       !lxcd_config_ordinary_value_is_valid (key, value, NULL)) &&
+      create->host_key == NULL)
+    create->host_key = g_intern_string (key);
+  g_ptr_array_add (create->args, g_strconcat ("--config=", key, "=", value, NULL));
+  return TRUE;
+}
+
 /* main thread: validates everything and turns it into helper arguments */
 static gboolean
 create_parse (LxcdManager *self, Create *create, GVariant *options, GError **error)
@@ -424,6 +458,7 @@ create_parse (LxcdManager *self, Create *create, GVariant *options, GError **err
     { "flags", "as" },
     { "template_args", "as" },
     { "config", "a{ss}" },
+    { "config_items", "a(ss)" },
     { "auth.no_user_interaction", "b" },
     { NULL, NULL },
   };
@@ -453,8 +488,8 @@ create_parse (LxcdManager *self, Create *create, GVariant *options, GError **err
   const char *lxcpath = NULL;
   const char *bdev_type = NULL;
   g_autoptr(GVariant) bdev_specs = NULL;
-  g_autoptr(GVariant) config = NULL;
   g_auto(GStrv) flags = NULL;
+  gsize n_items = 0, total = 0;
   g_auto(GStrv) template_args = NULL;
 
   if (!lxcd_validate_new_container_name (create->name, error))
@@ -551,47 +586,31 @@ create_parse (LxcdManager *self, Create *create, GVariant *options, GError **err
         g_ptr_array_add (create->args, g_strdup ("--quiet"));
     }
 
-  config = g_variant_lookup_value (options, "config", G_VARIANT_TYPE ("a{ss}"));
-  if (config)
+  /* "config" (a{ss}, one value per key), then "config_items" (a(ss),
+   * in order, repeatable): liblxc's set_config_item() on the host's
+   * default configuration, one after another, in the helper */
+  for (guint pass = 0; pass < 2; pass++)
     {
+      g_autoptr(GVariant) items =
+        g_variant_lookup_value (options, pass == 0 ? "config" : "config_items",
+                                G_VARIANT_TYPE (pass == 0 ? "a{ss}" : "a(ss)"));
       GVariantIter iter;
       const char *key, *value;
 
-      if (g_variant_n_children (config) > LXCD_MAX_ARGV)
+      if (items == NULL)
+        continue;
+      n_items += g_variant_n_children (items);
+      if (n_items > LXCD_MAX_ARGV)
         {
-          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT, "Too many config items");
+          g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
+                       "Too many config items (at most %d)", LXCD_MAX_ARGV);
           return FALSE;
         }
-      gsize total = 0;
-
-      g_variant_iter_init (&iter, config);
-      while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+      g_variant_iter_init (&iter, items);
+      while (g_variant_iter_next (&iter, pass == 0 ? "{&s&s}" : "(&s&s)", &key, &value))
         {
-          if (!lxcd_lxc_config_key_is_supported (key) || strchr (key, '=') != NULL)
-            {
-              g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-                           "Unknown configuration key '%s'", key);
-              return FALSE;
-            }
-          if (!lxcd_config_value_is_valid (value, error))
+          if (!create_add_config_item (create, key, value, &total, error))
             return FALSE;
-          total += strlen (key) + strlen (value) + 4; /* "KEY = VALUE\n" */
-          if (total > LXCD_CONFIG_MAX_BYTES)
-            {
-              g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-                           "The config items exceed the configuration file's %d bytes",
-                           LXCD_CONFIG_MAX_BYTES);
-              return FALSE;
-            }
-          /* configure-host for keys not ordinary, values outside the
-           * ordinary bounds and keys that choose the program the
-           * container runs (which SetConfigItem grants to configure +
-           * exec; here manage is all the caller has shown) */
-          if ((!lxcd_config_key_is_ordinary (key) || lxcd_config_key_needs_exec (key) ||
-               !lxcd_config_ordinary_value_is_valid (key, value, NULL)) &&
-              create->host_key == NULL)
-            create->host_key = g_intern_string (key);
-          g_ptr_array_add (create->args, g_strconcat ("--config=", key, "=", value, NULL));
         }
     }
 

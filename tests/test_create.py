@@ -310,9 +310,34 @@ class BadInput(Base):
                      "'config': <{'lxc.nosuch': 'x'}>",
                      "'config': <{'lxc.uts.name': 'a\\nlxc.hook.pre-start = /bin/evil'}>",
                      "'config': <{'lxc.uts.name': 'a\\rb'}>",
+                     "'config_items': <[('lxc.environment', 'A=1'), ('lxc.nosuch', 'x')]>",
+                     "'config_items': <[('lxc.environment', 'A=1\\nlxc.hook.pre-start = /bin/evil')]>",
+                     "'config_items': <{'lxc.environment': 'A=1'}>",
+                     "'config_items': <%s>" % str([('lxc.environment', 'A=%d' % i) for i in range(1025)]),
+                     "'config': <{'lxc.start.delay': '1'}>, 'config_items': <%s>" % str(
+                         [('lxc.environment', 'A=%d' % i) for i in range(1024)]),
                      "'template_args': <%s>" % str(['x'] * 1025)):
             self.assertError(create('x1', options=opts), 'InvalidArgument')
         self.assertNothingChanged()
+
+    def test_config_items_in_order_and_repeated(self):
+        # two mount entries and two environment lines: a{ss} cannot say it
+        items = ("[('lxc.net.0.type', 'empty'), ('lxc.environment', 'FIRST=1'), "
+                 "('lxc.mount.entry', 'tmpfs tmp/a tmpfs create=dir 0 0'), "
+                 "('lxc.environment', 'SECOND=2'), "
+                 "('lxc.mount.entry', 'tmpfs tmp/b tmpfs create=dir 0 0')]")
+        self.assertOk(create('items1', options="'config_items': <%s>" % items))
+        try:
+            with open(os.path.join(stack.lxcpath, 'items1', 'config')) as f:
+                lines = [l.strip() for l in f if l.startswith(('lxc.environment', 'lxc.mount.entry'))]
+            self.assertEqual([l for l in lines if l.startswith('lxc.environment')],
+                             ['lxc.environment = FIRST=1', 'lxc.environment = SECOND=2'])
+            # ours first, in order; the template's own entries come after
+            self.assertEqual([l for l in lines if l.startswith('lxc.mount.entry')][:2],
+                             ['lxc.mount.entry = tmpfs tmp/a tmpfs create=dir 0 0',
+                              'lxc.mount.entry = tmpfs tmp/b tmpfs create=dir 0 0'])
+        finally:
+            self.assertOk(destroy('items1'))
 
     def test_config_key_liblxc_rejects(self):
         r = create('x2', options="'config': <{'lxc.net.0.nosuchthing': 'x'}>")
