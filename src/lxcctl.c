@@ -71,6 +71,7 @@ typedef enum {
   O_USER,
   O_CWD,
   O_ESCAPE,
+  O_CONFIG,
 } OptionId;
 
 typedef struct {
@@ -98,6 +99,8 @@ static const OptionSpec options[] = {
   { O_WITH_SNAPSHOTS, "with-snapshots", 0, NULL, "destroy", "Destroy its snapshots too" },
   { O_TEMPLATE, "template", 't', "TEMPLATE", "create", "The template to create from (required)" },
   { O_LXCPATH, "lxcpath", 'P', "DIR", "create clone", "The lxcpath to create in" },
+  { O_CONFIG, "config", 'c', "KEY=VALUE", "create",
+    "Set a configuration item, in order (repeatable: two lxc.mount.entry, ...)" },
   { O_SNAPSHOT, "snapshot", 0, NULL, "clone", "An overlay snapshot instead of a copy" },
   { O_COMMENT, "comment", 'c', "TEXT", "snapshot", "A comment to keep with the snapshot" },
   { O_ACTIVE, "active", 0, NULL, "list", "Only running or frozen containers" },
@@ -125,6 +128,7 @@ static struct {
   gboolean has_gid;
   char escape; /* the control character */
   GPtrArray *env;
+  GPtrArray *config; /* create --config KEY=VALUE, in order */
 } opt = { .timeout = 60, .escape = 0x01 };
 
 /* ---- verbs ------------------------------------------------------------- */
@@ -316,6 +320,14 @@ set_option (const OptionSpec *spec, const char *value)
       break;
     case O_STATE:
       opt.state = value;
+      break;
+    case O_CONFIG:
+      if (strchr (value, '=') == NULL || value[0] == '=')
+        {
+          usage_error ("--config takes KEY=VALUE, not '%s'", value);
+          return FALSE;
+        }
+      g_ptr_array_add (opt.config, (gpointer) value);
       break;
     case O_ENV:
       if (strchr (value, '=') == NULL || value[0] == '=')
@@ -1152,6 +1164,25 @@ verb_create (const Verb *verb, int argc, char **argv)
   if (argc > 1)
     g_variant_builder_add (&opts, "{sv}", "template_args",
                            g_variant_new_strv ((const char *const *) argv + 1, argc - 1));
+  if (opt.config->len > 0)
+    {
+      GVariantBuilder items;
+
+      g_variant_builder_init (&items, G_VARIANT_TYPE ("a(ss)"));
+      for (guint i = 0; i < opt.config->len; i++)
+        {
+          const char *item = opt.config->pdata[i];
+          g_autofree char *key = g_strndup (item, (gsize) (strchr (item, '=') - item));
+
+          const char *value = strchr (item, '=') + 1;
+
+          /* "KEY = VALUE" as in a config file */
+          while (*value == ' ' || *value == '\t')
+            value++;
+          g_variant_builder_add (&items, "(ss)", g_strstrip (key), value);
+        }
+      g_variant_builder_add (&opts, "{sv}", "config_items", g_variant_builder_end (&items));
+    }
   reply = call (MANAGER_PATH, MANAGER_IFACE, "CreateContainer",
                 g_variant_new ("(ssa{sv})", argv[0], opt.template_name, &opts), "(o)", &error);
   return reply ? EXIT_OK : fail (error);
@@ -2863,7 +2894,7 @@ static const Verb verbs[] = {
   { "reboot", NULL, "NAME [--timeout SECONDS]", "Ask a container's init to reboot; wait", 1, 1, -1, verb_lifecycle },
   { "freeze", NULL, "NAME", "Freeze every process of a container", 1, 1, -1, verb_lifecycle },
   { "unfreeze", "thaw", "NAME", "Thaw a frozen container", 1, 1, -1, verb_lifecycle },
-  { "create", NULL, "NAME --template TEMPLATE [--lxcpath DIR] [-- TEMPLATE-ARGS...]",
+  { "create", NULL, "NAME --template TEMPLATE [--lxcpath DIR] [--config KEY=VALUE...] [-- TEMPLATE-ARGS...]",
     "Create a container from a template", 1, -1, -1, verb_create },
   { "templates", NULL, "", "List the templates containers can be created from", 0, 0, -1, verb_templates },
   { "destroy", "rm delete", "NAME [--force] [--with-snapshots]", "Destroy a container and its root file system", 1, 1, -1, verb_lifecycle },
@@ -3112,6 +3143,7 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   opt.env = g_ptr_array_new ();
+  opt.config = g_ptr_array_new ();
   rc = parse_command_line (argc, argv, &verb, args, &help, &version);
   if (rc >= 0)
     return rc;

@@ -125,9 +125,22 @@ class Verbs(lxcdtest.TestCase):
         self.assertEqual(after.replace('lxc.start.auto = 0\n', ''), before)
 
     def test_create_and_destroy(self):
-        out = lxcctl('create', 'made1', '-t', 'busybox')
+        out = lxcctl('create', 'made1', '-t', 'busybox', '--config', 'lxc.environment=A=1',
+                     '-c', 'lxc.environment = B=2', '--config=lxc.start.delay=3')
         self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertTrue(os.path.isfile(os.path.join(stack.lxcpath, 'made1', 'config')))
+        try:
+            with open(os.path.join(stack.lxcpath, 'made1', 'config')) as f:
+                lines = [l.strip() for l in f]
+            self.assertEqual([l for l in lines if l.startswith('lxc.environment')],
+                             ['lxc.environment = A=1', 'lxc.environment = B=2'])
+            self.assertIn('lxc.start.delay = 3', lines)
+        except AssertionError:
+            lxcctl('destroy', 'made1')
+            raise
+        out = lxcctl('create', 'made2', '-t', 'busybox', '--config', 'lxc.nosuch=1')
+        self.assertEqual(out.returncode, 1)
+        self.assertIn('lxc.nosuch', out.stderr)
+        self.assertFalse(os.path.exists(os.path.join(stack.lxcpath, 'made2')))
         self.assertEqual(lxcctl('destroy', 'made1').returncode, 0)
         self.assertFalse(os.path.exists(os.path.join(stack.lxcpath, 'made1')))
 
