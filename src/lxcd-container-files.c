@@ -44,9 +44,9 @@
 /* What CopyTo and CopyFrom keep besides their LxcdOperation. */
 typedef struct {
   gboolean to_container;
-  int fd;           /* the caller's, ours until handed to the helper */
+  int fd; /* the caller's, ours until handed to the helper */
   char *path;
-  GPtrArray *args;  /* the helper's arguments */
+  GPtrArray *args; /* the helper's arguments */
   LxcdHelperProc *helper;
   GDataInputStream *report;
   guint caller_watch;
@@ -137,8 +137,8 @@ parse_done (Files *files, const char *text)
   char extra;
 
   if (files->to_container)
-    return sscanf (text, "%" G_GUINT64_FORMAT " %c", &size, &extra) == 1 ?
-             g_variant_new ("()") : NULL;
+    return sscanf (text, "%" G_GUINT64_FORMAT " %c", &size, &extra) == 1 ? g_variant_new ("()") :
+                                                                           NULL;
   if (sscanf (text, "%u %u %u %" G_GUINT64_FORMAT " %c", &mode, &uid, &gid, &size, &extra) != 4)
     return NULL;
   {
@@ -232,11 +232,11 @@ files_run (LxcdOperation *op)
   g_ptr_array_add (files->args, NULL);
   /* the caller's descriptor is the helper's stdin (CopyTo) or stdout
    * (CopyFrom); the report pipe its fd 3 */
-  files->helper =
-    lxcd_helper_launch (lxcd_daemon_get_helper_path (lxcd_operation_get_daemon (op)),
-                        (const char *const *) files->args->pdata,
-                        files->to_container ? files->fd : -1, files->to_container ? -1 : files->fd,
-                        -1, pipe_fds[1], helper_exited, op, &error);
+  files->helper = lxcd_helper_launch (lxcd_daemon_get_helper_path (lxcd_operation_get_daemon (op)),
+                                      (const char *const *) files->args->pdata,
+                                      files->to_container ? files->fd : -1,
+                                      files->to_container ? -1 : files->fd, -1, pipe_fds[1],
+                                      helper_exited, op, &error);
   /* the daemon's copies are closed here, whatever happened */
   close (files->fd);
   files->fd = -1;
@@ -387,8 +387,8 @@ copy_to_parse (Files *files, GUnixFDList *fd_list, GVariant *source, GVariant *o
   (void) g_variant_lookup (options, "gid", "u", &gid);
   if (mode > 07777)
     {
-      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT,
-                   "mode %#o has bits beyond 07777", mode);
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT, "mode %#o has bits beyond 07777",
+                   mode);
       goto fail;
     }
   /* (uid_t) -1 means "leave as it is" to chown() */
@@ -412,8 +412,7 @@ copy_to_parse (Files *files, GUnixFDList *fd_list, GVariant *source, GVariant *o
   g_ptr_array_add (files->args, g_strdup_printf ("%u", uid));
   g_ptr_array_add (files->args, g_strdup_printf ("%u", gid));
   g_ptr_array_add (files->args, g_string_free (flags, FALSE));
-  g_ptr_array_add (files->args,
-                   g_strdup_printf ("%" G_GUINT64_FORMAT, get_max_size (options)));
+  g_ptr_array_add (files->args, g_strdup_printf ("%" G_GUINT64_FORMAT, get_max_size (options)));
   return TRUE;
 
 fail:
@@ -423,8 +422,8 @@ fail:
 
 /* main thread */
 static gboolean
-handle_copy_to (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
-                GUnixFDList *fd_list, GVariant *source, const char *path, GVariant *options)
+handle_copy_to (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
+                GVariant *source, const char *path, GVariant *options)
 {
   Files *files;
   LxcdOperation *op = files_new (iface, invocation, TRUE, path, &files);
@@ -451,15 +450,14 @@ copy_from_parse (Files *files, GUnixFDList *fd_list, GVariant *target, GVariant 
   if (files->fd < 0)
     return FALSE;
   g_ptr_array_add (files->args, g_strdup (files->path));
-  g_ptr_array_add (files->args,
-                   g_strdup_printf ("%" G_GUINT64_FORMAT, get_max_size (options)));
+  g_ptr_array_add (files->args, g_strdup_printf ("%" G_GUINT64_FORMAT, get_max_size (options)));
   return TRUE;
 }
 
 /* main thread */
 static gboolean
-handle_copy_from (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation,
-                  GUnixFDList *fd_list, const char *path, GVariant *target, GVariant *options)
+handle_copy_from (LxcdDBusContainer *iface, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
+                  const char *path, GVariant *target, GVariant *options)
 {
   Files *files;
   LxcdOperation *op = files_new (iface, invocation, FALSE, path, &files);

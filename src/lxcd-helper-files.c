@@ -224,8 +224,7 @@ open_parent (const Copy *copy, const char *dir)
           if (mkdirat (cur, part, 0755) < 0 && errno != EEXIST)
             next = -1;
           else
-            next = sys_openat2 (cur, part, O_PATH | O_DIRECTORY | O_CLOEXEC,
-                                RESOLVE_NO_MAGICLINKS);
+            next = sys_openat2 (cur, part, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_NO_MAGICLINKS);
         }
       if (next < 0)
         {
@@ -372,24 +371,24 @@ attached_copy_from (void *payload)
     {
       errsv = errno;
       close (dirfd);
-      return fail (copy, code_of_errno (errsv), "Cannot open %s: %s", copy->path,
-                   strerror (errsv));
+      return fail (copy, code_of_errno (errsv), "Cannot open %s: %s", copy->path, strerror (errsv));
     }
   close (pfd);
   if (!S_ISREG (pst.st_mode))
     {
       close (dirfd);
       return fail (copy, LXCD_HELPER_USAGE, "%s is not a regular file (%s)", copy->path,
-                   S_ISLNK (pst.st_mode) ? "a symbolic link" :
-                   S_ISDIR (pst.st_mode) ? "a directory" :
+                   S_ISLNK (pst.st_mode)  ? "a symbolic link" :
+                   S_ISDIR (pst.st_mode)  ? "a directory" :
                    S_ISFIFO (pst.st_mode) ? "a FIFO" :
-                   S_ISSOCK (pst.st_mode) ? "a socket" : "a device");
+                   S_ISSOCK (pst.st_mode) ? "a socket" :
+                                            "a device");
     }
   if ((unsigned long long) pst.st_size > copy->max_size)
     {
       close (dirfd);
-      return fail (copy, LXCD_HELPER_USAGE, "%s is larger than max_size (%llu bytes)",
-                   copy->path, copy->max_size);
+      return fail (copy, LXCD_HELPER_USAGE, "%s is larger than max_size (%llu bytes)", copy->path,
+                   copy->max_size);
     }
   fd = sys_openat2 (dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
                     RESOLVE_NO_MAGICLINKS);
@@ -410,12 +409,11 @@ attached_copy_from (void *payload)
     return fail (copy, LXCD_HELPER_USAGE, "%s is larger than max_size (%llu bytes)", copy->path,
                  copy->max_size);
   if (errsv != 0)
-    return fail (copy, in_failed ? code_of_errno (errsv) : LXCD_HELPER_FAILED,
-                 "Cannot %s %s: %s", in_failed ? "read" : "write out", copy->path,
-                 strerror (errsv));
+    return fail (copy, in_failed ? code_of_errno (errsv) : LXCD_HELPER_FAILED, "Cannot %s %s: %s",
+                 in_failed ? "read" : "write out", copy->path, strerror (errsv));
   dprintf (copy->result_fd, LXCD_FILES_REPORT_DONE "%u %u %u %llu\n",
-           (unsigned int) (st.st_mode & 07777), (unsigned int) st.st_uid,
-           (unsigned int) st.st_gid, copied);
+           (unsigned int) (st.st_mode & 07777), (unsigned int) st.st_uid, (unsigned int) st.st_gid,
+           copied);
   return LXCD_HELPER_DONE;
 }
 
