@@ -114,6 +114,12 @@ static const Operation operations[] = {
    * the report goes to fd 3 (lxcd-helper-run.c says which OPTIONs). */
   { "run", 2, -1, lxcd_helper_op_run, OP_REPORT_FD,
     "LXCPATH NAME [OPTION...] -- PROGRAM [ARG...]   (fd 3: the report)" },
+  /* A file into (from stdin) or out of (to stdout) the container, copied
+   * inside its namespaces (lxcd-helper-files.c); the report goes to fd 3. */
+  { "copy-to", 8, 8, lxcd_helper_op_copy_to, OP_REPORT_FD,
+    "LXCPATH NAME PATH MODE UID GID FLAGS MAXSIZE   (FLAGS: p, r or -; fd 3: the report)" },
+  { "copy-from", 4, 4, lxcd_helper_op_copy_from, OP_REPORT_FD,
+    "LXCPATH NAME PATH MAXSIZE   (fd 3: the report)" },
 };
 
 static const Operation *

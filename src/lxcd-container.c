@@ -1259,6 +1259,7 @@ lxcd_container_iface_init (LxcdDBusContainerIface *iface)
   lxcd_container_storage_iface_init (iface);
   lxcd_container_config_iface_init (iface);
   lxcd_container_exec_iface_init (iface);
+  lxcd_container_files_iface_init (iface);
 }
 
 /**

@@ -38,5 +38,7 @@ void lxcd_container_storage_iface_init (LxcdDBusContainerIface *iface);
 void lxcd_container_config_iface_init (LxcdDBusContainerIface *iface);
 /* lxcd-container-exec.c: RunCommand, Attach */
 void lxcd_container_exec_iface_init (LxcdDBusContainerIface *iface);
+/* lxcd-container-files.c: CopyTo, CopyFrom */
+void lxcd_container_files_iface_init (LxcdDBusContainerIface *iface);
 
 G_END_DECLS

@@ -80,3 +80,9 @@ typedef union {
   struct cmsghdr align;
   char buf[CMSG_SPACE (sizeof (int) * LXCD_FORK_MAX_FDS)];
 } LxcdForkControl;
+
+/* `lxc-dbus-helper copy-to` and `copy-from` (lxcd-helper-files.c) report
+ * on their fd 3, one line: "done SIZE" (copy-to) or "done MODE UID GID
+ * SIZE" (copy-from: the file's permission bits and ids inside the
+ * container, the bytes copied), or "error CODE TEXT" as run does. */
+#define LXCD_FILES_REPORT_DONE "done "

@@ -8,6 +8,7 @@
  *                          freeze, interfaces, ips, devices
  *   lxcd-helper-storage.c  clone, rename, snapshot, restore
  *   lxcd-helper-run.c      run (a program inside a container)
+ *   lxcd-helper-files.c    copy-to, copy-from (a file into or out of one)
  */
 #pragma once
 
@@ -59,6 +60,10 @@ int lxcd_helper_op_clone (int argc, char **argv);
 int lxcd_helper_op_rename (int argc, char **argv);
 int lxcd_helper_op_snapshot (int argc, char **argv);
 int lxcd_helper_op_restore (int argc, char **argv);
+
+/* lxcd-helper-files.c */
+int lxcd_helper_op_copy_to (int argc, char **argv);
+int lxcd_helper_op_copy_from (int argc, char **argv);
 
 /* lxcd-helper-run.c */
 int lxcd_helper_op_run (int argc, char **argv);

@@ -36,6 +36,7 @@ const char *const lxcd_manager_features[] = {
   "exec",
   "console",
   "config-key-classes",
+  "files",
   NULL,
 };
 

@@ -69,6 +69,8 @@ static const LxcdMethod methods[] = {
   { "Container", "Attach", "exec", A | L | P, "namespaces, elevated_privileges: configure-host" },
   { "Container", "OpenConsole", "console", A | L | P, NULL },
   { "Container", "OpenShell", "exec", A | L | P, "namespaces, elevated_privileges: configure-host" },
+  { "Container", "CopyTo", "exec", A | L | J | C | P, NULL },
+  { "Container", "CopyFrom", "exec", A | L | J | C | P, NULL },
   /* Container: waiting and flags */
   { "Container", "Wait", NULL, 0, NULL },
   { "Container", "WantDaemonize", "lifecycle", A | L, NULL },

@@ -66,6 +66,8 @@ OPTION_TYPES = {
     # RunCommand, Attach, OpenShell
     'env': 'as', 'clear_env': 'b', 'keep_env': 'as', 'cwd': 's', 'uid': 'u',
     'gid': 'u', 'namespaces': 'as', 'personality': 's', 'elevated_privileges': 'as',
+    # CopyTo, CopyFrom (and uid, gid above)
+    'mode': 'u', 'create_parents': 'b', 'replace': 'b', 'max_size': 't',
     # CreateContainer
     'bdev_specs': 'a{sv}', 'template_args': 'as', 'config': 'a{ss}',
 }
@@ -453,6 +455,18 @@ class Container(_Object):
         """OpenShell: the pty master descriptor, which the caller closes."""
         (handle,), fds = self._call('OpenShell', 'a{sv}', (options_dict(options),), fds=())
         return _pick_fd(fds, handle)
+
+    # -- files
+    def copy_to(self, source: int, path: str, **options: Any) -> None:
+        """CopyTo: the bytes read from descriptor *source* (kept by the
+        caller) become the file *path* inside the container."""
+        self._call('CopyTo', 'hsa{sv}', (0, path, options_dict(options)), fds=(source,))
+
+    def copy_from(self, path: str, target: int, **options: Any) -> Dict[str, Any]:
+        """CopyFrom: the file *path* of the container is written to
+        descriptor *target* (kept by the caller); its mode, uid, gid, size."""
+        return self._call('CopyFrom', 'sha{sv}', (path, 0, options_dict(options)),
+                          fds=(target,))[0][0]
 
     def run(self, argv: Sequence[str], input: bytes = b'', **options: Any) -> RunResult:
         """RunCommand with *input* on stdin and pipes for stdout and stderr

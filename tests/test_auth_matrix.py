@@ -71,6 +71,8 @@ def container_calls(name):
         ('RunCommand', '(ashhha{sv})', [['/bin/true'], 0, 1, 2, {}], 'exec', 'RUNNING'),
         ('Attach', '(ashhha{sv})', [['/bin/true'], 0, 1, 2, {}], 'exec', 'RUNNING'),
         ('OpenShell', '(a{sv})', [{}], 'exec', 'RUNNING'),
+        ('CopyTo', '(hsa{sv})', [0, '/tmp/lxcd-matrix', {}], 'exec', 'RUNNING'),
+        ('CopyFrom', '(sha{sv})', ['/etc/hostname', 0, {}], 'exec', 'RUNNING'),
         ('OpenConsole', '(i)', [-1], 'console', 'RUNNING'),
         ('AddDeviceNode', '(ss)', ['/dev/null', ''], 'configure-host', 'RUNNING'),
         ('RemoveDeviceNode', '(ss)', ['/dev/null', ''], 'configure-host', 'RUNNING'),
