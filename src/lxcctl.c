@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <fnmatch.h>
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
@@ -72,6 +73,8 @@ typedef enum {
   O_CWD,
   O_ESCAPE,
   O_CONFIG,
+  O_MODE,
+  O_PARENTS,
 } OptionId;
 
 typedef struct {
@@ -112,6 +115,9 @@ static const OptionSpec options[] = {
   { O_ENV, "env", 0, "KEY=VALUE", "exec attach shell", "Set an environment variable (repeatable)" },
   { O_USER, "user", 'u', "USER[:GID]", "exec attach shell",
     "Run as this user (a name in the container's passwd, or a UID) and group" },
+  { O_USER, "user", 'u', "UID[:GID]", "copy-to", "Owner of the copy inside the container (default 0:0)" },
+  { O_MODE, "mode", 'm', "MODE", "copy-to copy-from", "Mode of the copy, octal (default: the source file's)" },
+  { O_PARENTS, "parents", 'p', NULL, "copy-to", "Create missing directories of the path inside" },
   { O_CWD, "cwd", 'w', "DIR", "exec attach shell", "Run in this directory" },
   { O_ESCAPE, "escape", 'e', "CHAR", "exec attach shell console",
     "Escape key: Ctrl-CHAR (default a); Ctrl-CHAR q leaves, Ctrl-CHAR CHAR sends Ctrl-CHAR" },
@@ -129,6 +135,8 @@ static struct {
   char escape; /* the control character */
   GPtrArray *env;
   GPtrArray *config; /* create --config KEY=VALUE, in order */
+  gboolean has_mode, parents;
+  guint32 mode;
 } opt = { .timeout = 60, .escape = 0x01 };
 
 /* ---- verbs ------------------------------------------------------------- */
@@ -320,6 +328,23 @@ set_option (const OptionSpec *spec, const char *value)
       break;
     case O_STATE:
       opt.state = value;
+      break;
+    case O_MODE:
+      {
+        char *end = NULL;
+        guint64 mode = g_ascii_strtoull (value, &end, 8);
+
+        if (*value == '\0' || *end != '\0' || mode > 07777)
+          {
+            usage_error ("--mode takes an octal mode up to 7777, not '%s'", value);
+            return FALSE;
+          }
+        opt.has_mode = TRUE;
+        opt.mode = (guint32) mode;
+      }
+      break;
+    case O_PARENTS:
+      opt.parents = TRUE;
       break;
     case O_CONFIG:
       if (strchr (value, '=') == NULL || value[0] == '=')
@@ -2831,6 +2856,90 @@ verb_console (const Verb *verb, int argc, char **argv)
   return EXIT_OK;
 }
 
+/* ---- cp ---------------------------------------------------------------------- */
+
+/* copy-to NAME HOST-PATH [PATH], copy-from NAME PATH [HOST-PATH], as
+ * machinectl's: the path inside defaults to the host path and back;
+ * "-" is standard input or output. */
+static int
+copy_file (const char *name, const char *host_path, const char *inside, gboolean to)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autofree char *path = NULL;
+  gboolean std = g_str_equal (host_path, "-");
+  GVariantBuilder opts;
+  struct stat st;
+  int fd;
+
+  if (opt_user_name)
+    return usage_error ("--user takes a numeric UID (inside the container) here, not a name");
+  if (inside[0] != '/')
+    return usage_error ("the path inside the container must be absolute, not '%s'", inside);
+  path = container_path (name, &error);
+  if (path == NULL)
+    return fail (error);
+  g_variant_builder_init (&opts, G_VARIANT_TYPE ("a{sv}"));
+  if (to)
+    fd = std ? dup (STDIN_FILENO) : open (host_path, O_RDONLY | O_CLOEXEC);
+  else
+    fd = std ? dup (STDOUT_FILENO)
+             : open (host_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                     opt.has_mode ? opt.mode : 0644);
+  if (fd < 0 || fstat (fd, &st) < 0)
+    {
+      g_printerr ("lxcctl: %s: %s\n", host_path, g_strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      return EXIT_FAIL;
+    }
+  g_unix_fd_list_append (fds, fd, NULL);
+  close (fd);
+  if (to)
+    {
+      /* the host file's mode unless the caller says */
+      g_variant_builder_add (&opts, "{sv}", "mode",
+                             g_variant_new_uint32 (opt.has_mode          ? opt.mode
+                                                   : S_ISREG (st.st_mode) ? st.st_mode & 07777
+                                                                          : 0644));
+      if (opt.has_user)
+        {
+          g_variant_builder_add (&opts, "{sv}", "uid", g_variant_new_uint32 (opt.uid));
+          g_variant_builder_add (&opts, "{sv}", "gid",
+                                 g_variant_new_uint32 (opt.has_gid ? opt.gid : opt.uid));
+        }
+      if (opt.parents)
+        g_variant_builder_add (&opts, "{sv}", "create_parents", g_variant_new_boolean (TRUE));
+      reply = g_dbus_connection_call_with_unix_fd_list_sync (
+        bus, BUS_NAME, path, CONTAINER_IFACE, "CopyTo",
+        g_variant_new ("(hsa{sv})", 0, inside, &opts), NULL, call_flags (), G_MAXINT, fds, NULL,
+        NULL, &error);
+    }
+  else
+    {
+      reply = g_dbus_connection_call_with_unix_fd_list_sync (
+        bus, BUS_NAME, path, CONTAINER_IFACE, "CopyFrom",
+        g_variant_new ("(sha{sv})", inside, 0, &opts), G_VARIANT_TYPE ("(a{sv})"),
+        call_flags (), G_MAXINT, fds, NULL, NULL, &error);
+      /* nothing half-written stays behind */
+      if (reply == NULL && !std)
+        unlink (host_path);
+    }
+  return reply ? EXIT_OK : fail (error);
+}
+
+static int
+verb_copy_to (const Verb *verb, int argc, char **argv)
+{
+  return copy_file (argv[0], argv[1], argc > 2 ? argv[2] : argv[1], TRUE);
+}
+
+static int
+verb_copy_from (const Verb *verb, int argc, char **argv)
+{
+  return copy_file (argv[0], argc > 2 ? argv[2] : argv[1], argv[1], FALSE);
+}
 
 /* ---- the inline password prompt ---------------------------------------------- */
 
@@ -2912,6 +3021,10 @@ static const Verb verbs[] = {
   { "shell", NULL, "NAME [--env KEY=VALUE]... [--user USER[:GID]] [--cwd DIR] [--] [PROGRAM [ARG...]]",
     "A login shell (or PROGRAM) on a new pty; its exit status is lxcctl's", 1, -1, 1, verb_shell },
   { "console", NULL, "NAME [TTY] [--escape CHAR]", "Attach to the console (tty 0) or tty TTY", 1, 2, -1, verb_console },
+  { "copy-to", "push", "NAME HOST-PATH [PATH] [--mode MODE] [--user UID[:GID]] [--parents]",
+    "Copy a file into a container (- reads standard input)", 2, 3, -1, verb_copy_to },
+  { "copy-from", "pull", "NAME PATH [HOST-PATH] [--mode MODE]",
+    "Copy a file out of a container (- writes standard output)", 2, 3, -1, verb_copy_from },
   { "monitor", NULL, "[NAME]", "Print every event (containers added and removed, state, properties, jobs)", 0, 1, -1, verb_monitor },
   { "jobs", NULL, "[--format table|json|csv]", "List running operations", 0, 0, -1, verb_jobs },
   { "cancel", NULL, "JOB", "Cancel a running operation (a number from 'lxcctl jobs')", 1, 1, -1, verb_cancel },

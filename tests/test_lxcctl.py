@@ -144,6 +144,40 @@ class Verbs(lxcdtest.TestCase):
         self.assertEqual(lxcctl('destroy', 'made1').returncode, 0)
         self.assertFalse(os.path.exists(os.path.join(stack.lxcpath, 'made1')))
 
+    def test_copy_to_and_from(self):
+        self.assertEqual(lxcctl('start', 'c1').returncode, 0)
+        try:
+            data = bytes(range(256)) * 1000 + b'end\n'
+            src = os.path.join(stack.tmpdir, 'copy-src')
+            with open(src, 'wb') as f:
+                f.write(data)
+            os.chmod(src, 0o640)
+            out = lxcctl('copy-to', 'c1', src, '/tmp/copied', '--user', '12:34')
+            self.assertEqual(out.returncode, 0, out.stderr)
+            st = stack.client().container('c1').run(['stat', '-c', '%a %u %g %s', '/tmp/copied'])
+            self.assertEqual(st.stdout.split(), ['640', '12', '34', str(len(data))])
+            back = os.path.join(stack.tmpdir, 'copy-back')
+            out = lxcctl('pull', 'c1', '/tmp/copied', back)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            with open(back, 'rb') as f:
+                self.assertEqual(f.read(), data)
+            # standard input and output; --parents
+            out = subprocess.run([LXCCTL, 'copy-to', 'c1', '-', '/tmp/new/dir/x', '-p', '-m', '600'],
+                                 input=b'hello', capture_output=True, env=stack.env(), timeout=120)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            out = subprocess.run([LXCCTL, 'copy-from', 'c1', '/tmp/new/dir/x', '-'],
+                                 capture_output=True, env=stack.env(), timeout=120,
+                                 stdin=subprocess.DEVNULL)
+            self.assertEqual((out.returncode, out.stdout), (0, b'hello'))
+            # errors: a relative path, a file that is not there (no file left behind)
+            self.assertEqual(lxcctl('copy-to', 'c1', src, 'tmp/x').returncode, 2)
+            missing = os.path.join(stack.tmpdir, 'not-there')
+            out = lxcctl('copy-from', 'c1', '/nonexistent', missing)
+            self.assertEqual(out.returncode, 3, out.stderr)
+            self.assertFalse(os.path.exists(missing))
+        finally:
+            lxcctl('stop', '--kill', 'c1')
+
     def test_errors_are_one_line(self):
         # exit statuses: 1 failure, 2 usage, 3 not found, 4 not authorized
         for args, code in ((('status', 'nosuch'), 3), (('frobnicate',), 2),
