@@ -26,3 +26,7 @@ LxcdRootfsResult lxcd_rootfs_write_hostname    (const char *rootfs_path, const c
                                                 char *why, size_t why_size);
 int              lxcd_rootfs_config_key        (const char *config_path, const char *key,
                                                 char *value, size_t size);
+int              lxcd_rootfs_read_at           (int rootfs_dirfd, const char *path, char *buf,
+                                                size_t size, size_t *out_len);
+int              lxcd_rootfs_read_os_release   (const char *rootfs_path, char *buf, size_t size,
+                                                size_t *out_len);
