@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* lxc-dbus: writing into a container's root file system as host root
- * without following anything the container controls.
+/* lxc-dbus: writing into (and reading from) a container's root file
+ * system as host root without following anything the container controls
+ * out of it.
  *
  * Whoever is root inside a container can replace any file of its root file
  * system with a symbolic link (etc/hostname -> /etc/shadow), make etc a
@@ -15,6 +16,10 @@
  * Only existing regular files are written (as liblxc, which skips a missing
  * etc/hostname); an overlay's upper layer gets a copy of the lower layer's
  * file, as the kernel's copy-up would make.
+ *
+ * Reading (Container.GetOSRelease, in the daemon's worker threads) follows
+ * links as the container would, but only inside it: RESOLVE_IN_ROOT makes
+ * "/" and ".." of every link the root file system's (lxcd_rootfs_read_at()).
  */
 #include "config.h"
 

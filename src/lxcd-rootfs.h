@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* lxc-dbus: writing into a container's root file system as host root
- * without following anything the container controls.
+/* lxc-dbus: writing into (and reading from) a container's root file
+ * system as host root without following anything the container controls
+ * out of it.
  *
- * Plain C (no GLib): linked into lxc-dbus-helper and the unit tests. Every
- * function blocks (file system calls) and keeps no state: safe in any
- * thread.
+ * Plain C (no GLib): linked into lxc-dbus-helper, the daemon (reads) and
+ * the unit tests. Every function blocks (file system calls) and keeps no
+ * state: safe in any thread.
  */
 #pragma once
 
