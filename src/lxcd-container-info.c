@@ -69,8 +69,8 @@ reply_error (GDBusMethodInvocation *invocation, GError *error)
 /* ---- GetPermissions ---------------------------------------------------- */
 
 static const char *const all_actions[] = {
-  LXCD_ACTION_READ_CONFIG, LXCD_ACTION_LIFECYCLE, LXCD_ACTION_MANAGE, LXCD_ACTION_CONFIGURE,
-  LXCD_ACTION_CONFIGURE_HOST, LXCD_ACTION_EXEC, LXCD_ACTION_CONSOLE, NULL,
+  LXCD_ACTION_READ_CONFIG,    LXCD_ACTION_LIFECYCLE, LXCD_ACTION_MANAGE,  LXCD_ACTION_CONFIGURE,
+  LXCD_ACTION_CONFIGURE_HOST, LXCD_ACTION_EXEC,      LXCD_ACTION_CONSOLE, NULL,
 };
 
 /* main thread */
@@ -94,9 +94,8 @@ permissions_run (LxcdOperation *op)
   Info *info = lxcd_operation_get_data (op);
   LxcdContainer *self = lxcd_operation_get_container (op);
 
-  lxcd_auth_query_async (lxcd_operation_get_invocation (op), all_actions, info->name,
-                         info->lxcpath, lxcd_container_get_privileged_detail (self),
-                         permissions_cb, op);
+  lxcd_auth_query_async (lxcd_operation_get_invocation (op), all_actions, info->name, info->lxcpath,
+                         lxcd_container_get_privileged_detail (self), permissions_cb, op);
 }
 
 /* main thread */
@@ -110,8 +109,7 @@ handle_get_permissions (LxcdDBusContainer *iface, GDBusMethodInvocation *invocat
 
   if (!lxcd_options_validate (options, specs, &error))
     return reply_error (invocation, error);
-  lxcd_operation_authorize (info_new (invocation, LXCD_CONTAINER (iface), &info),
-                            permissions_run);
+  lxcd_operation_authorize (info_new (invocation, LXCD_CONTAINER (iface), &info), permissions_run);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -169,7 +167,8 @@ os_release_work (LxcdOperation *op, GCancellable *cancellable, GError **error)
     case -EOPNOTSUPP:
       g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_SUPPORTED,
                    "The root file system of '%s' is not a directory the service can read "
-                   "without mounting it", info->name);
+                   "without mounting it",
+                   info->name);
       return FALSE;
     case -ENXIO:
       g_set_error (error, LXCD_ERROR, LXCD_ERROR_FAILED,
@@ -204,8 +203,7 @@ handle_get_os_release (LxcdDBusContainer *iface, GDBusMethodInvocation *invocati
 {
   Info *info;
 
-  lxcd_operation_authorize (info_new (invocation, LXCD_CONTAINER (iface), &info),
-                            os_release_run);
+  lxcd_operation_authorize (info_new (invocation, LXCD_CONTAINER (iface), &info), os_release_run);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -216,8 +214,8 @@ static gboolean
 console_log_work (LxcdOperation *op, GCancellable *cancellable, GError **error)
 {
   Info *info = lxcd_operation_get_data (op);
-  g_autoptr(GBytes) bytes =
-    lxcd_lxc_console_log (info->lxcpath, info->name, info->clear, CONSOLE_LOG_MAX, error);
+  g_autoptr(GBytes) bytes = lxcd_lxc_console_log (info->lxcpath, info->name, info->clear,
+                                                   CONSOLE_LOG_MAX, error);
   gsize len = 0;
   const char *data;
   GString *text;
