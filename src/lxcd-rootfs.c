@@ -646,25 +646,27 @@ lxcd_rootfs_read_at (int rootfs_dirfd, const char *path, char *buf, size_t size,
   return 0;
 }
 
-/* Is @path below @dirfd an overlay whiteout (a character device 0:0: the
- * file is deleted in the merged view)? */
-static bool
-is_whiteout (int dirfd, const char *path)
+/* The type (S_IFMT bits) of @path itself below @dirfd (a link is not
+ * followed at the end; earlier ones inside only), and its device number:
+ * 0 if it does not exist. */
+static mode_t
+entry_type (int dirfd, const char *path, dev_t *rdev)
 {
   struct stat st;
   struct open_how how;
   long fd;
 
   memset (&how, 0, sizeof how);
-  how.flags = O_PATH | O_CLOEXEC;
+  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
   how.resolve = RESOLVE_READ;
   fd = syscall (SYS_openat2, dirfd, path, &how, sizeof how);
   if (fd < 0)
-    return false;
+    return 0;
   if (fstat ((int) fd, &st) < 0)
     st.st_mode = 0;
   close ((int) fd);
-  return S_ISCHR (st.st_mode) && st.st_rdev == 0;
+  *rdev = st.st_rdev;
+  return st.st_mode & S_IFMT;
 }
 
 /* os-release(5): /etc/os-release, else /usr/lib/os-release */
@@ -709,11 +711,17 @@ read_os_release_overlay (const char *lower, const char *upper, char *buf, size_t
     {
       const char *path = os_release_paths[i];
 
-      /* the upper layer's file; a whiteout there deletes the lower one's */
-      ret = lxcd_rootfs_read_at (upperfd, path, buf, size, out_len);
-      if (ret == -ENXIO && is_whiteout (upperfd, path))
+      dev_t rdev = 0;
+      mode_t type = entry_type (upperfd, path, &rdev);
+
+      /* the upper layer's entry if it has one (a whiteout, a character
+       * device 0:0, deletes the file; a link is resolved in the upper
+       * layer), else the lower one's */
+      if (type == S_IFCHR && rdev == 0)
         ret = -ENOENT;
-      else if (ret == -ENOENT)
+      else if (type != 0)
+        ret = lxcd_rootfs_read_at (upperfd, path, buf, size, out_len);
+      else
         ret = lxcd_rootfs_read_at (lowerfd, path, buf, size, out_len);
       if (ret != -ENOENT)
         break;

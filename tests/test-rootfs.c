@@ -388,6 +388,41 @@ test_read (Fixture *fx, gconstpointer data)
   assert_canary (fx);
 }
 
+/* An overlay, layer by layer: the upper layer's file, else the lower
+ * one's, not when the upper layer has a whiteout there. */
+static void
+test_read_overlay (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *lower = g_build_filename (fx->tmp, "lower", NULL);
+  g_autofree char *upper = g_build_filename (fx->tmp, "upper", NULL);
+  g_autofree char *spec = g_strdup_printf ("overlay:%s:%s", lower, upper);
+  g_autofree char *lower_etc = g_build_filename (lower, "etc", NULL);
+  g_autofree char *upper_etc = g_build_filename (upper, "etc", NULL);
+  g_autofree char *lower_file = g_build_filename (lower_etc, "os-release", NULL);
+  g_autofree char *upper_file = g_build_filename (upper_etc, "os-release", NULL);
+  g_autofree char *escape = g_strconcat ("../../../../../../..", fx->outside, NULL);
+  char buf[64];
+  size_t len = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (lower_etc, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (upper_etc, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (lower_file, "ID=lower\n", -1, NULL));
+  g_assert_cmpint (lxcd_rootfs_read_os_release (spec, buf, sizeof buf, &len), ==, 0);
+  g_assert_cmpmem (buf, len, "ID=lower\n", 9);
+  g_assert_true (g_file_set_contents (upper_file, "ID=upper\n", -1, NULL));
+  g_assert_cmpint (lxcd_rootfs_read_os_release (spec, buf, sizeof buf, &len), ==, 0);
+  g_assert_cmpmem (buf, len, "ID=upper\n", 9);
+  /* a link out of the upper layer stays in it */
+  g_assert_cmpint (unlink (upper_file), ==, 0);
+  g_assert_cmpint (symlink (escape, upper_file), ==, 0);
+  g_assert_cmpint (lxcd_rootfs_read_os_release (spec, buf, sizeof buf, &len), ==, -ENOENT);
+  /* a whiteout hides the lower layer's file */
+  g_assert_cmpint (unlink (upper_file), ==, 0);
+  g_assert_cmpint (mknod (upper_file, S_IFCHR | 0600, 0), ==, 0);
+  g_assert_cmpint (lxcd_rootfs_read_os_release (spec, buf, sizeof buf, &len), ==, -ENOENT);
+  assert_canary (fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -398,6 +433,8 @@ main (int argc, char **argv)
   g_test_add ("/rootfs/fifo", Fixture, NULL, fixture_set_up, test_fifo, fixture_tear_down);
   g_test_add ("/rootfs/overlay", Fixture, NULL, fixture_set_up, test_overlay, fixture_tear_down);
   g_test_add ("/rootfs/read", Fixture, NULL, fixture_set_up, test_read, fixture_tear_down);
+  g_test_add ("/rootfs/read-overlay", Fixture, NULL, fixture_set_up, test_read_overlay,
+              fixture_tear_down);
   g_test_add_func ("/rootfs/backend", test_backend);
   g_test_add_func ("/rootfs/count-config-key", test_count_config_key);
   return g_test_run ();
