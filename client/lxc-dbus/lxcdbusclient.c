@@ -863,7 +863,7 @@ lxc_dbus_client_run_command (LxcDBusClient *self, LxcDBusContainer *container,
  *
  * Finishes lxc_dbus_client_run_command().
  *
- * Returns: %TRUE if the program ran (whatever its status), else %FALSE
+ * Returns: (skip): %TRUE if the program ran (whatever its status), else %FALSE
  *   with @error set
  */
 gboolean
@@ -900,7 +900,7 @@ lxc_dbus_client_run_command_finish (LxcDBusClient *self, GAsyncResult *result,
  * As lxc_dbus_client_run_command(), blocking the calling thread until the
  * program has exited.
  *
- * Returns: %TRUE if the program ran (whatever its status), else %FALSE
+ * Returns: (skip): %TRUE if the program ran (whatever its status), else %FALSE
  *   with @error set
  */
 gboolean
