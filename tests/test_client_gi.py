@@ -11,6 +11,7 @@ service's errors to the LxcDBus error domain.
 tests/meson.build points GI_TYPELIB_PATH and LD_LIBRARY_PATH at
 client/lxc-dbus in the build tree."""
 import os
+import subprocess
 
 import gi
 gi.require_version('LxcDBus', '1.0')
@@ -82,6 +83,18 @@ class Client(lxcdtest.TestCase):
         typelib = GLib.getenv('GI_TYPELIB_PATH') or ''
         self.assertTrue(typelib.startswith(os.environ['LXCD_BUILDDIR']), typelib)
         self.assertIsInstance(client.get_object_manager(), LxcDBus.ObjectManagerClient)
+
+    def test_c_example_lists_the_containers(self):
+        # examples/list-containers.c, built with the project, in C on the
+        # same bus (DBUS_SYSTEM_BUS_ADDRESS from the harness).
+        prog = os.path.join(os.environ['LXCD_BUILDDIR'], 'examples', 'lxc-dbus-list-containers')
+        r = subprocess.run([prog], capture_output=True, text=True, timeout=60,
+                           env=dict(os.environ, G_DEBUG='fatal-criticals'))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = {line.split()[0]: line.split()[1:] for line in r.stdout.splitlines()}
+        self.assertEqual(rows['c1'][0], 'RUNNING', r.stdout)
+        self.assertEqual(int(rows['c1'][1]), self.container('c1').props.init_pid)
+        self.assertIn('c3', rows, r.stdout)
 
     def test_list_and_look_up(self):
         containers = client.get_containers()
