@@ -621,6 +621,9 @@ spawn_complete (GTask *task)
     case LXCD_HELPER_NOT_AUTHORIZED:
       g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED, "%s", reason);
       break;
+    case LXCD_HELPER_NOT_SUPPORTED:
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_SUPPORTED, "%s", reason);
+      break;
     default:
       g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_FAILED, "%s", reason);
       break;
