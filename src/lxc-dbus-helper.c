@@ -106,6 +106,10 @@ static const Operation operations[] = {
   { "device-remove", 4, 4, lxcd_helper_op_device, 0, "LXCPATH NAME SRC DEST   (\"-\": as SRC)" },
   { "netdev-attach", 4, 4, lxcd_helper_op_device, 0, "LXCPATH NAME DEV DSTDEV   (\"-\": same)" },
   { "netdev-detach", 4, 4, lxcd_helper_op_device, 0, "LXCPATH NAME DEV DSTDEV   (\"-\": same)" },
+  /* liblxc's mount() and umount() (lxcd-helper-mount.c says which FLAGS) */
+  { "mount", 7, 7, lxcd_helper_op_mount, 0,
+    "LXCPATH NAME SOURCE TARGET FSTYPE FLAGS DATA   (FSTYPE \"-\": bind; FLAGS: RrsdxD or -)" },
+  { "umount", 4, 4, lxcd_helper_op_umount, 0, "LXCPATH NAME TARGET FLAGS   (FLAGS: l or -)" },
   /* liblxc waits for the freezer without a time limit: the service kills
    * this helper when it takes too long. */
   { "freeze", 2, 2, lxcd_helper_op_freeze, 0, "LXCPATH NAME" },

@@ -74,6 +74,8 @@ typedef enum {
   O_CONFIG,
   O_MODE,
   O_PARENTS,
+  O_READ_ONLY,
+  O_LAZY,
 } OptionId;
 
 typedef struct {
@@ -117,6 +119,8 @@ static const OptionSpec options[] = {
   { O_USER, "user", 'u', "UID[:GID]", "copy-to", "Owner of the copy inside the container (default 0:0)" },
   { O_MODE, "mode", 'm', "MODE", "copy-to copy-from", "Mode of the copy, octal (default: the source file's)" },
   { O_PARENTS, "parents", 'p', NULL, "copy-to", "Create missing directories of the path inside" },
+  { O_READ_ONLY, "read-only", 0, NULL, "bind", "A read-only mount" },
+  { O_LAZY, "lazy", 'l', NULL, "unbind", "Detach the mount now, release it when no longer busy" },
   { O_CWD, "cwd", 'w', "DIR", "exec attach shell", "Run in this directory" },
   { O_ESCAPE, "escape", 'e', "CHAR", "exec attach shell console",
     "Escape key: Ctrl-CHAR (default a); Ctrl-CHAR q leaves, Ctrl-CHAR CHAR sends Ctrl-CHAR" },
@@ -136,6 +140,7 @@ static struct {
   GPtrArray *config; /* create --config KEY=VALUE, in order */
   gboolean has_mode, parents;
   guint32 mode;
+  gboolean read_only, lazy;
 } opt = { .timeout = 60, .escape = 0x01 };
 
 /* ---- verbs ------------------------------------------------------------- */
@@ -344,6 +349,12 @@ set_option (const OptionSpec *spec, const char *value)
       break;
     case O_PARENTS:
       opt.parents = TRUE;
+      break;
+    case O_READ_ONLY:
+      opt.read_only = TRUE;
+      break;
+    case O_LAZY:
+      opt.lazy = TRUE;
       break;
     case O_CONFIG:
       if (strchr (value, '=') == NULL || value[0] == '=')
@@ -2913,6 +2924,57 @@ verb_copy_from (const Verb *verb, int argc, char **argv)
   return copy_file (argv[0], argc > 2 ? argv[2] : argv[1], argv[1], FALSE);
 }
 
+/* ---- bind ------------------------------------------------------------------- */
+
+/* bind NAME HOST-PATH [PATH], as machinectl's: the host path (made
+ * absolute from the working directory) mounted at the same path inside,
+ * or PATH; unbind NAME PATH */
+static int
+verb_bind (const Verb *verb, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *host_path = g_canonicalize_filename (argv[1], NULL);
+  const char *inside = argc > 2 ? argv[2] : host_path;
+  GVariantBuilder opts;
+
+  if (inside[0] != '/')
+    return usage_error ("the path inside the container must be absolute, not '%s'", inside);
+  path = container_path (argv[0], &error);
+  if (path == NULL)
+    return fail (error);
+  g_variant_builder_init (&opts, G_VARIANT_TYPE ("a{sv}"));
+  if (opt.read_only)
+    g_variant_builder_add (&opts, "{sv}", "readonly", g_variant_new_boolean (TRUE));
+  reply = g_dbus_connection_call_sync (bus, BUS_NAME, path, CONTAINER_IFACE, "Mount",
+                                       g_variant_new ("(ssa{sv})", host_path, inside, &opts),
+                                       NULL, call_flags (), G_MAXINT, NULL, &error);
+  return reply ? EXIT_OK : fail (error);
+}
+
+static int
+verb_unbind (const Verb *verb, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *path = NULL;
+  GVariantBuilder opts;
+
+  if (argv[1][0] != '/')
+    return usage_error ("the path inside the container must be absolute, not '%s'", argv[1]);
+  path = container_path (argv[0], &error);
+  if (path == NULL)
+    return fail (error);
+  g_variant_builder_init (&opts, G_VARIANT_TYPE ("a{sv}"));
+  if (opt.lazy)
+    g_variant_builder_add (&opts, "{sv}", "lazy", g_variant_new_boolean (TRUE));
+  reply = g_dbus_connection_call_sync (bus, BUS_NAME, path, CONTAINER_IFACE, "Unmount",
+                                       g_variant_new ("(sa{sv})", argv[1], &opts), NULL,
+                                       call_flags (), G_MAXINT, NULL, &error);
+  return reply ? EXIT_OK : fail (error);
+}
+
 /* ---- the inline password prompt ---------------------------------------------- */
 
 #ifdef HAVE_POLKIT_AGENT
@@ -2997,6 +3059,9 @@ static const Verb verbs[] = {
     "Copy a file into a container (- reads standard input)", 2, 3, -1, verb_copy_to },
   { "copy-from", "pull", "NAME PATH [HOST-PATH] [--mode MODE]",
     "Copy a file out of a container (- writes standard output)", 2, 3, -1, verb_copy_from },
+  { "bind", NULL, "NAME HOST-PATH [PATH] [--read-only]",
+    "Mount a host file or directory into a running container (at the same path, or PATH)", 2, 3, -1, verb_bind },
+  { "unbind", "umount", "NAME PATH [--lazy]", "Unmount PATH inside a running container", 2, 2, -1, verb_unbind },
   { "monitor", NULL, "[NAME]", "Print every event (containers added and removed, state, properties, jobs)", 0, 1, -1, verb_monitor },
   { "jobs", NULL, "[--format table|json|csv]", "List running operations", 0, 0, -1, verb_jobs },
   { "cancel", NULL, "JOB", "Cancel a running operation (a number from 'lxcctl jobs')", 1, 1, -1, verb_cancel },

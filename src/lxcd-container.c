@@ -1261,6 +1261,7 @@ lxcd_container_iface_init (LxcdDBusContainerIface *iface)
   lxcd_container_exec_iface_init (iface);
   lxcd_container_files_iface_init (iface);
   lxcd_container_info_iface_init (iface);
+  lxcd_container_mount_iface_init (iface);
 }
 
 /**

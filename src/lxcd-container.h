@@ -42,5 +42,7 @@ void lxcd_container_exec_iface_init (LxcdDBusContainerIface *iface);
 void lxcd_container_files_iface_init (LxcdDBusContainerIface *iface);
 /* lxcd-container-info.c: GetPermissions, GetOSRelease, GetConsoleLog */
 void lxcd_container_info_iface_init (LxcdDBusContainerIface *iface);
+/* lxcd-container-mount.c: Mount, Unmount */
+void lxcd_container_mount_iface_init (LxcdDBusContainerIface *iface);
 
 G_END_DECLS

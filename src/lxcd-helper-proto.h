@@ -40,6 +40,7 @@ enum {
   LXCD_HELPER_NOT_FOUND = 4,
   LXCD_HELPER_EXISTS = 5,
   LXCD_HELPER_NOT_AUTHORIZED = 6, /* clone hooks without --allow-clone-hooks */
+  LXCD_HELPER_NOT_SUPPORTED = 7,  /* liblxc cannot do it for this container */
 };
 
 /* `lxc-dbus-helper run` reports on its fd 3, one line each (stderr is the

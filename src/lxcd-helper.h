@@ -9,6 +9,7 @@
  *   lxcd-helper-storage.c  clone, rename, snapshot, restore
  *   lxcd-helper-run.c      run (a program inside a container)
  *   lxcd-helper-files.c    copy-to, copy-from (a file into or out of one)
+ *   lxcd-helper-mount.c    mount, umount (a host path into a running one)
  */
 #pragma once
 
@@ -64,6 +65,10 @@ int lxcd_helper_op_restore (int argc, char **argv);
 /* lxcd-helper-files.c */
 int lxcd_helper_op_copy_to (int argc, char **argv);
 int lxcd_helper_op_copy_from (int argc, char **argv);
+
+/* lxcd-helper-mount.c */
+int lxcd_helper_op_mount (int argc, char **argv);
+int lxcd_helper_op_umount (int argc, char **argv);
 
 /* lxcd-helper-run.c */
 int lxcd_helper_op_run (int argc, char **argv);

@@ -63,6 +63,8 @@ static const LxcdMethod methods[] = {
   { "Container", "RemoveDeviceNode", "configure-host", A | S, NULL },
   { "Container", "AttachInterface", "configure-host", A | S, NULL },
   { "Container", "DetachInterface", "configure-host", A | S, NULL },
+  { "Container", "Mount", "configure-host", A | S | L, NULL },
+  { "Container", "Unmount", "configure-host", A | S | L, NULL },
   /* Container: inside */
   { "Container", "RunCommand", "exec", A | L | J | C | P,
     "namespaces, elevated_privileges: configure-host" },

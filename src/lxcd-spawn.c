@@ -638,6 +638,9 @@ lxcd_helper_error (int code, const char *text, const char *fallback)
     case LXCD_HELPER_NOT_AUTHORIZED:
       domain_code = LXCD_ERROR_NOT_AUTHORIZED;
       break;
+    case LXCD_HELPER_NOT_SUPPORTED:
+      domain_code = LXCD_ERROR_NOT_SUPPORTED;
+      break;
     default:
       domain_code = LXCD_ERROR_FAILED;
       break;

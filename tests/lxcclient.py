@@ -68,6 +68,9 @@ OPTION_TYPES = {
     'gid': 'u', 'namespaces': 'as', 'personality': 's', 'elevated_privileges': 'as',
     # CopyTo, CopyFrom (and uid, gid above)
     'mode': 'u', 'create_parents': 'b', 'replace': 'b', 'max_size': 't',
+    # Mount, Unmount
+    'fstype': 's', 'recursive': 'b', 'readonly': 'b', 'nosuid': 'b', 'nodev': 'b',
+    'noexec': 'b', 'data': 's', 'lazy': 'b',
     # CreateContainer
     'bdev_specs': 'a{sv}', 'template_args': 'as', 'config': 'a{ss}',
 }
@@ -433,6 +436,14 @@ class Container(_Object):
 
     def detach_interface(self, dev: str, dst_dev: str = '') -> None:
         self._call('DetachInterface', 'ss', (dev, dst_dev))
+
+    def mount(self, source: str, target: str, **options: Any) -> None:
+        """Mount: the host path *source* at *target* inside the running
+        container (a bind mount unless ``fstype`` is given)."""
+        self._call('Mount', 'ssa{sv}', (source, target, options_dict(options)))
+
+    def unmount(self, target: str, **options: Any) -> None:
+        self._call('Unmount', 'sa{sv}', (target, options_dict(options)))
 
     # -- programs and terminals
     def run_command(self, argv: Sequence[str], stdin: int, stdout: int, stderr: int,

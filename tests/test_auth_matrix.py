@@ -81,6 +81,9 @@ def container_calls(name):
         ('RemoveDeviceNode', '(ss)', ['/dev/null', ''], 'configure-host', 'RUNNING'),
         ('AttachInterface', '(ss)', ['lxcdmx0', ''], 'configure-host', 'RUNNING'),
         ('DetachInterface', '(ss)', ['lxcdmx0', ''], 'configure-host', 'RUNNING'),
+        ('Mount', '(ssa{sv})', ['/dev/null', '/tmp/lxcd-matrix-mnt', {}], 'configure-host',
+         'RUNNING'),
+        ('Unmount', '(sa{sv})', ['/tmp/lxcd-matrix-mnt', {}], 'configure-host', 'RUNNING'),
     ]
 
 

@@ -178,6 +178,41 @@ class Verbs(lxcdtest.TestCase):
         finally:
             lxcctl('stop', '--kill', 'c1')
 
+    def test_bind_and_unbind(self):
+        # c1 started with liblxc's shared mount point (a shared tmpfs here)
+        shared = os.path.join(stack.tmpdir, 'bind-shmounts')
+        src = os.path.join(stack.tmpdir, 'bind-src')
+        os.makedirs(shared, exist_ok=True)
+        os.makedirs(src, exist_ok=True)
+        with open(os.path.join(src, 'marker'), 'w') as f:
+            f.write('bound\n')
+        subprocess.run(['mount', '-t', 'tmpfs', 'lxcd-bind', shared], check=True)
+        subprocess.run(['mount', '--make-shared', shared], check=True)
+        config = os.path.join(stack.lxcpath, 'c1', 'config')
+        with open(config) as f:
+            saved = f.read()
+        os.makedirs(os.path.join(stack.lxcpath, 'c1', 'rootfs', '.lxc-mounts'), exist_ok=True)
+        with open(config, 'a') as f:
+            f.write('lxc.mount.auto = shmounts:%s:/.lxc-mounts\n' % shared)
+        c1 = stack.client().container('c1')
+        try:
+            self.assertEqual(lxcctl('start', 'c1').returncode, 0)
+            out = lxcctl('bind', 'c1', src, '/mnt/bound', '--read-only')
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertEqual(c1.run(['cat', '/mnt/bound/marker']).stdout, 'bound\n')
+            self.assertNotEqual(c1.run(['touch', '/mnt/bound/new']).status, 0)
+            out = lxcctl('unbind', 'c1', '/mnt/bound')
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertNotEqual(c1.run(['cat', '/mnt/bound/marker']).status, 0)
+            # a relative path inside is a usage error; nothing mounted is a failure
+            self.assertEqual(lxcctl('bind', 'c1', src, 'mnt/x').returncode, 2)
+            self.assertEqual(lxcctl('umount', 'c1', '/mnt/bound').returncode, 1)
+        finally:
+            lxcctl('stop', '--kill', 'c1')
+            with open(config, 'w') as f:
+                f.write(saved)
+            subprocess.run(['umount', '-l', shared])
+
     def test_errors_are_one_line(self):
         # exit statuses: 1 failure, 2 usage, 3 not found, 4 not authorized
         for args, code in ((('status', 'nosuch'), 3), (('frobnicate',), 2),
