@@ -43,6 +43,7 @@ const char *const lxcd_manager_features[] = {
   "console-log",
   "start-options",
   "create-config-items",
+  "mount",
   NULL,
 };
 
