@@ -36,22 +36,6 @@
 /* Where bind mounts with attributes are staged (root's, on the host). */
 #define MOUNT_STAGE_TEMPLATE "/run/lxc-dbus-mount-XXXXXX"
 
-/* LXCPATH/NAME, running; NULL (a message, *@rc) otherwise */
-static struct lxc_container *
-open_running (const char *lxcpath, const char *name, int *rc)
-{
-  struct lxc_container *c = lxcd_helper_open_defined (lxcpath, name, rc);
-
-  if (c && !c->is_running (c))
-    {
-      fprintf (stderr, "Container '%s' is not running\n", name);
-      lxc_container_put (c);
-      *rc = LXCD_HELPER_WRONG_STATE;
-      return NULL;
-    }
-  return c;
-}
-
 /* A staging point for @source: a directory, or a file for anything else
  * (as liblxc makes its own); @path gets its name. */
 static bool
@@ -162,7 +146,7 @@ lxcd_helper_op_mount (int argc, char **argv)
       data = NULL;
     }
 
-  c = open_running (argv[1], name, &rc);
+  c = lxcd_helper_open_running (argv[1], name, &rc);
   if (c == NULL)
     return rc;
 
@@ -223,7 +207,7 @@ lxcd_helper_op_umount (int argc, char **argv)
       fprintf (stderr, "Unknown umount flags '%s'\n", argv[4]);
       return LXCD_HELPER_USAGE;
     }
-  c = open_running (argv[1], name, &rc);
+  c = lxcd_helper_open_running (argv[1], name, &rc);
   if (c == NULL)
     return rc;
   if (c->umount (c, argv[3], strcmp (argv[4], "l") == 0 ? MNT_DETACH : 0, &mnt) != 0)

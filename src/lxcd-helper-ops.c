@@ -52,8 +52,8 @@ lxcd_helper_open_defined (const char *lxcpath, const char *name, int *rc)
 
 /* As lxcd_helper_open_defined(), and running (else NULL, a message and
  * *@rc LXCD_HELPER_WRONG_STATE). */
-static struct lxc_container *
-open_running (const char *lxcpath, const char *name, int *rc)
+struct lxc_container *
+lxcd_helper_open_running (const char *lxcpath, const char *name, int *rc)
 {
   struct lxc_container *c = lxcd_helper_open_defined (lxcpath, name, rc);
 
@@ -326,7 +326,7 @@ do_network (const char *lxcpath, const char *name, int argc, char **argv)
   char **list;
   int rc;
 
-  c = open_running (lxcpath, name, &rc);
+  c = lxcd_helper_open_running (lxcpath, name, &rc);
   if (c == NULL)
     return rc;
   if (argc == 0)
@@ -372,7 +372,7 @@ do_device (const char *op, const char *lxcpath, const char *name, const char *a,
   bool ok;
   int rc;
 
-  c = open_running (lxcpath, name, &rc);
+  c = lxcd_helper_open_running (lxcpath, name, &rc);
   if (c == NULL)
     return rc;
   if (strcmp (op, "device-add") == 0)

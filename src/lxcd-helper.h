@@ -47,6 +47,7 @@ extern bool lxcd_helper_allow_clone_hooks;
 /* lxcd-helper-ops.c */
 void lxcd_helper_report (struct lxc_container *c, const char *what, const char *name);
 struct lxc_container *lxcd_helper_open_defined (const char *lxcpath, const char *name, int *rc);
+struct lxc_container *lxcd_helper_open_running (const char *lxcpath, const char *name, int *rc);
 unsigned long long lxcd_helper_parse_size (const char *text, bool *ok);
 
 int lxcd_helper_op_start (int argc, char **argv);
