@@ -1760,6 +1760,7 @@ verb_info (const Verb *verb, int argc, char **argv)
   g_autoptr(GVariant) ips = NULL;
   g_autoptr(GVariant) snaps = NULL;
   g_autoptr(GVariant) usage = NULL;
+  g_autofree char *os = NULL;
   const char *name = argv[0], *state = "?", *lxcpath = "?";
   gint32 pid = 0;
   gboolean autostart = FALSE, privileged = FALSE;
@@ -1817,6 +1818,16 @@ verb_info (const Verb *verb, int argc, char **argv)
         n_snaps = (gint64) g_variant_n_children (snaps);
       }
   }
+  {
+    /* its /etc/os-release (read-config; left out if refused) */
+    g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
+      bus, BUS_NAME, path, CONTAINER_IFACE, "GetOSRelease", NULL, G_VARIANT_TYPE ("(a{ss})"),
+      call_flags (), 30000, NULL, NULL);
+    g_autoptr(GVariant) fields = reply ? g_variant_get_child_value (reply, 0) : NULL;
+
+    if (fields && !g_variant_lookup (fields, "PRETTY_NAME", "s", &os))
+      g_variant_lookup (fields, "NAME", "s", &os);
+  }
   if (ips)
     {
       g_autofree const char **list = g_variant_get_strv (ips, NULL);
@@ -1830,6 +1841,8 @@ verb_info (const Verb *verb, int argc, char **argv)
       g_variant_builder_add (&b, "{sv}", "Name", g_variant_new_string (name));
       g_variant_builder_add (&b, "{sv}", "State", g_variant_new_string (state));
       g_variant_builder_add (&b, "{sv}", "InitPID", g_variant_new_int32 (pid));
+      if (os)
+        g_variant_builder_add (&b, "{sv}", "OS", g_variant_new_string (os));
       if (uptime >= 0)
         g_variant_builder_add (&b, "{sv}", "UptimeSeconds", g_variant_new_uint64 ((guint64) uptime));
       if (ips)
@@ -1854,6 +1867,8 @@ verb_info (const Verb *verb, int argc, char **argv)
     }
   g_print ("%12s: %s\n", "Name", name);
   g_print ("%12s: %s\n", "State", state);
+  if (os)
+    g_print ("%12s: %s\n", "OS", os);
   if (pid > 0)
     {
       g_autofree char *up = uptime >= 0 ? format_duration (uptime) : g_strdup ("?");

@@ -501,6 +501,11 @@ class Lifecycle(lxcdtest.TestCase):
         self.assertEqual(lxcctl('snapshot', 'destroy', 'c3', 'snap0').returncode, 0)
 
     def test_restart_and_info(self):
+        etc = os.path.join(stack.lxcpath, 'c2', 'rootfs', 'etc')
+        self.assertTrue(os.path.isdir(etc))
+        with open(os.path.join(etc, 'os-release'), 'w') as f:
+            f.write('NAME="Busybox"\nPRETTY_NAME="Busybox of the tests"\nID=busybox\n')
+        self.addCleanup(os.unlink, os.path.join(etc, 'os-release'))
         self.assertEqual(lxcctl('start', 'c2').returncode, 0)
         try:
             stack.wait_init_ready('c2')
@@ -525,9 +530,10 @@ class Lifecycle(lxcdtest.TestCase):
             self.assertEqual(info['Snapshots'], 0)
             self.assertIs(info['Privileged'], True)
             self.assertIs(info['Autostart'], False)
+            self.assertEqual(info['OS'], 'Busybox of the tests')
             text = lxcctl('info', 'c2').stdout
-            for label in ('State: RUNNING', 'Uptime: ', 'IPs: none', 'CPU time: ', 'Memory: ',
-                          'Processes: ', 'Block I/O: ', 'Network: 0 bytes received, 0 bytes sent',
+            for label in ('State: RUNNING', 'OS: Busybox of the tests', 'Uptime: ', 'IPs: none',
+                          'CPU time: ', 'Memory: ', 'Processes: ', 'Block I/O: ', 'Network: 0 bytes received, 0 bytes sent',
                           'Snapshots: 0', 'Autostart: no', 'Privileged: yes'):
                 self.assertIn(label, text)
             lxcdtest._log('lxcctl info c2:\n' + text)
