@@ -65,6 +65,10 @@ packages=(
     lxc-dev                 # liblxc headers + lxc.pc
     python3-docutils        # rst2man for lxc-dbus(8)
     libxml2-utils           # xmllint: validate the polkit policy / XML
+    gobject-introspection   # g-ir-scanner, g-ir-compiler: the client library's GIR and typelib
+    libgirepository1.0-dev  # gobject-introspection-1.0.pc, the GIRs of GLib
+    valac                   # vapigen: the client library's .vapi
+    gi-docgen               # the client library's API reference (-Dclient_docs=true)
 
     # --- run ---
     lxc                     # liblxc1, lxc-* tools, templates (lxc-busybox)
@@ -155,10 +159,11 @@ fi
 
 # Fail loudly if something the build needs is still missing.
 missing=()
-for pc in glib-2.0 gio-2.0 gio-unix-2.0 lxc polkit-gobject-1; do
+for pc in glib-2.0 gio-2.0 gio-unix-2.0 lxc polkit-gobject-1 gobject-introspection-1.0; do
     pkg-config --exists "$pc" || missing+=("pkg-config:$pc")
 done
-for tool in gcc meson ninja gdbus-codegen rst2man xmllint dbus-daemon dbus-send \
+for tool in gcc meson ninja gdbus-codegen g-ir-scanner g-ir-compiler vapigen gi-docgen \
+            rst2man xmllint dbus-daemon dbus-send \
             busctl gdbus setpriv unshare lxc-create rsync busybox \
             dpkg-buildpackage dh lintian systemd-analyze node npm chromium chromedriver; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")

@@ -43,7 +43,6 @@ enum {
   EXIT_USAGE = 2,
   EXIT_NOT_FOUND = 3,
   EXIT_NOT_AUTHORIZED = 4,
-  EXIT_NO_COMMAND = 127,
 };
 
 /* ---- options ------------------------------------------------------------- */
@@ -745,12 +744,16 @@ on_job_signal (GDBusConnection *connection, const char *sender, const char *path
       g_autoptr(GVariant) ifaces = NULL;
       g_autoptr(GVariant) props = NULL;
       const char *operation = "?";
+      const char *started_by = "";
 
       g_variant_get (params, "(&o@a{sa{sv}})", &object, &ifaces);
       props = g_variant_lookup_value (ifaces, JOB_IFACE, NULL);
       if (props == NULL || pc->job_path != NULL)
         return;
-      /* ours: started by us, now (good enough for a terminal display) */
+      /* ours: started by this connection */
+      g_variant_lookup (props, "StartedBy", "&s", &started_by);
+      if (!g_str_equal (started_by, g_dbus_connection_get_unique_name (bus)))
+        return;
       g_variant_lookup (props, "Operation", "&s", &operation);
       pc->job_path = g_strdup (object);
       g_printerr ("%s: started\n", operation);
@@ -2534,31 +2537,6 @@ run_capture (const char *path, const char *const *argv, int *status, int *rc)
   return g_strdup (buf);
 }
 
-/* The absolute path of *program* inside the container, searched in its PATH
- * (the service's clean PATH, or the one given with --env) as execvp(3)
- * would, with the user's ids and directory. NULL and *rc* set if not found. */
-static char *
-resolve_program (const char *path, const char *program, int *rc)
-{
-  static const char script[] =
-    "p=$1; IFS=:; for d in $PATH; do case $d in /*) ;; *) continue ;; esac; "
-    "if [ -f \"$d/$p\" ] && [ -x \"$d/$p\" ]; then printf '%s\\n' \"$d/$p\"; exit 0; fi; done; exit 127";
-  const char *argv[] = { "/bin/sh", "-c", script, "sh", program, NULL };
-  int status;
-  g_autofree char *out = run_capture (path, argv, &status, rc);
-
-  if (out == NULL)
-    return NULL;
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0 || out[0] != '/')
-    {
-      g_printerr ("lxcctl: %s: command not found in %s\n", program, current_name);
-      *rc = EXIT_NO_COMMAND;
-      return NULL;
-    }
-  out[strcspn (out, "\n")] = '\0';
-  return g_steal_pointer (&out);
-}
-
 /* --user NAME: its uid and primary gid in the container's passwd (as
  * root). FALSE after a message if unknown. */
 static gboolean
@@ -2621,7 +2599,7 @@ on_exec_job (GDBusConnection *connection, const char *sender, const char *path,
   g_autoptr(GVariant) props = NULL;
   g_autofree const char **objs = NULL;
   const char *operation = "";
-  guint32 uid = G_MAXUINT32;
+  const char *started_by = "";
 
   g_variant_get (params, "(&o@a{sa{sv}})", &object, &ifaces);
   props = g_variant_lookup_value (ifaces, JOB_IFACE, NULL);
@@ -2629,8 +2607,10 @@ on_exec_job (GDBusConnection *connection, const char *sender, const char *path,
     return;
   g_variant_lookup (props, "Operation", "&s", &operation);
   g_variant_lookup (props, "Objects", "^a&o", &objs);
-  g_variant_lookup (props, "StartedByUID", "u", &uid);
-  if (g_str_equal (operation, "run") && objs && g_strv_contains (objs, ec->container) && uid == getuid ())
+  g_variant_lookup (props, "StartedBy", "&s", &started_by);
+  /* ours: our own call's job, not another run of the same user */
+  if (g_str_equal (operation, "run") && objs && g_strv_contains (objs, ec->container) &&
+      g_str_equal (started_by, g_dbus_connection_get_unique_name (bus)))
     {
       ec->job = g_strdup (object);
       exec_cancel (ec);
@@ -2764,14 +2744,15 @@ exec_pty (const char *path, char **argv, gboolean banner)
   return rc >= 0 ? rc : EXIT_FAIL;
 }
 
-/* exec NAME [--] PROGRAM [ARG...]: PATH lookup inside, a pty when stdin is
- * a terminal (or always: shell), the exit status passed through. */
+/* exec NAME [--] PROGRAM [ARG...]: a pty when stdin is a terminal (or
+ * always: shell), the exit status passed through. The service looks a
+ * name up in the container's PATH (127 and "command not found" if it is
+ * not there, as a shell). */
 static int
 run_program (int argc, char **argv, gboolean pty)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = container_path (argv[0], &error);
-  g_autofree char *resolved = NULL;
   g_autofree char **command = NULL;
   int rc = EXIT_FAIL;
 
@@ -2782,15 +2763,6 @@ run_program (int argc, char **argv, gboolean pty)
   command = g_new0 (char *, (gsize) argc);
   for (int i = 1; i < argc; i++)
     command[i - 1] = argv[i];
-  if (strchr (command[0], '/') == NULL)
-    {
-      if ((resolved = resolve_program (path, command[0], &rc)) == NULL)
-        return rc;
-      command[0] = resolved;
-    }
-  else if (command[0][0] != '/')
-    return usage_error ("the program must be a name looked up in PATH or an absolute path, not '%s'",
-                        command[0]);
   if (pty || (isatty (STDIN_FILENO) && isatty (STDOUT_FILENO)))
     return exec_pty (path, command, FALSE);
   return exec_plain (path, command);

@@ -437,3 +437,262 @@ lxcd_auth_check_finish (GAsyncResult *result, uid_t *out_uid, GError **error)
     *out_uid = data->uid;
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ---- what the caller may do (GetPermissions) ------------------------------- */
+
+typedef struct {
+  char *sender;
+  char **actions;
+  char *container;
+  char *lxcpath;
+  char *privileged;
+  guint next;              /* index in actions of the check being asked */
+  GVariantBuilder answers; /* a{ss} */
+  gboolean building;
+  PolkitAuthority *authority;
+  GCancellable *cancellable;
+  guint timeout_id;
+  gboolean timed_out;
+} QueryData;
+
+static void
+query_data_free (QueryData *data)
+{
+  if (data->timeout_id)
+    g_source_remove (data->timeout_id);
+  g_clear_object (&data->cancellable);
+  g_clear_object (&data->authority);
+  if (data->building)
+    g_variant_builder_clear (&data->answers);
+  g_free (data->sender);
+  g_strfreev (data->actions);
+  g_free (data->container);
+  g_free (data->lxcpath);
+  g_free (data->privileged);
+  g_free (data);
+}
+
+/* Whether a method the table checks against @action_id passes the
+ * "privileged" detail (its row has P): the query passes it then too. */
+static gboolean
+action_gets_privileged_detail (const char *action_id)
+{
+  guint n = 0;
+  const LxcdMethod *rows = lxcd_methods_table (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = lxcd_methods_action_id (&rows[i]);
+
+      if ((rows[i].flags & LXCD_METHOD_PRIVILEGED) && g_strcmp0 (id, action_id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void query_next (GTask *task_in);
+
+/* main thread: the whole answer is done */
+static void
+query_return (GTask *task)
+{
+  QueryData *data = g_task_get_task_data (task);
+
+  data->building = FALSE;
+  g_task_return_pointer (task, g_variant_ref_sink (g_variant_builder_end (&data->answers)),
+                         (GDestroyNotify) g_variant_unref);
+}
+
+/* main thread */
+static void
+query_check_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QueryData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PolkitAuthorizationResult) result = NULL;
+  const char *answer;
+
+  result = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), res, &error);
+  if (result == NULL)
+    {
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_FAILED,
+                               "Could not ask polkit about %s: %s", data->actions[data->next],
+                               data->timed_out ? "it did not answer in time" : error->message);
+      return;
+    }
+  if (polkit_authorization_result_get_is_authorized (result))
+    answer = "yes";
+  else if (polkit_authorization_result_get_is_challenge (result))
+    answer = "auth";
+  else
+    answer = "no";
+  g_variant_builder_add (&data->answers, "{ss}", data->actions[data->next], answer);
+  data->next++;
+  query_next (g_steal_pointer (&task));
+}
+
+/* main thread: asks polkit about the next action, or returns */
+static void
+query_next (GTask *task_in)
+{
+  g_autoptr(GTask) task = task_in;
+  QueryData *data = g_task_get_task_data (task);
+  g_autoptr(PolkitSubject) subject = NULL;
+  g_autoptr(PolkitDetails) details = NULL;
+  const char *action_id = data->actions[data->next];
+  GCancellable *cancellable;
+
+  if (action_id == NULL)
+    {
+      query_return (task);
+      return;
+    }
+  subject = polkit_system_bus_name_new (data->sender);
+  details = polkit_details_new ();
+  if (data->container)
+    polkit_details_insert (details, "container", data->container);
+  if (data->lxcpath)
+    polkit_details_insert (details, "lxcpath", data->lxcpath);
+  if (data->privileged && action_gets_privileged_detail (action_id))
+    polkit_details_insert (details, "privileged", data->privileged);
+  cancellable = g_task_get_cancellable (task);
+  /* Never ALLOW_USER_INTERACTION: a question, not a request. */
+  polkit_authority_check_authorization (data->authority, subject, action_id, details,
+                                        POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE, cancellable,
+                                        query_check_cb, g_steal_pointer (&task));
+}
+
+/* main thread */
+static void
+query_authority_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QueryData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->authority = polkit_authority_get_finish (res, &error);
+  if (data->authority == NULL)
+    {
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_FAILED, "polkit is not available: %s",
+                               data->timed_out ? "it did not answer in time" : error->message);
+      return;
+    }
+  query_next (g_steal_pointer (&task));
+}
+
+/* main thread: polkit took too long; the call in flight ends as cancelled */
+static gboolean
+on_query_timeout (gpointer user_data)
+{
+  QueryData *data = user_data;
+
+  data->timeout_id = 0;
+  data->timed_out = TRUE;
+  g_cancellable_cancel (data->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* main thread: the caller's uid is known (or @uid is -1) */
+static void
+query_with_uid (GTask *task_in, uid_t uid)
+{
+  g_autoptr(GTask) task = task_in;
+  QueryData *data = g_task_get_task_data (task);
+
+  if (uid == 0)
+    {
+      /* as lxcd_auth_check_async(): root is allowed without polkit */
+      for (char **a = data->actions; *a; a++)
+        g_variant_builder_add (&data->answers, "{ss}", *a, "yes");
+      query_return (task);
+      return;
+    }
+  data->timeout_id = g_timeout_add_seconds (POLKIT_TIMEOUT_S, on_query_timeout, data);
+  polkit_authority_get_async (data->cancellable, query_authority_cb, g_steal_pointer (&task));
+}
+
+/* main thread */
+static void
+query_uid_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  uid_t uid = (uid_t) -1;
+
+  if (!lxcd_caller_get_uid_finish (res, &uid, &error))
+    {
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_FAILED,
+                               "Could not identify the caller: %s", error->message);
+      g_object_unref (task);
+      return;
+    }
+  query_with_uid (task, uid);
+}
+
+/**
+ * lxcd_auth_query_async:
+ * @invocation: the call whose caller is asked about
+ * @actions: the action ids to ask about
+ * @container, @lxcpath: the details "container" and "lxcpath"
+ * @privileged: (nullable): the detail "privileged", passed with the actions
+ *   whose methods pass it (rows with P in the method table)
+ *
+ * What the caller of @invocation may do: for each action, polkit is asked
+ * about the caller's bus name (never another subject) without user
+ * interaction, as a trusted mechanism may, and answers "yes" (authorized),
+ * "auth" (a challenge: polkit would ask for authentication) or "no". Root
+ * gets "yes" for all without polkit being asked. Nothing is ever prompted.
+ * Finish with lxcd_auth_query_finish(). Main thread.
+ */
+void
+lxcd_auth_query_async (GDBusMethodInvocation *invocation,
+                       const char *const     *actions,
+                       const char            *container,
+                       const char            *lxcpath,
+                       const char            *privileged,
+                       GAsyncReadyCallback    callback,
+                       gpointer               user_data)
+{
+  QueryData *data = g_new0 (QueryData, 1);
+  g_autoptr(GTask) task = NULL;
+  uid_t uid = (uid_t) -1;
+
+  data->cancellable = g_cancellable_new ();
+  data->sender = g_strdup (g_dbus_method_invocation_get_sender (invocation));
+  data->actions = g_strdupv ((char **) actions);
+  data->container = g_strdup (container);
+  data->lxcpath = g_strdup (lxcpath);
+  data->privileged = g_strdup (privileged);
+  g_variant_builder_init (&data->answers, G_VARIANT_TYPE ("a{ss}"));
+  data->building = TRUE;
+  task = g_task_new (NULL, data->cancellable, callback, user_data);
+  g_task_set_source_tag (task, lxcd_auth_query_async);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) query_data_free);
+
+  if (data->sender == NULL)
+    {
+      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED,
+                               "Caller has no bus name");
+      return;
+    }
+  if (lxcd_auth_caller_is_root (invocation) || lxcd_caller_lookup_uid (data->sender, &uid))
+    {
+      query_with_uid (g_steal_pointer (&task), lxcd_auth_caller_is_root (invocation) ? 0 : uid);
+      return;
+    }
+  lxcd_caller_get_uid_async (data->sender, NULL, query_uid_cb, g_steal_pointer (&task));
+}
+
+/**
+ * lxcd_auth_query_finish:
+ *
+ * Returns: (transfer full): the a{ss} of lxcd_auth_query_async(), or NULL
+ * with an error. Main thread.
+ */
+GVariant *
+lxcd_auth_query_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -49,5 +49,13 @@ void     lxcd_auth_probe_privileged_async (GDBusMethodInvocation *invocation,
                                            const char            *lxcpath,
                                            GAsyncReadyCallback    callback,
                                            gpointer               user_data);
+void     lxcd_auth_query_async (GDBusMethodInvocation *invocation,
+                                const char *const     *actions,
+                                const char            *container,
+                                const char            *lxcpath,
+                                const char            *privileged,
+                                GAsyncReadyCallback    callback,
+                                gpointer               user_data);
+GVariant *lxcd_auth_query_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -116,11 +116,7 @@ report_error (char *text)
   char *end = NULL;
   long code = strtol (text, &end, 10);
 
-  return g_error_new (LXCD_ERROR,
-                      code == LXCD_HELPER_WRONG_STATE ? LXCD_ERROR_WRONG_STATE :
-                      code == LXCD_HELPER_NOT_FOUND   ? LXCD_ERROR_NOT_FOUND :
-                                                        LXCD_ERROR_FAILED,
-                      "%s", end && *end ? g_strstrip (end) : "Attach failed");
+  return lxcd_helper_error ((int) code, end ? g_strstrip (end) : NULL, "Attach failed");
 }
 
 static void read_report_line (LxcdOperation *op);

@@ -104,28 +104,8 @@ report_error (char *text)
 {
   char *end = NULL;
   long code = strtol (text, &end, 10);
-  gint domain_code;
 
-  switch (code)
-    {
-    case LXCD_HELPER_WRONG_STATE:
-      domain_code = LXCD_ERROR_WRONG_STATE;
-      break;
-    case LXCD_HELPER_NOT_FOUND:
-      domain_code = LXCD_ERROR_NOT_FOUND;
-      break;
-    case LXCD_HELPER_EXISTS:
-      domain_code = LXCD_ERROR_ALREADY_EXISTS;
-      break;
-    case LXCD_HELPER_USAGE:
-      domain_code = LXCD_ERROR_INVALID_ARGUMENT;
-      break;
-    default:
-      domain_code = LXCD_ERROR_FAILED;
-      break;
-    }
-  return g_error_new (LXCD_ERROR, domain_code, "%s",
-                      end && *end ? g_strstrip (end) : "The copy failed");
+  return lxcd_helper_error ((int) code, end ? g_strstrip (end) : NULL, "The copy failed");
 }
 
 /* main thread: "done ..." as the reply's value, or NULL */

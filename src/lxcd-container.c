@@ -1260,6 +1260,7 @@ lxcd_container_iface_init (LxcdDBusContainerIface *iface)
   lxcd_container_config_iface_init (iface);
   lxcd_container_exec_iface_init (iface);
   lxcd_container_files_iface_init (iface);
+  lxcd_container_info_iface_init (iface);
 }
 
 /**

@@ -40,5 +40,7 @@ void lxcd_container_config_iface_init (LxcdDBusContainerIface *iface);
 void lxcd_container_exec_iface_init (LxcdDBusContainerIface *iface);
 /* lxcd-container-files.c: CopyTo, CopyFrom */
 void lxcd_container_files_iface_init (LxcdDBusContainerIface *iface);
+/* lxcd-container-info.c: GetPermissions, GetOSRelease, GetConsoleLog */
+void lxcd_container_info_iface_init (LxcdDBusContainerIface *iface);
 
 G_END_DECLS

@@ -83,7 +83,11 @@ exec_plain (void *payload)
   set_home ();
   execvp (cmd->program, cmd->argv);
   errsv = errno;
-  fprintf (stderr, "%s: %s\n", cmd->program, strerror (errsv));
+  /* as a shell says it */
+  if (errsv == ENOENT && strchr (cmd->program, '/') == NULL)
+    fprintf (stderr, "%s: command not found\n", cmd->program);
+  else
+    fprintf (stderr, "%s: %s\n", cmd->program, strerror (errsv));
   return errsv == ENOENT || errsv == ENOTDIR ? STATUS_NOT_FOUND : STATUS_NOT_EXECUTABLE;
 }
 

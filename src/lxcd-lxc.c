@@ -1179,6 +1179,69 @@ lxcd_lxc_console_getfd (const char *lxcpath, const char *name, int *tty, int *ou
   return TRUE;
 }
 
+/**
+ * lxcd_lxc_console_log:
+ * @clear: empty the ring buffer once read
+ * @max: the most bytes to read (the rest stays in the buffer)
+ *
+ * Reads the running container's console ring buffer (console_log(); its
+ * monitor keeps it when lxc.console.buffer.size is set). liblxc moves the
+ * buffer's read position past what it returns.
+ *
+ * Returns: (transfer full): the bytes read (maybe none), or NULL with
+ * WrongState (not running) or NotSupported (no buffer). Worker thread (no
+ * fork: liblxc asks the container's monitor).
+ */
+GBytes *
+lxcd_lxc_console_log (const char *lxcpath, const char *name, gboolean clear, guint64 max,
+                      GError **error)
+{
+  g_autoptr(LxcContainer) c = open_defined (lxcpath, name, error);
+  uint64_t read_max = max;
+  struct lxc_console_log log = { .clear = clear, .read = true, .read_max = &read_max };
+  GBytes *bytes;
+  int ret;
+
+  if (c == NULL)
+    return NULL;
+  if (!c->is_running (c))
+    {
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running", name);
+      return NULL;
+    }
+  ret = c->console_log (c, &log);
+  /* -ENODATA: the buffer is empty (liblxc then clears nothing either) */
+  if (ret == -ENODATA)
+    {
+      free (log.data);
+      return g_bytes_new (NULL, 0);
+    }
+  if (ret == -EFAULT)
+    {
+      free (log.data);
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_NOT_SUPPORTED,
+                   "Container '%s' keeps no console log: set lxc.console.buffer.size "
+                   "(e.g. to auto) and restart it", name);
+      return NULL;
+    }
+  if (ret < 0)
+    {
+      free (log.data);
+      if (!c->is_running (c))
+        g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
+                     "Container '%s' is not running", name);
+      else
+        g_set_error (error, LXCD_ERROR, LXCD_ERROR_FAILED,
+                     "Could not read the console log of '%s': %s", name, g_strerror (-ret));
+      return NULL;
+    }
+  if (log.data == NULL)
+    return g_bytes_new (NULL, 0);
+  bytes = g_bytes_new (log.data, read_max);
+  free (log.data);
+  return bytes;
+}
+
 /* worker thread */
 static void
 remove_tree_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)

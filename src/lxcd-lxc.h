@@ -80,6 +80,8 @@ char    *lxcd_lxc_cgroup_item (const char *lxcpath, const char *name, const char
 
 gboolean lxcd_lxc_console_getfd (const char *lxcpath, const char *name, int *tty, int *out_keep,
                                  int *out_master, GError **error);
+GBytes  *lxcd_lxc_console_log (const char *lxcpath, const char *name, gboolean clear,
+                               guint64 max, GError **error);
 
 void    lxcd_run_in_worker (GTask *task, GTaskThreadFunc func);
 

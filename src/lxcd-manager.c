@@ -37,6 +37,12 @@ const char *const lxcd_manager_features[] = {
   "console",
   "config-key-classes",
   "files",
+  "usage",
+  "permissions",
+  "os-release",
+  "console-log",
+  "start-options",
+  "create-config-items",
   NULL,
 };
 

@@ -77,6 +77,9 @@ static const LxcdMethod methods[] = {
   { "Container", "WantCloseAllFDs", "lifecycle", A | L, NULL },
   { "Container", "MayControl", NULL, 0, NULL },
   { "Container", "GetUsage", NULL, 0, NULL },
+  { "Container", "GetPermissions", NULL, 0, NULL },
+  { "Container", "GetOSRelease", "read-config", 0, NULL },
+  { "Container", "GetConsoleLog", "console", A | P, NULL },
   /* Manager */
   { "Manager", "ListContainers", NULL, 0, NULL },
   { "Manager", "GetContainer", NULL, 0, NULL },

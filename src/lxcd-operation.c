@@ -906,6 +906,10 @@ lxcd_operation_prepare_job (LxcdOperation *op, const char *operation)
     }
   op->job = lxcd_job_new (operation, op->uid, (op->method->flags & LXCD_METHOD_CANCELABLE) != 0,
                           name, lxcpath);
+  lxcd_dbus_job_set_started_by (LXCD_DBUS_JOB (op->job),
+                                g_dbus_method_invocation_get_sender (op->invocation)
+                                  ? g_dbus_method_invocation_get_sender (op->invocation)
+                                  : "");
   if (op->container)
     lxcd_job_add_object (op->job, lxcd_container_get_object_path (op->container));
   return op->job;

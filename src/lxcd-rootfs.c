@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* lxc-dbus: writing into a container's root file system as host root
- * without following anything the container controls.
+/* lxc-dbus: writing into (and reading from) a container's root file
+ * system as host root without following anything the container controls
+ * out of it.
  *
  * Whoever is root inside a container can replace any file of its root file
  * system with a symbolic link (etc/hostname -> /etc/shadow), make etc a
@@ -15,6 +16,10 @@
  * Only existing regular files are written (as liblxc, which skips a missing
  * etc/hostname); an overlay's upper layer gets a copy of the lower layer's
  * file, as the kernel's copy-up would make.
+ *
+ * Reading (Container.GetOSRelease, in the daemon's worker threads) follows
+ * links as the container would, but only inside it: RESOLVE_IN_ROOT makes
+ * "/" and ".." of every link the root file system's (lxcd_rootfs_read_at()).
  */
 #include "config.h"
 
@@ -402,6 +407,41 @@ lxcd_rootfs_backend (const char *rootfs_path)
   return NULL;
 }
 
+/* Splits the overlay @rootfs_path ("overlay:LOWER:UPPER", @type being its
+ * prefix) into @buf (LOWER) and *@upper (pointing into @buf). One lower
+ * directory only. */
+static bool
+split_overlay (const char *rootfs_path, const char *type, char *buf, size_t size,
+               const char **upper_out, char *why, size_t why_size)
+{
+  const char *rest = rootfs_path + strlen (type) + 1;
+  char *upper, *p;
+
+  if (strlen (rest) >= size)
+    {
+      say (why, why_size, "the overlay's path is too long");
+      return false;
+    }
+  strcpy (buf, rest);
+  /* LOWER:UPPER, UPPER after the last ":/" (as liblxc parses it) */
+  upper = NULL;
+  for (p = strstr (buf, ":/"); p; p = strstr (p + 1, ":/"))
+    upper = p;
+  if (upper == NULL || upper == buf)
+    {
+      say (why, why_size, "the overlay %s has no lower and upper directory", rootfs_path);
+      return false;
+    }
+  *upper++ = '\0';
+  if (strstr (buf, ":/") != NULL)
+    {
+      say (why, why_size, "the overlay %s has more than one lower directory", rootfs_path);
+      return false;
+    }
+  *upper_out = upper;
+  return true;
+}
+
 /**
  * lxcd_rootfs_write_hostname:
  * @rootfs_path: a stopped container's lxc.rootfs.path
@@ -442,30 +482,10 @@ lxcd_rootfs_write_hostname (const char *rootfs_path, const char *name, char *why
   if (strcmp (type, "overlay") == 0 || strcmp (type, "overlayfs") == 0)
     {
       char buf[8192];
-      const char *rest = rootfs_path + strlen (type) + 1;
-      char *upper, *p;
+      const char *upper;
 
-      if (strlen (rest) >= sizeof buf)
-        {
-          say (why, why_size, "the overlay's path is too long");
-          return LXCD_ROOTFS_SKIPPED;
-        }
-      strcpy (buf, rest);
-      /* LOWER:UPPER, UPPER after the last ":/" (as liblxc parses it) */
-      upper = NULL;
-      for (p = strstr (buf, ":/"); p; p = strstr (p + 1, ":/"))
-        upper = p;
-      if (upper == NULL || upper == buf)
-        {
-          say (why, why_size, "the overlay %s has no lower and upper directory", rootfs_path);
-          return LXCD_ROOTFS_SKIPPED;
-        }
-      *upper++ = '\0';
-      if (strstr (buf, ":/") != NULL)
-        {
-          say (why, why_size, "the overlay %s has more than one lower directory", rootfs_path);
-          return LXCD_ROOTFS_SKIPPED;
-        }
+      if (!split_overlay (rootfs_path, type, buf, sizeof buf, &upper, why, why_size))
+        return LXCD_ROOTFS_SKIPPED;
       return lxcd_rootfs_write_hostname_overlay (buf, upper, name, why, why_size);
     }
   say (why, why_size, "the root file system is on %s, which would have to be mounted", type);
@@ -523,4 +543,237 @@ lxcd_rootfs_config_key (const char *config_path, const char *key, char *value, s
     }
   fclose (f);
   return count;
+}
+
+/* ---- reading a file of a root file system --------------------------------- */
+
+/* Links are followed as the container would follow them: an absolute link
+ * or ".." stays inside the root (RESOLVE_IN_ROOT). Magic links and mount
+ * points are refused. */
+#define RESOLVE_READ (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
+
+/**
+ * lxcd_rootfs_read_at:
+ * @rootfs_dirfd: an open directory: the root of the root file system
+ * @path: a relative path below it
+ * @buf: where the contents go (not NUL-terminated)
+ * @size: the most that is read; a larger file is refused
+ * @out_len: (out): how many bytes were read
+ *
+ * Reads the regular file @path of the root file system, with every link on
+ * the way resolved inside @rootfs_dirfd, whatever it says: nothing outside
+ * is ever opened. The file is looked at before it is opened (O_PATH) and
+ * the very inode looked at is opened, so a FIFO, socket or device is never
+ * opened, even if the container swaps files meanwhile. Blocks.
+ *
+ * Returns: 0, or a negative errno: -ENOENT (no such file), -ENXIO (not a
+ * regular file), -EFBIG (larger than @size), -ELOOP (too many links),
+ * -EXDEV (through a mount point), ...
+ */
+int
+lxcd_rootfs_read_at (int rootfs_dirfd, const char *path, char *buf, size_t size, size_t *out_len)
+{
+  struct open_how how;
+  struct stat st;
+  char proc_path[64];
+  long pathfd;
+  int fd, err, tries = 0;
+  size_t done = 0;
+
+  *out_len = 0;
+  memset (&how, 0, sizeof how);
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_READ;
+  do
+    pathfd = syscall (SYS_openat2, rootfs_dirfd, path, &how, sizeof how);
+  while (pathfd < 0 && (errno == EINTR || (errno == EAGAIN && ++tries < 16)));
+  if (pathfd < 0)
+    return -errno;
+  if (fstat ((int) pathfd, &st) < 0)
+    {
+      err = errno;
+      close ((int) pathfd);
+      return -err;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      close ((int) pathfd);
+      return -ENXIO;
+    }
+  if ((size_t) st.st_size > size)
+    {
+      close ((int) pathfd);
+      return -EFBIG;
+    }
+  /* The inode looked at, opened through its descriptor: not what the path
+   * names now. */
+  snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", (int) pathfd);
+  fd = open (proc_path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  err = errno;
+  close ((int) pathfd);
+  if (fd < 0)
+    return -err;
+  /* (the size seen may change meanwhile: read at most @size, then check
+   * that nothing follows) */
+  for (;;)
+    {
+      char extra;
+      ssize_t n;
+
+      if (done == size)
+        n = read (fd, &extra, 1);
+      else
+        n = read (fd, buf + done, size - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          err = errno;
+          close (fd);
+          return -err;
+        }
+      if (n == 0)
+        break;
+      if (done == size)
+        {
+          close (fd);
+          return -EFBIG;
+        }
+      done += (size_t) n;
+    }
+  close (fd);
+  *out_len = done;
+  return 0;
+}
+
+/* The type (S_IFMT bits) of @path itself below @dirfd (a link is not
+ * followed at the end; earlier ones inside only), and its device number:
+ * 0 if it does not exist. */
+static mode_t
+entry_type (int dirfd, const char *path, dev_t *rdev)
+{
+  struct stat st;
+  struct open_how how;
+  long fd;
+
+  memset (&how, 0, sizeof how);
+  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+  how.resolve = RESOLVE_READ;
+  fd = syscall (SYS_openat2, dirfd, path, &how, sizeof how);
+  if (fd < 0)
+    return 0;
+  if (fstat ((int) fd, &st) < 0)
+    st.st_mode = 0;
+  close ((int) fd);
+  *rdev = st.st_rdev;
+  return st.st_mode & S_IFMT;
+}
+
+/* os-release(5): /etc/os-release, else /usr/lib/os-release */
+static const char *const os_release_paths[] = { "etc/os-release", "usr/lib/os-release" };
+
+static int
+read_os_release_dir (const char *dir, char *buf, size_t size, size_t *out_len)
+{
+  int dirfd = open_dir (dir);
+  int ret = -ENOENT;
+
+  if (dirfd < 0)
+    return -errno;
+  for (size_t i = 0; i < sizeof os_release_paths / sizeof os_release_paths[0]; i++)
+    {
+      ret = lxcd_rootfs_read_at (dirfd, os_release_paths[i], buf, size, out_len);
+      if (ret != -ENOENT)
+        break;
+    }
+  close (dirfd);
+  return ret;
+}
+
+static int
+read_os_release_overlay (const char *lower, const char *upper, char *buf, size_t size,
+                         size_t *out_len)
+{
+  int lowerfd, upperfd;
+  int ret = -ENOENT;
+
+  lowerfd = open_dir (lower);
+  if (lowerfd < 0)
+    return -errno;
+  upperfd = open_dir (upper);
+  if (upperfd < 0)
+    {
+      ret = -errno;
+      close (lowerfd);
+      return ret;
+    }
+  for (size_t i = 0; i < sizeof os_release_paths / sizeof os_release_paths[0]; i++)
+    {
+      const char *path = os_release_paths[i];
+
+      dev_t rdev = 0;
+      mode_t type = entry_type (upperfd, path, &rdev);
+
+      /* the upper layer's entry if it has one (a whiteout, a character
+       * device 0:0, deletes the file; a link is resolved in the upper
+       * layer), else the lower one's */
+      if (type == S_IFCHR && rdev == 0)
+        ret = -ENOENT;
+      else if (type != 0)
+        ret = lxcd_rootfs_read_at (upperfd, path, buf, size, out_len);
+      else
+        ret = lxcd_rootfs_read_at (lowerfd, path, buf, size, out_len);
+      if (ret != -ENOENT)
+        break;
+    }
+  close (lowerfd);
+  close (upperfd);
+  return ret;
+}
+
+/**
+ * lxcd_rootfs_read_os_release:
+ * @rootfs_path: a container's lxc.rootfs.path as its config file has it
+ * @buf: where the contents go (not NUL-terminated)
+ * @size: the most that is read
+ * @out_len: (out): how many bytes were read
+ *
+ * Reads the root file system's etc/os-release, else usr/lib/os-release,
+ * each with lxcd_rootfs_read_at(): links followed inside the root file
+ * system only. "dir" and "btrfs" paths are read as the directory; an
+ * overlay with one lower directory layer by layer (the upper layer's file,
+ * else the lower one's unless the upper layer has a whiteout there; a link
+ * is resolved in the layer that holds it). Blocks.
+ *
+ * Returns: 0, a negative errno as lxcd_rootfs_read_at() (-ENOENT: neither
+ * file), or -EOPNOTSUPP for a root file system that would have to be
+ * mounted (block devices, zfs, rbd, ...) or is of unknown type.
+ */
+int
+lxcd_rootfs_read_os_release (const char *rootfs_path, char *buf, size_t size, size_t *out_len)
+{
+  const char *type = lxcd_rootfs_backend (rootfs_path);
+
+  *out_len = 0;
+  if (type == NULL)
+    return -EOPNOTSUPP;
+  if (strcmp (type, "dir") == 0 || strcmp (type, "btrfs") == 0)
+    {
+      const char *path = rootfs_path;
+      if (strncmp (path, "dir:", 4) == 0)
+        path += 4;
+      else if (strncmp (path, "btrfs:", 6) == 0)
+        path += 6;
+      return read_os_release_dir (path, buf, size, out_len);
+    }
+  if (strcmp (type, "overlay") == 0 || strcmp (type, "overlayfs") == 0)
+    {
+      char layers[8192];
+      const char *upper;
+
+      if (!split_overlay (rootfs_path, type, layers, sizeof layers, &upper, NULL, 0))
+        return -EOPNOTSUPP;
+      return read_os_release_overlay (layers, upper, buf, size, out_len);
+    }
+  return -EOPNOTSUPP;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* lxc-dbus: writing into a container's root file system as host root
- * without following anything the container controls.
+/* lxc-dbus: writing into (and reading from) a container's root file
+ * system as host root without following anything the container controls
+ * out of it.
  *
- * Plain C (no GLib): linked into lxc-dbus-helper and the unit tests. Every
- * function blocks (file system calls) and keeps no state: safe in any
- * thread.
+ * Plain C (no GLib): linked into lxc-dbus-helper, the daemon (reads) and
+ * the unit tests. Every function blocks (file system calls) and keeps no
+ * state: safe in any thread.
  */
 #pragma once
 
@@ -26,3 +27,7 @@ LxcdRootfsResult lxcd_rootfs_write_hostname    (const char *rootfs_path, const c
                                                 char *why, size_t why_size);
 int              lxcd_rootfs_config_key        (const char *config_path, const char *key,
                                                 char *value, size_t size);
+int              lxcd_rootfs_read_at           (int rootfs_dirfd, const char *path, char *buf,
+                                                size_t size, size_t *out_len);
+int              lxcd_rootfs_read_os_release   (const char *rootfs_path, char *buf, size_t size,
+                                                size_t *out_len);

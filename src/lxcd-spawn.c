@@ -604,27 +604,46 @@ spawn_complete (GTask *task)
         g_strdup_printf ("lxc-dbus-helper was killed by signal %d", WTERMSIG (data->wait_status)) :
         g_strdup ("lxc-dbus-helper failed");
     }
+  g_task_return_error (task, lxcd_helper_error (code, reason, NULL));
+}
+
+/**
+ * lxcd_helper_error:
+ * @code: an exit status of lxc-dbus-helper (LXCD_HELPER_*), or the code
+ *   of a report's "error CODE TEXT" line
+ * @text: (nullable): what it said
+ * @fallback: the message when @text is empty
+ *
+ * Returns: (transfer full): the service's error for it. Any thread.
+ */
+GError *
+lxcd_helper_error (int code, const char *text, const char *fallback)
+{
+  gint domain_code;
+
   switch (code)
     {
     case LXCD_HELPER_WRONG_STATE:
-      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "%s", reason);
+      domain_code = LXCD_ERROR_WRONG_STATE;
       break;
     case LXCD_HELPER_NOT_FOUND:
-      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_FOUND, "%s", reason);
+      domain_code = LXCD_ERROR_NOT_FOUND;
       break;
     case LXCD_HELPER_EXISTS:
-      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_ALREADY_EXISTS, "%s", reason);
+      domain_code = LXCD_ERROR_ALREADY_EXISTS;
       break;
     case LXCD_HELPER_USAGE:
-      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_INVALID_ARGUMENT, "%s", reason);
+      domain_code = LXCD_ERROR_INVALID_ARGUMENT;
       break;
     case LXCD_HELPER_NOT_AUTHORIZED:
-      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_NOT_AUTHORIZED, "%s", reason);
+      domain_code = LXCD_ERROR_NOT_AUTHORIZED;
       break;
     default:
-      g_task_return_new_error (task, LXCD_ERROR, LXCD_ERROR_FAILED, "%s", reason);
+      domain_code = LXCD_ERROR_FAILED;
       break;
     }
+  return g_error_new (LXCD_ERROR, domain_code, "%s",
+                      text && *text ? text : fallback ? fallback : "lxc-dbus-helper failed");
 }
 
 /* main thread: one of the three things waited for is there */

@@ -33,5 +33,6 @@ void  lxcd_spawn_helper_async  (const char *helper_path, const char *const *args
                                 const char *stdin_text, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
 char *lxcd_spawn_helper_finish (GAsyncResult *result, GError **error);
+GError *lxcd_helper_error (int code, const char *text, const char *fallback);
 
 G_END_DECLS

@@ -348,6 +348,15 @@ class Container(_Object):
     def get_usage(self, **options: Any) -> Dict[str, int]:
         return self._call('GetUsage', 'a{sv}', (options_dict(options),))[0]
 
+    def get_permissions(self, **options: Any) -> Dict[str, str]:
+        return self._call('GetPermissions', 'a{sv}', (options_dict(options),))[0]
+
+    def get_os_release(self) -> Dict[str, str]:
+        return self._call('GetOSRelease')[0]
+
+    def get_console_log(self, **options: Any) -> str:
+        return self._call('GetConsoleLog', 'a{sv}', (options_dict(options),))[0]
+
     # -- storage
     def destroy(self, **options: Any) -> None:
         self._call('Destroy', 'a{sv}', (options_dict(options),))

@@ -194,14 +194,31 @@ call_done (GObject *source, GAsyncResult *res, gpointer user_data)
   r->done = TRUE;
 }
 
+static gboolean
+deadline_passed (gpointer user_data)
+{
+  g_error ("waited 10 s in vain");
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until *@flag is set (at most 10 s). */
+static void
+wait_for (const gboolean *flag)
+{
+  guint id = g_timeout_add_seconds (10, deadline_passed, NULL);
+
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
 /* Calls @method from the client and iterates until its reply. */
 static void
 call (Fixture *f, const char *method, GVariant *args, Result *r)
 {
   g_dbus_connection_call (f->client, g_dbus_connection_get_unique_name (f->service), PATH, IFACE,
                           method, args, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, call_done, r);
-  while (!r->done)
-    g_main_context_iteration (NULL, TRUE);
+  wait_for (&r->done);
 }
 
 static char *
@@ -239,15 +256,12 @@ test_return_from_worker (Fixture *f, gconstpointer data)
   g_variant_get (r.reply, "(b)", &value);
   g_assert_true (value);
   g_assert_false (f->work_in_main_thread);
-  /* the step ends in the main thread after the reply; done is not called
-   * for an operation that returned */
-  while (!f->data_freed && g_main_context_iteration (NULL, FALSE))
-    ;
+  /* the step ends in the main thread after the reply (the worker may
+   * still be on its way back: wait for it, not for an idle moment); done
+   * is not called for an operation that returned */
   g_clear_pointer (&f->kept, lxcd_operation_unref);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  wait_for (&f->data_freed);
   g_assert_false (f->done_called);
-  g_assert_true (f->data_freed);
   g_variant_unref (r.reply);
 }
 

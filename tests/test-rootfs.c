@@ -324,6 +324,105 @@ test_count_config_key (void)
   g_assert_cmpint (lxcd_rootfs_config_key (path, "lxc.uts.name", value, sizeof value), ==, -1);
 }
 
+/* Reading: links followed inside the root only, nothing but regular files
+ * of bounded size. */
+static int
+read_at (Fixture *fx, const char *path, char *buf, size_t size, size_t *len)
+{
+  int fd = open (fx->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int r;
+
+  g_assert_cmpint (fd, >=, 0);
+  r = lxcd_rootfs_read_at (fd, path, buf, size, len);
+  close (fd);
+  return r;
+}
+
+static void
+test_read (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *file = path_in (fx, "etc/os-release");
+  g_autofree char *usr = path_in (fx, "usr/lib");
+  g_autofree char *usr_file = path_in (fx, "usr/lib/os-release");
+  g_autofree char *abs_link = g_strdup (fx->outside);
+  g_autofree char *rel_link = g_strconcat ("../../../../../../../..", fx->outside, NULL);
+  char buf[64];
+  size_t len = 0;
+
+  g_assert_cmpint (read_at (fx, "etc/os-release", buf, sizeof buf, &len), ==, -ENOENT);
+  g_assert_true (g_file_set_contents (file, "ID=x\n", -1, NULL));
+  g_assert_cmpint (read_at (fx, "etc/os-release", buf, sizeof buf, &len), ==, 0);
+  g_assert_cmpmem (buf, len, "ID=x\n", 5);
+  /* exactly the size fits, one byte more does not */
+  g_assert_cmpint (read_at (fx, "etc/os-release", buf, 5, &len), ==, 0);
+  g_assert_cmpint (read_at (fx, "etc/os-release", buf, 4, &len), ==, -EFBIG);
+  /* links out of the root resolve inside it */
+  g_assert_cmpint (unlink (file), ==, 0);
+  g_assert_cmpint (symlink (abs_link, file), ==, 0);
+  g_assert_cmpint (read_at (fx, "etc/os-release", buf, sizeof buf, &len), ==, -ENOENT);
+  g_assert_cmpint (unlink (file), ==, 0);
+  g_assert_cmpint (symlink (rel_link, file), ==, 0);
+  g_assert_cmpint (read_at (fx, "etc/os-release", buf, sizeof buf, &len), ==, -ENOENT);
+  /* ... and one inside is followed, absolute or relative */
+  g_assert_cmpint (g_mkdir_with_parents (usr, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (usr_file, "ID=usr\n", -1, NULL));
+  g_assert_cmpint (unlink (file), ==, 0);
+  g_assert_cmpint (symlink ("/usr/lib/os-release", file), ==, 0);
+  g_assert_cmpint (read_at (fx, "etc/os-release", buf, sizeof buf, &len), ==, 0);
+  g_assert_cmpmem (buf, len, "ID=usr\n", 7);
+  g_assert_cmpint (unlink (file), ==, 0);
+  g_assert_cmpint (symlink ("../usr/lib/os-release", file), ==, 0);
+  g_assert_cmpint (read_at (fx, "etc/os-release", buf, sizeof buf, &len), ==, 0);
+  /* a FIFO and a directory are not read */
+  g_assert_cmpint (unlink (file), ==, 0);
+  g_assert_cmpint (mkfifo (file, 0644), ==, 0);
+  g_assert_cmpint (read_at (fx, "etc/os-release", buf, sizeof buf, &len), ==, -ENXIO);
+  g_assert_cmpint (read_at (fx, "etc", buf, sizeof buf, &len), ==, -ENXIO);
+  /* os-release: etc's, else usr/lib's; a FIFO in etc is not skipped */
+  g_assert_cmpint (lxcd_rootfs_read_os_release (fx->rootfs, buf, sizeof buf, &len), ==, -ENXIO);
+  g_assert_cmpint (unlink (file), ==, 0);
+  g_assert_cmpint (lxcd_rootfs_read_os_release (fx->rootfs, buf, sizeof buf, &len), ==, 0);
+  g_assert_cmpmem (buf, len, "ID=usr\n", 7);
+  g_assert_cmpint (lxcd_rootfs_read_os_release ("lvm:/dev/vg/lv", buf, sizeof buf, &len), ==,
+                   -EOPNOTSUPP);
+  assert_canary (fx);
+}
+
+/* An overlay, layer by layer: the upper layer's file, else the lower
+ * one's, not when the upper layer has a whiteout there. */
+static void
+test_read_overlay (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *lower = g_build_filename (fx->tmp, "lower", NULL);
+  g_autofree char *upper = g_build_filename (fx->tmp, "upper", NULL);
+  g_autofree char *spec = g_strdup_printf ("overlay:%s:%s", lower, upper);
+  g_autofree char *lower_etc = g_build_filename (lower, "etc", NULL);
+  g_autofree char *upper_etc = g_build_filename (upper, "etc", NULL);
+  g_autofree char *lower_file = g_build_filename (lower_etc, "os-release", NULL);
+  g_autofree char *upper_file = g_build_filename (upper_etc, "os-release", NULL);
+  g_autofree char *escape = g_strconcat ("../../../../../../..", fx->outside, NULL);
+  char buf[64];
+  size_t len = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (lower_etc, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (upper_etc, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (lower_file, "ID=lower\n", -1, NULL));
+  g_assert_cmpint (lxcd_rootfs_read_os_release (spec, buf, sizeof buf, &len), ==, 0);
+  g_assert_cmpmem (buf, len, "ID=lower\n", 9);
+  g_assert_true (g_file_set_contents (upper_file, "ID=upper\n", -1, NULL));
+  g_assert_cmpint (lxcd_rootfs_read_os_release (spec, buf, sizeof buf, &len), ==, 0);
+  g_assert_cmpmem (buf, len, "ID=upper\n", 9);
+  /* a link out of the upper layer stays in it */
+  g_assert_cmpint (unlink (upper_file), ==, 0);
+  g_assert_cmpint (symlink (escape, upper_file), ==, 0);
+  g_assert_cmpint (lxcd_rootfs_read_os_release (spec, buf, sizeof buf, &len), ==, -ENOENT);
+  /* a whiteout hides the lower layer's file */
+  g_assert_cmpint (unlink (upper_file), ==, 0);
+  g_assert_cmpint (mknod (upper_file, S_IFCHR | 0600, 0), ==, 0);
+  g_assert_cmpint (lxcd_rootfs_read_os_release (spec, buf, sizeof buf, &len), ==, -ENOENT);
+  assert_canary (fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -333,6 +432,9 @@ main (int argc, char **argv)
   g_test_add ("/rootfs/symlinks", Fixture, NULL, fixture_set_up, test_symlinks, fixture_tear_down);
   g_test_add ("/rootfs/fifo", Fixture, NULL, fixture_set_up, test_fifo, fixture_tear_down);
   g_test_add ("/rootfs/overlay", Fixture, NULL, fixture_set_up, test_overlay, fixture_tear_down);
+  g_test_add ("/rootfs/read", Fixture, NULL, fixture_set_up, test_read, fixture_tear_down);
+  g_test_add ("/rootfs/read-overlay", Fixture, NULL, fixture_set_up, test_read_overlay,
+              fixture_tear_down);
   g_test_add_func ("/rootfs/backend", test_backend);
   g_test_add_func ("/rootfs/count-config-key", test_count_config_key);
   return g_test_run ();

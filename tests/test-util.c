@@ -10,6 +10,7 @@
 #include "lxcd-config-keys.h"
 #include "lxcd-error.h"
 #include "lxcd-limits.h"
+#include "lxcd-os-release.h"
 #include "lxcd-usage.h"
 #include "lxcd-util.h"
 #include "lxcd-idmap.h"
@@ -742,6 +743,50 @@ test_limits (void)
   }
 }
 
+static void
+test_os_release (void)
+{
+  static const char text[] = "# comment\n"
+                             "  NAME=\"Busy Box\"\n"
+                             "ID=busybox\r\n"
+                             "VERSION_ID='1.0'\n"
+                             "PRETTY_NAME=\"a \\\"q\\\" \\$x \\n\"\n"
+                             "LIKE=one\\ two  \n"
+                             "MIX=a'b c'\"d\"\n"
+                             "BAD KEY=x\n"
+                             "1BAD=x\n"
+                             "OPEN=\"x\n"
+                             "noequals\n"
+                             "ID=last\n"
+                             "EMPTY=";
+  g_autoptr(GVariant) v = lxcd_os_release_parse (text, sizeof text - 1);
+  g_autoptr(GVariant) nul = NULL;
+  const char *s;
+
+  g_assert_cmpstr (g_variant_get_type_string (v), ==, "a{ss}");
+  g_assert_cmpuint (g_variant_n_children (v), ==, 7);
+  g_assert_true (g_variant_lookup (v, "NAME", "&s", &s));
+  g_assert_cmpstr (s, ==, "Busy Box");
+  g_assert_true (g_variant_lookup (v, "ID", "&s", &s));
+  g_assert_cmpstr (s, ==, "last");
+  g_assert_true (g_variant_lookup (v, "VERSION_ID", "&s", &s));
+  g_assert_cmpstr (s, ==, "1.0");
+  g_assert_true (g_variant_lookup (v, "PRETTY_NAME", "&s", &s));
+  g_assert_cmpstr (s, ==, "a \"q\" $x \\n");
+  g_assert_true (g_variant_lookup (v, "LIKE", "&s", &s));
+  g_assert_cmpstr (s, ==, "one two");
+  g_assert_true (g_variant_lookup (v, "MIX", "&s", &s));
+  g_assert_cmpstr (s, ==, "ab cd");
+  g_assert_true (g_variant_lookup (v, "EMPTY", "&s", &s));
+  g_assert_cmpstr (s, ==, "");
+  /* NUL and bytes that are not UTF-8 do not make an invalid string */
+  nul = lxcd_os_release_parse ("A=x\0y\xff\nB=z\n", 11);
+  g_assert_true (g_variant_lookup (nul, "A", "&s", &s));
+  g_assert_cmpstr (s, ==, "x\xef\xbf\xbdy\xef\xbf\xbd");
+  g_assert_true (g_variant_lookup (nul, "B", "&s", &s));
+  g_assert_cmpstr (s, ==, "z");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -766,5 +811,6 @@ main (int argc, char **argv)
   g_test_add_func ("/error/mapping", test_error_mapping);
   g_test_add_func ("/util/canonicalize", test_canonicalize);
   g_test_add_func ("/limits/per-uid", test_limits);
+  g_test_add_func ("/util/os-release", test_os_release);
   return g_test_run ();
 }

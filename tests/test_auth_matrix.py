@@ -56,6 +56,7 @@ def container_calls(name):
         ('SaveConfig', '(s)', [''], 'configure', 'STOPPED'),
         ('Wait', '(si)', ['STOPPED', 0], None, 'STOPPED'),
         ('MayControl', '()', [], None, 'STOPPED'),
+        ('GetOSRelease', '()', [], 'read-config', 'STOPPED'),
         # RUNNING
         ('Stop', '()', [], 'lifecycle', 'RUNNING'),
         ('Freeze', '()', [], 'lifecycle', 'RUNNING'),
@@ -68,6 +69,8 @@ def container_calls(name):
         ('GetInterfaces', '()', [], 'read-config', 'RUNNING'),
         ('GetIPs', '(ssu)', ['', '', 0], 'read-config', 'RUNNING'),
         ('GetUsage', '(a{sv})', [{}], None, 'RUNNING'),
+        ('GetPermissions', '(a{sv})', [{}], None, 'RUNNING'),
+        ('GetConsoleLog', '(a{sv})', [{}], 'console', 'RUNNING'),
         ('RunCommand', '(ashhha{sv})', [['/bin/true'], 0, 1, 2, {}], 'exec', 'RUNNING'),
         ('Attach', '(ashhha{sv})', [['/bin/true'], 0, 1, 2, {}], 'exec', 'RUNNING'),
         ('OpenShell', '(a{sv})', [{}], 'exec', 'RUNNING'),

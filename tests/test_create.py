@@ -171,6 +171,7 @@ class Create(Base):
         self.assertEqual(props['Operation'], 'create')
         self.assertEqual(props['Objects'], [path('jobbed')])
         self.assertEqual(props['StartedByUID'], 0)
+        self.assertEqual(props['StartedBy'], stack._root_conn.get_unique_name())
         self.assertTrue(props['Cancelable'])
         self.assertFalse(props['ProgressValid'])
         self.assertLess(abs(props['StartTime'] / 1e6 - time.time()), 30)

@@ -75,8 +75,10 @@ class Properties(unittest.TestCase):
 
     def test_features(self):
         features = self.prop('Features')
-        for f in ('lifecycle', 'live-state', 'polkit'):
+        for f in ('lifecycle', 'live-state', 'polkit', 'files', 'usage', 'permissions',
+                  'os-release', 'console-log', 'start-options', 'create-config-items'):
             self.assertIn(f, features)
+        self.assertEqual(len(features), len(set(features)))
 
     def test_properties_are_read_only(self):
         r = stack.call(MANAGER_PATH, 'org.freedesktop.DBus.Properties', 'Set',
