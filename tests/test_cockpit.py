@@ -17,10 +17,11 @@ grouped typed fields (a switch for lxc.start.auto, signals by name) with
 one Save that changes the file; snapshot, restore, snapshot deletion,
 clone, delete and rename work from the page; the console tab runs a shell
 in the container, and the overview's CPU graph moves while a loop in the
-container burns CPU. As nobody (a second cockpit-ws running as that user):
-the page shows no action the user may not do, and a denial that polkit
-gives only on the call is shown as "Not authorized", never as a D-Bus
-error name. Finally 100 containers: the time from page load to all rows
+container burns CPU; the console log says how to get one. As nobody (a
+second cockpit-ws running as that user): the page shows no action the user
+may not do, per container (Container.GetPermissions: a rule for c2 only
+shows Start for c2 only), and a denial that polkit gives only on the call
+is shown as "Not authorized", never as a D-Bus error name. Finally 100 containers: the time from page load to all rows
 rendered is printed (TAP comment) and bounded; search and the state filter
 narrow the list.
 
@@ -283,8 +284,8 @@ class RootPage(unittest.TestCase):
                               '.map(r => r.dataset.name + " " + r.dataset.state)'),
                          ['c1 STOPPED', 'c2 STOPPED'])
         self.assertEqual(s.text('tr[data-name="c1"] td[data-label="State"]').strip(), 'Shut off')
-        self.assertEqual(s.js('return [...document.querySelectorAll("#containers thead th")].map(t => t.innerText.trim())'),
-                         ['Name', 'State', 'IP address', 'CPU', 'Memory', ''])
+        self.assertEqual(s.js('return [...document.querySelectorAll("#containers thead th")].map(t => t.innerText.trim())')[:5],
+                         ['Name', 'State', 'IP address', 'CPU', 'Memory'])
         # one primary action, the rest in the menu
         self.assertTrue(s.enabled(row_button('c1', 'start')))
         self.assertFalse(exists(s, row_button('c1', 'shutdown')))
@@ -309,7 +310,8 @@ class RootPage(unittest.TestCase):
         s.wait_js('return !!document.querySelector(%r)' % row_button('c1', 'shutdown'))
         self.assertFalse(exists(s, row_button('c1', 'start')))
         self.assertTrue(exists(s, 'tr[data-name="c1"] .pf-c-dropdown__menu button[data-action="freeze"]'))
-        self.assertEqual(s.text('tr[data-name="c1"] td[data-label="State"]').strip(), 'Running')
+        s.wait_js('return document.querySelector(\'tr[data-name="c1"] td[data-label="State"]\').innerText.trim()',
+                  value='Running')
         # CPU and memory from GetUsage, polled
         s.wait_js('return /%/.test(document.querySelector(\'tr[data-name="c1"] td[data-label="CPU"]\').textContent)', 20)
         s.wait_js('return /iB$/.test(document.querySelector(\'tr[data-name="c1"] td[data-label="Memory"]\').textContent)', 20)
@@ -489,6 +491,9 @@ class RootPage(unittest.TestCase):
             s.js('terminal.channel.send("echo hello-$((6*7))\\n")')
         s.wait_js('return lxcTerminalText().includes("hello-42")', 20)
         s.screenshot('container-console.png', top=False)
+        # the console log: this container keeps none, and the page says how
+        s.click('#console-log-read')
+        s.wait_js('return document.getElementById("console-log-status").textContent.includes("lxc.console.buffer.size")')
         # a loop that burns CPU for a while, started from the shell
         s.js('terminal.channel.send("i=0; while [ $i -lt 100000000 ]; do i=$((i+1)); done &\\n")')
         s.click('#tab-overview')
@@ -535,31 +540,48 @@ class UnprivilegedPage(unittest.TestCase):
         finally:
             s.close()
 
-    def test_denial_on_call_is_not_authorized(self):
-        # lifecycle allowed in general (the page's up-front check passes),
-        # refused for c1 only: the refusal comes from the call.
+    def test_rights_per_container_and_denial_on_call(self):
+        # nobody may start c2 but not c1 (a rule on the "container" detail,
+        # answered per container by Container.GetPermissions), may read
+        # configurations, and may change any key but lxc.start.auto (a rule
+        # on the "key" detail, which only the call itself can decide).
         stack.set_rules('''
 polkit.addRule(function(action, subject) {
-    if (action.id == "org.linuxcontainers.LXC1.lifecycle" && subject.user == "nobody")
+    if (subject.user != "nobody")
+        return polkit.Result.NOT_HANDLED;
+    if (action.id == "org.linuxcontainers.LXC1.lifecycle")
         return action.lookup("container") == "c1" ? polkit.Result.NO : polkit.Result.YES;
+    if (action.id == "org.linuxcontainers.LXC1.read-config")
+        return polkit.Result.YES;
+    if (action.id == "org.linuxcontainers.LXC1.configure")
+        return action.lookup("key") == "lxc.start.auto" ? polkit.Result.NO : polkit.Result.YES;
 });
 ''')
         s = Session(UNPRIV_UID)
         try:
             s.open()
-            self.assertTrue(s.enabled(row_button('c1', 'start')))
-            s.click(row_button('c1', 'start'))
-            # without a per-container answer from the service (TODO:
-            # Container.GetPermissions), the denial hides every lifecycle
-            # action and says why
-            s.wait_js('return !document.querySelector(%r)' % row_button('c2', 'start'))
+            s.wait_js('return lxcModel.permsLoaded', 20)
+            self.assertEqual(s.js('return lxcModel.permsCall'), True)
+            s.wait_js('return !!document.querySelector(%r)' % row_button('c2', 'start'), 20)
+            self.assertFalse(exists(s, row_button('c1', 'start')))
+            banner = s.text('#readonly-banner') or ''
+            self.assertNotIn('start, stop', banner)
+            s.screenshot('rights-per-container.png')
+            # a refusal that only the call gives is "Not authorized"
+            s.open('#/c1?tab=configuration')
+            sel = '#details-config div[data-key="lxc.start.auto"] input'
+            s.wait_js('const i = document.querySelector(%r); return i && !i.disabled' % sel, 20)
+            with open(os.path.join(stack.lxcpath, 'c1', 'config')) as f:
+                before = f.read()
+            s.js('document.querySelector(%r).click()' % sel)
+            s.click('#config-save')
+            s.wait_js('return document.getElementById("alerts").textContent.includes("Not authorized")', 20)
             alerts = s.text('#alerts')
-            self.assertIn('Not authorized', alerts)
-            self.assertIn('Start c1: you are not allowed to do this.', alerts)
-            self.assertIn('start, stop, freeze or reboot containers', s.text('#readonly-banner'))
+            self.assertIn('Could not set lxc.start.auto: you are not allowed to do this.', alerts)
             self.assertNotIn('org.linuxcontainers', alerts)
             self.assertNotIn('Error', alerts)
-            self.assertEqual(stack.container_state('c1'), 'STOPPED')
+            with open(os.path.join(stack.lxcpath, 'c1', 'config')) as f:
+                self.assertEqual(f.read(), before)
             s.screenshot('not-authorized.png')
         finally:
             s.close()

@@ -232,7 +232,8 @@ const ACTION_TEXT = {
     manage: "create, clone, rename, snapshot or destroy containers",
     configure: "change container configuration",
     "read-config": "read container configuration and addresses",
-    exec: "open a shell or console in containers",
+    exec: "open a shell in containers",
+    console: "attach to the console of containers",
 };
 
 function isNotAuthorized(err) {
@@ -311,8 +312,10 @@ function allowed(action, path) {
     if (model.admin)
         return true;
     const perms = path && model.perms.get(path);
+    /* "auth" would need an authentication the page cannot offer (its
+     * calls pass auth.no_user_interaction): only "yes" shows a button */
     if (perms && (ACTION + action) in perms)
-        return perms[ACTION + action] !== "no" && !model.denied.has(action + "@" + path);
+        return perms[ACTION + action] === "yes" && !model.denied.has(action + "@" + path);
     return !model.denied.has(action);
 }
 
@@ -382,7 +385,7 @@ function checkPermissions() {
                 const pid = parseInt(out, 10);
                 const polkit = cockpit.dbus("org.freedesktop.PolicyKit1", { bus: "system" });
                 const subject = ["unix-process", { pid: cockpit.variant("u", pid), "start-time": cockpit.variant("t", 0) }];
-                const checks = ["lifecycle", "manage", "configure", "read-config", "exec"].map(a =>
+                const checks = ["lifecycle", "manage", "configure", "read-config", "exec", "console"].map(a =>
                     native(polkit.call("/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.PolicyKit1.Authority",
                                        "CheckAuthorization", [subject, ACTION + a, {}, 0, ""]))
                             .then(([result]) => {
@@ -398,10 +401,14 @@ function checkPermissions() {
 
 /* The service's answer per container (Container.GetPermissions, when the
  * service has it): action id -> "yes", "auth" or "no". */
+function hasFeature(name) {
+    return ((model.manager && model.manager.Features) || []).includes(name);
+}
+
 function loadPerms(path) {
-    if (model.admin || model.permsCall === false)
+    if (model.admin || model.permsCall === false || !hasFeature("permissions"))
         return Promise.resolve();
-    return callContainer(path, "GetPermissions", [{}])
+    return callContainer(path, "GetPermissions", [noInteraction()])
             .then(([perms]) => {
                 model.permsCall = true;
                 model.perms.set(path, perms);
@@ -914,6 +921,7 @@ function renderContainerPage(route, fresh) {
         loadIPs(path);
         loadSnapshots(path);
         loadConfig(path);
+        loadOSRelease(path);
         pollUsageSoon();
     }
     const primary = primaryAction(path, props);
@@ -962,6 +970,11 @@ function updateTabInPlace(tab, path, props) {
     }
 }
 
+function wide(el) {
+    el.classList.add("lxc-card-wide");
+    return el;
+}
+
 function card(title, id, ...content) {
     return h("div", { class: "pf-c-card", id },
              title ? h("div", { class: "pf-c-card__title" }, h("h2", { class: "pf-c-title pf-m-lg" }, title)) : null,
@@ -995,11 +1008,20 @@ function uptimeText(path, props) {
     return formatDuration(Date.now() / 1000 - Number(u.last.started_usec) / 1e6);
 }
 
+function loadOSRelease(path) {
+    if (!hasFeature("os-release") || !allowed("read-config", path))
+        return;
+    callContainer(path, "GetOSRelease", [])
+            .then(([os]) => { if (detailsCache && detailsCache.path === path) { detailsCache.os = os; render() } })
+            .catch(() => { if (detailsCache && detailsCache.path === path) { detailsCache.os = {}; render() } });
+}
+
 function renderOverview(path, props) {
     const u = model.usage.get(path);
     const overview = card("Overview", "overview-card", dl([
         ["State", stateText(props.State), "overview-state"],
         ["Uptime", uptimeText(path, props), "overview-uptime"],
+        hasFeature("os-release") ? ["Operating system", detailsCache.os ? (detailsCache.os.PRETTY_NAME || detailsCache.os.NAME || "unknown") : "\u2026", "overview-os"] : null,
         ["IP addresses", renderIPs(path)],
         ["Processes", u && u.last && u.last.processes !== undefined ? String(u.last.processes) : "\u2014", "overview-processes"],
         ["Privileged", props.Privileged ? "yes" : "no (user namespace)"],
@@ -1084,10 +1106,12 @@ function pollUsageSoon() {
 
 function consoleBar(path, props) {
     const canExec = allowed("exec", path);
-    const why = !props.Running ? "The container must be running." : !canExec ? "You are not allowed to " + ACTION_TEXT.exec + "." : "";
+    const canConsole = allowed("console", path);
+    const why = !props.Running ? "The container must be running."
+        : !canExec && !canConsole ? "You are not allowed to " + ACTION_TEXT.exec + " or " + ACTION_TEXT.console + "." : "";
     return h("div", { class: "lxc-console-bar", id: "console-bar" },
              button("Console", "pf-m-secondary", () => openTerminal(path, "console"), {
-                 id: "console-open", disabled: !props.Running || !canExec,
+                 id: "console-open", disabled: !props.Running || !canConsole,
                  title: "The container's console (tty 0): its boot messages and login; leave it with Ctrl+a q",
              }),
              button("Shell", "pf-m-secondary", () => openTerminal(path, "shell"), {
@@ -1099,7 +1123,39 @@ function consoleBar(path, props) {
 
 function renderConsole(path, props) {
     const holder = terminal && terminal.path === path ? terminal.holder : h("div", { id: "terminal-holder" });
-    return card(null, "details-terminal", consoleBar(path, props), holder);
+    return h("div", { class: "lxc-cards" },
+             wide(card(null, "details-terminal", consoleBar(path, props), holder)),
+             hasFeature("console-log") ? consoleLogCard(path, props) : null);
+}
+
+/* The console's ring buffer (GetConsoleLog): what the container wrote to
+ * its console, read on request; each read hands out what is new. */
+function consoleLogCard(path, props) {
+    const out = h("pre", { class: "lxc-console-log", id: "console-log" }, detailsCache.consoleLog || "");
+    const status = h("span", { class: "lxc-muted", id: "console-log-status" });
+    const read = () => {
+        status.textContent = "";
+        callContainer(path, "GetConsoleLog", [noInteraction()])
+                .then(([text]) => {
+                    detailsCache.consoleLog = (detailsCache.consoleLog || "") + text;
+                    out.textContent = detailsCache.consoleLog;
+                    out.scrollTop = out.scrollHeight;
+                    if (!detailsCache.consoleLog)
+                        status.textContent = "Nothing was written to the console yet.";
+                })
+                .catch(err => {
+                    status.textContent = err && err.name === ERROR + "NotSupported"
+                        ? "The container keeps no console log: set lxc.console.buffer.size (e.g. to auto) in its configuration."
+                        : isNotAuthorized(err) ? "You are not allowed to read the console." : errorText(err);
+                });
+    };
+    const c = card("Console log", "console-log-card",
+                   h("div", { class: "lxc-console-bar" },
+                     button("Read the log", "pf-m-secondary", read, { id: "console-log-read", disabled: !props.Running || !allowed("console", path) }),
+                     props.Running ? status : h("span", { class: "lxc-muted" }, "The container must be running.")),
+                   out);
+    c.classList.add("lxc-card-wide");
+    return c;
 }
 
 function openTerminal(path, kind) {
@@ -1777,7 +1833,10 @@ function start() {
         const t1 = performance.now();
         window.lxcListRendered = { at: t1, fetchAndRender: t1 - t0, count: model.containers.size };
         /* afterwards: per-container rights, addresses, usage */
-        loadAllPerms().then(render);
+        loadAllPerms().then(() => {
+            model.permsLoaded = true;
+            render();
+        });
         for (const [path, props] of model.containers)
             if (props.Running)
                 loadIPs(path);
