@@ -575,7 +575,7 @@ polkit.addRule(function(action, subject) {
                 before = f.read()
             s.js('document.querySelector(%r).click()' % sel)
             s.click('#config-save')
-            s.wait_js('return document.getElementById("alerts").textContent.includes("Not authorized")', 20)
+            s.wait_js('return document.getElementById("alerts").textContent.includes("Could not set")', 20)
             alerts = s.text('#alerts')
             self.assertIn('Could not set lxc.start.auto: you are not allowed to do this.', alerts)
             self.assertNotIn('org.linuxcontainers', alerts)
