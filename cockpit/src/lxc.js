@@ -289,6 +289,9 @@ function showAlert(kind, title, body) {
         }
         const item = h("li", { class: "pf-c-alert-group__item" }, box);
         toasts.append(item);
+        /* the newest two at most, so that they cover little of the page */
+        while (toasts.children.length > 2)
+            toasts.firstChild.remove();
         setTimeout(() => item.remove(), 8000);
     } else {
         $("alerts").insertBefore(box, $("toasts"));
