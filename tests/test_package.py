@@ -5,9 +5,12 @@ tree (contrib/build-deb.sh, in a scratch copy), lintian reports no error and
 only the warnings explained below, it holds every file of the service with
 the right dependencies and maintainer scripts, and the service as packaged
 (daemon, helper, bus policy, polkit policy, lxcctl from the .deb) answers on
-a bus and starts a container.
+a bus and starts a container. The Cockpit page is the second binary
+package, cockpit-lxc (Architecture: all): its files, its dependencies, and
+`dpkg -i` of both putting it under /usr/share/cockpit/lxc.
 
 $LXCD_DEB_DIR: use the .deb already built there instead of building one."""
+import json
 import os
 import re
 import shutil
@@ -56,14 +59,27 @@ EXPECTED_FILES = [
     'usr/share/doc/lxc-dbus/polkit-examples/50-lxc-dbus-monitor.rules',
 ]
 
+COCKPIT_FILES = [
+    'usr/share/cockpit/lxc/manifest.json',
+    'usr/share/cockpit/lxc/index.html',
+    'usr/share/cockpit/lxc/lxc.js',
+    'usr/share/cockpit/lxc/lxc.css',
+    'usr/share/cockpit/lxc/patternfly.min.css',
+    'usr/share/cockpit/lxc/xterm.js',
+    'usr/share/cockpit/lxc/xterm.css',
+    'usr/share/doc/cockpit-lxc/copyright',
+]
+
 deb_dir = None
 deb = None
+cockpit_deb = None
+cockpit_root = None
 root = None
 scratch = None
 
 
 def setUpModule():
-    global deb_dir, deb, root, scratch
+    global deb_dir, deb, root, scratch, cockpit_deb, cockpit_root
     scratch = tempfile.mkdtemp(prefix='lxcd-pkg-')
     deb_dir = os.environ.get('LXCD_DEB_DIR')
     if not deb_dir:
@@ -80,14 +96,20 @@ def setUpModule():
     deb = os.path.join(deb_dir, debs[0])
     root = os.path.join(scratch, 'root')
     subprocess.run(['dpkg-deb', '-x', deb, root], check=True)
+    debs = [f for f in os.listdir(deb_dir) if re.match(r'cockpit-lxc_.*_all\.deb$', f)]
+    if len(debs) != 1:
+        raise RuntimeError('expected one cockpit-lxc _all.deb in %s, found %s' % (deb_dir, debs))
+    cockpit_deb = os.path.join(deb_dir, debs[0])
+    cockpit_root = os.path.join(scratch, 'cockpit-root')
+    subprocess.run(['dpkg-deb', '-x', cockpit_deb, cockpit_root], check=True)
 
 
 def tearDownModule():
     shutil.rmtree(scratch, ignore_errors=True)
 
 
-def deb_field(name):
-    return subprocess.run(['dpkg-deb', '-f', deb, name], capture_output=True,
+def deb_field(name, package=None):
+    return subprocess.run(['dpkg-deb', '-f', package or deb, name], capture_output=True,
                           text=True, check=True).stdout.strip()
 
 
@@ -105,7 +127,8 @@ class Package(unittest.TestCase):
     def test_lintian_reports_no_error_and_only_explained_warnings(self):
         with open(os.path.join(deb_dir, 'lintian.txt')) as f:
             report = f.read()
-        tags = re.findall(r'^([EWIXOP]): lxc-dbus(?:-dbgsym)?(?: \w+)?: ([\w.+-]+)', report, re.M)
+        tags = re.findall(r'^([EWIXOP]): (?:lxc-dbus(?:-dbgsym)?|cockpit-lxc)(?: \w+)?: ([\w.+-]+)',
+                          report, re.M)
         errors = [t for level, t in tags if level == 'E']
         self.assertEqual(errors, [], report)
         unexplained = sorted({t for level, t in tags if level in 'WI'} - ALLOWED_LINTIAN)
@@ -172,6 +195,46 @@ class Package(unittest.TestCase):
             self.assertIn('lxc-dbus', text.splitlines()[0].lower())
 
 
+class CockpitPackage(unittest.TestCase):
+    """cockpit-lxc: the page and nothing else, for every architecture."""
+
+    def test_fields(self):
+        self.assertEqual(deb_field('Architecture', cockpit_deb), 'all')
+        self.assertEqual(deb_field('Source', cockpit_deb), 'lxc-dbus')
+        depends = deb_field('Depends', cockpit_deb)
+        self.assertIn('cockpit-bridge', depends)
+        self.assertRegex(depends, r'lxc-dbus \(>= ')
+
+    def test_holds_the_page(self):
+        for path in COCKPIT_FILES:
+            self.assertTrue(os.path.isfile(os.path.join(cockpit_root, path)), path)
+        with open(os.path.join(cockpit_root, 'usr/share/cockpit/lxc/manifest.json')) as f:
+            manifest = json.load(f)
+        self.assertIn('index', manifest['menu'])
+        with open(os.path.join(cockpit_root, 'usr/share/cockpit/lxc/index.html')) as f:
+            html = f.read()
+        for ref in ('../base1/cockpit.js', 'patternfly.min.css', 'xterm.js', 'lxc.js'):
+            self.assertIn(ref, html)
+        with open(os.path.join(cockpit_root, 'usr/share/cockpit/lxc/lxc.js')) as f:
+            self.assertIn('org.linuxcontainers.LXC1', f.read())
+        # the vendored licences are in the copyright file, not in the page
+        with open(os.path.join(cockpit_root, 'usr/share/doc/cockpit-lxc/copyright')) as f:
+            copyright = f.read()
+        self.assertIn('cockpit/vendor/xterm.js', copyright)
+        self.assertIn('cockpit/vendor/patternfly.min.css', copyright)
+
+    def test_page_is_only_in_cockpit_lxc(self):
+        self.assertFalse(os.path.exists(os.path.join(root, 'usr/share/cockpit')))
+        files = subprocess.run(['dpkg-deb', '-c', cockpit_deb], capture_output=True, text=True,
+                               check=True).stdout
+        for line in files.splitlines():
+            path = line.split()[-1].lstrip('.')
+            self.assertTrue(path.startswith(('/usr/share/cockpit/lxc', '/usr/share/doc/cockpit-lxc',
+                                             '/usr/share/lintian/overrides'))
+                            or path in ('/', '/usr/', '/usr/share/', '/usr/share/cockpit/',
+                                        '/usr/share/doc/', '/usr/share/lintian/'), path)
+
+
 def _mount(*args):
     subprocess.run(['mount'] + list(args), check=True, capture_output=True, text=True)
 
@@ -210,7 +273,11 @@ class Installed(unittest.TestCase):
         with open(os.path.join(cls.keep, 'config'), 'w') as f:
             f.write('lxc.uts.name = keepme\nlxc.rootfs.path = dir:%s/rootfs\n' % cls.keep[len(cls.root):])
         shutil.copy(deb, os.path.join(cls.root, 'tmp', 'lxc-dbus.deb'))
+        shutil.copy(cockpit_deb, os.path.join(cls.root, 'tmp', 'cockpit-lxc.deb'))
         cls.install = cls.dpkg('-i', '/tmp/lxc-dbus.deb')
+        cls.cockpit_install = None
+        if os.path.exists('/usr/share/cockpit/base1'):     # cockpit-bridge is on the host
+            cls.cockpit_install = cls.dpkg('-i', '/tmp/cockpit-lxc.deb')
         cls.stack = None
 
     @classmethod
@@ -238,6 +305,17 @@ class Installed(unittest.TestCase):
         self.assertEqual(os.readlink(wants), '/lib/systemd/system/lxc-dbus.service')
         alias = self.path('etc/systemd/system/dbus-org.linuxcontainers.LXC1.service')
         self.assertEqual(os.readlink(alias), '/lib/systemd/system/lxc-dbus.service')
+
+    def test_1b_install_cockpit_lxc_puts_the_page_in_cockpit(self):
+        if self.cockpit_install is None:
+            self.skipTest('cockpit-bridge is not installed here')
+        r = self.cockpit_install
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn('Status: install ok installed', self.dpkg('-s', 'cockpit-lxc').stdout)
+        for f in COCKPIT_FILES:
+            self.assertTrue(os.path.isfile(self.path(f)), f)
+        listed = self.dpkg('-L', 'cockpit-lxc').stdout.split()
+        self.assertIn('/usr/share/cockpit/lxc/index.html', listed)
 
     def test_2_installed_service_answers_and_is_stopped_like_systemd_does(self):
         cls = type(self)
@@ -271,6 +349,10 @@ class Installed(unittest.TestCase):
 
     def test_3_remove_and_purge_leave_containers_alone(self):
         before = sorted(os.listdir(self.keep))
+        if self.cockpit_install is not None:
+            r = self.dpkg('--purge', 'cockpit-lxc')
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertFalse(os.path.exists(self.path('usr/share/cockpit/lxc')))
         r = self.dpkg('-r', 'lxc-dbus')
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertFalse(os.path.exists(self.path('usr/libexec/lxc-dbus')))
