@@ -1384,7 +1384,8 @@ function configInput(key, type, unit, value, disabled) {
         return [el, () => input.checked ? "1" : (value === "" ? "" : "0")];
     }
     if (type === "signal") {
-        const current = /^\d+$/.test(value) ? (SIGNALS[value] || value) : value;
+        /* liblxc reads an unset signal as "0": the default */
+        const current = value === "0" ? "" : /^\d+$/.test(value) ? (SIGNALS[value] || value) : value;
         const choices = SIGNAL_CHOICES.includes(current) || !current ? SIGNAL_CHOICES : [current, ...SIGNAL_CHOICES];
         const sel = h("select", { class: "pf-c-form-control", id, "aria-label": key, disabled },
                       h("option", { value: "" }, "Default"),
