@@ -52,9 +52,6 @@ typedef struct {
   LxcdHelperProc *helper;
   GDataInputStream *report;
   pid_t pid;
-  guint caller_watch;
-  GCancellable *cancellable; /* the Job's, while on_cancelled is connected */
-  gulong cancel_id;
   gboolean leaves_container; /* namespaces or elevated_privileges given */
 } Exec;
 
@@ -68,11 +65,6 @@ exec_free (Exec *exec)
     }
   if (exec->pty_master >= 0)
     close (exec->pty_master);
-  if (exec->caller_watch)
-    g_bus_unwatch_name (exec->caller_watch);
-  if (exec->cancel_id)
-    g_cancellable_disconnect (exec->cancellable, exec->cancel_id);
-  g_clear_object (&exec->cancellable);
   g_clear_pointer (&exec->helper, lxcd_helper_proc_unref);
   g_clear_object (&exec->report);
   g_ptr_array_unref (exec->args);
@@ -91,22 +83,11 @@ exec_kill (Exec *exec)
     lxcd_helper_proc_signal (exec->helper, SIGKILL);
 }
 
-/* main thread (the watch goes with the operation's data) */
+/* main thread: the caller left the bus, or cancelled the Job */
 static void
-on_caller_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
+exec_stop (LxcdOperation *op)
 {
-  LxcdOperation *op = user_data;
-
-  g_debug ("%s: %s left the bus; killing its program",
-           lxcd_container_get_name (lxcd_operation_get_container (op)), name);
   exec_kill (lxcd_operation_get_data (op));
-}
-
-/* main thread (GCancellable callbacks run where cancel() is called) */
-static void
-on_cancelled (GCancellable *cancellable, gpointer user_data)
-{
-  exec_kill (user_data);
 }
 
 /* The helper's "error CODE TEXT" line as an error (strips @text). */
@@ -222,7 +203,6 @@ exec_run (LxcdOperation *op)
 {
   Exec *exec = lxcd_operation_get_data (op);
   LxcdContainer *self = lxcd_operation_get_container (op);
-  GDBusMethodInvocation *invocation = lxcd_operation_get_invocation (op);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) pipe_in = NULL;
@@ -283,16 +263,8 @@ exec_run (LxcdOperation *op)
       /* RunCommand's Job, once there is a program to cancel; the return
        * completes it */
       lxcd_operation_start_job (op, "run");
-      exec->cancellable = g_object_ref (lxcd_operation_get_cancellable (op));
-      exec->cancel_id =
-        g_cancellable_connect (exec->cancellable, G_CALLBACK (on_cancelled), exec, NULL);
     }
-  if (g_dbus_method_invocation_get_sender (invocation))
-    exec->caller_watch =
-      g_bus_watch_name_on_connection (g_dbus_method_invocation_get_connection (invocation),
-                                      g_dbus_method_invocation_get_sender (invocation),
-                                      G_BUS_NAME_WATCHER_FLAGS_NONE, NULL, on_caller_vanished, op,
-                                      NULL);
+  lxcd_operation_on_abandoned (op, exec_stop);
   /* The flow's reference stays for the return in report_line_cb(). */
   read_report_line (op);
 }

@@ -49,9 +49,6 @@ typedef struct {
   GPtrArray *args; /* the helper's arguments */
   LxcdHelperProc *helper;
   GDataInputStream *report;
-  guint caller_watch;
-  GCancellable *cancellable; /* the Job's, while on_cancelled is connected */
-  gulong cancel_id;
 } Files;
 
 static void
@@ -59,11 +56,6 @@ files_free (Files *files)
 {
   if (files->fd >= 0)
     close (files->fd);
-  if (files->caller_watch)
-    g_bus_unwatch_name (files->caller_watch);
-  if (files->cancel_id)
-    g_cancellable_disconnect (files->cancellable, files->cancel_id);
-  g_clear_object (&files->cancellable);
   g_clear_pointer (&files->helper, lxcd_helper_proc_unref);
   g_clear_object (&files->report);
   g_ptr_array_unref (files->args);
@@ -80,22 +72,11 @@ files_kill (Files *files)
     lxcd_helper_proc_kill_tree (files->helper);
 }
 
-/* main thread (the watch goes with the operation's data) */
+/* main thread: the caller left the bus, or cancelled the Job */
 static void
-on_caller_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
+files_stop (LxcdOperation *op)
 {
-  LxcdOperation *op = user_data;
-
-  g_debug ("%s: %s left the bus; stopping its copy",
-           lxcd_container_get_name (lxcd_operation_get_container (op)), name);
   files_kill (lxcd_operation_get_data (op));
-}
-
-/* main thread (GCancellable callbacks run where cancel() is called) */
-static void
-on_cancelled (GCancellable *cancellable, gpointer user_data)
-{
-  files_kill (user_data);
 }
 
 /* The helper's "error CODE TEXT" as an error. */
@@ -180,7 +161,6 @@ files_run (LxcdOperation *op)
 {
   Files *files = lxcd_operation_get_data (op);
   LxcdContainer *self = lxcd_operation_get_container (op);
-  GDBusMethodInvocation *invocation = lxcd_operation_get_invocation (op);
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) pipe_in = NULL;
   int pipe_fds[2];
@@ -231,15 +211,7 @@ files_run (LxcdOperation *op)
   lxcd_operation_ref (op); /* (helper_exited's) */
 
   lxcd_operation_start_job (op, files->to_container ? "copy-to" : "copy-from");
-  files->cancellable = g_object_ref (lxcd_operation_get_cancellable (op));
-  files->cancel_id =
-    g_cancellable_connect (files->cancellable, G_CALLBACK (on_cancelled), files, NULL);
-  if (g_dbus_method_invocation_get_sender (invocation))
-    files->caller_watch =
-      g_bus_watch_name_on_connection (g_dbus_method_invocation_get_connection (invocation),
-                                      g_dbus_method_invocation_get_sender (invocation),
-                                      G_BUS_NAME_WATCHER_FLAGS_NONE, NULL, on_caller_vanished, op,
-                                      NULL);
+  lxcd_operation_on_abandoned (op, files_stop);
   /* The flow's reference stays for the return in report_line_cb(). */
   g_data_input_stream_read_line_async (files->report, G_PRIORITY_DEFAULT, NULL, report_line_cb,
                                        lxcd_operation_ref (op));

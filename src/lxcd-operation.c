@@ -80,6 +80,12 @@ struct _LxcdOperation {
 
   GPtrArray *joiners; /* operations that share this one's reply (LXCD_METHOD_JOINS) */
 
+  /* lxcd_operation_on_abandoned() */
+  LxcdOperationFunc abandoned;
+  guint caller_watch;
+  GCancellable *watched_cancellable;
+  gulong cancel_id;
+
   gpointer data;
   GDestroyNotify data_destroy;
 };
@@ -174,6 +180,11 @@ lxcd_operation_unref (LxcdOperation *op)
     }
   release_all (op);
   g_clear_pointer (&op->token, lxcd_limit_token_release); /* (lxcd_operation_keep_token()) */
+  if (op->caller_watch)
+    g_bus_unwatch_name (op->caller_watch);
+  if (op->cancel_id)
+    g_cancellable_disconnect (op->watched_cancellable, op->cancel_id);
+  g_clear_object (&op->watched_cancellable);
   if (op->data_destroy)
     op->data_destroy (op->data);
   g_clear_object (&op->job);
@@ -878,6 +889,51 @@ lxcd_operation_keep_token (LxcdOperation *op)
 }
 
 /* ---- additions -------------------------------------------------------------- */
+
+/* main thread: the caller left the bus */
+static void
+abandoned_by_caller (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  LxcdOperation *op = user_data;
+
+  g_debug ("%s: %s left the bus", op->method->method, name);
+  op->abandoned (op);
+}
+
+/* main thread (GCancellable callbacks run where cancel() is called: Job.Cancel) */
+static void
+abandoned_by_cancel (GCancellable *cancellable, gpointer user_data)
+{
+  LxcdOperation *op = user_data;
+
+  op->abandoned (op);
+}
+
+/**
+ * lxcd_operation_on_abandoned:
+ * @stop: what stops the operation's work (kills its program, ...)
+ *
+ * Calls @stop when the caller leaves the bus or the operation's
+ * cancellable is cancelled (Job.Cancel: call this after
+ * lxcd_operation_start_job()), for as long as the operation lives, even
+ * after its reply. Call it before the reply. Main thread.
+ */
+void
+lxcd_operation_on_abandoned (LxcdOperation *op, LxcdOperationFunc stop)
+{
+  const char *sender = op->invocation ? g_dbus_method_invocation_get_sender (op->invocation) : NULL;
+
+  g_assert (op->abandoned == NULL);
+  op->abandoned = stop;
+  op->watched_cancellable = g_object_ref (lxcd_operation_get_cancellable (op));
+  op->cancel_id = g_cancellable_connect (op->watched_cancellable, G_CALLBACK (abandoned_by_cancel),
+                                         op, NULL);
+  if (sender)
+    op->caller_watch =
+      g_bus_watch_name_on_connection (g_dbus_method_invocation_get_connection (op->invocation),
+                                      sender, G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                                      abandoned_by_caller, op, NULL);
+}
 
 /**
  * lxcd_operation_prepare_job:

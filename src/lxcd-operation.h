@@ -77,6 +77,7 @@ void lxcd_operation_return_new_error (LxcdOperation *op, gint code, const char *
 /* Operations that outlive their reply */
 void lxcd_operation_return_with_fds (LxcdOperation *op, GVariant *value, GUnixFDList *fd_list);
 void lxcd_operation_keep_token      (LxcdOperation *op);
+void lxcd_operation_on_abandoned    (LxcdOperation *op, LxcdOperationFunc stop);
 
 /* A Job that names more than its container from its first appearance */
 LxcdJob *lxcd_operation_prepare_job (LxcdOperation *op, const char *operation);
