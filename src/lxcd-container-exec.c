@@ -208,23 +208,8 @@ exec_run (LxcdOperation *op)
   g_autoptr(GInputStream) pipe_in = NULL;
   int pipe_fds[2];
 
-  switch (lxcd_container_get_state (self))
-    {
-    case LXCD_STATE_STOPPED:
-      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running",
-                   lxcd_container_get_name (self));
-      break;
-    /* A program attached to a frozen container is frozen before it can
-     * start: the call would hang until someone thaws the container. */
-    case LXCD_STATE_FROZEN:
-    case LXCD_STATE_FREEZING:
-      g_set_error (&error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
-                   "Container '%s' is frozen: unfreeze it first", lxcd_container_get_name (self));
-      break;
-    default:
-      break;
-    }
-  if (error != NULL || !g_unix_open_pipe (pipe_fds, FD_CLOEXEC, &error))
+  if (!lxcd_container_check_attachable (self, &error) ||
+      !g_unix_open_pipe (pipe_fds, FD_CLOEXEC, &error))
     {
       lxcd_operation_return_error (op, error);
       return;

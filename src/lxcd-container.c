@@ -1385,6 +1385,35 @@ lxcd_container_release_slot (LxcdContainer *self)
 }
 
 /**
+ * lxcd_container_check_attachable:
+ *
+ * Whether a process attached to the container can run now: it runs and
+ * is not frozen (an attached program would be frozen before it starts,
+ * and the call would hang until someone thaws the container). Main
+ * thread.
+ *
+ * Returns: FALSE with %LXCD_ERROR_WRONG_STATE otherwise.
+ */
+gboolean
+lxcd_container_check_attachable (LxcdContainer *self, GError **error)
+{
+  switch (self->state)
+    {
+    case LXCD_STATE_STOPPED:
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE, "Container '%s' is not running",
+                   self->name);
+      return FALSE;
+    case LXCD_STATE_FROZEN:
+    case LXCD_STATE_FREEZING:
+      g_set_error (error, LXCD_ERROR, LXCD_ERROR_WRONG_STATE,
+                   "Container '%s' is frozen: unfreeze it first", self->name);
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
+/**
  * lxcd_container_get_slot_owner:
  *
  * Returns: (transfer none) (nullable): the operation holding the slot.

@@ -31,6 +31,7 @@ LxcdDaemon *lxcd_container_get_daemon (LxcdContainer *self);
 gboolean    lxcd_container_take_slot (LxcdContainer *self, LxcdOperation *owner, GError **error);
 void        lxcd_container_release_slot (LxcdContainer *self);
 LxcdOperation *lxcd_container_get_slot_owner (LxcdContainer *self);
+gboolean    lxcd_container_check_attachable (LxcdContainer *self, GError **error);
 
 /* lxcd-container-storage.c: Clone, Rename and the snapshot methods */
 void lxcd_container_storage_iface_init (LxcdDBusContainerIface *iface);
