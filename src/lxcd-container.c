@@ -62,7 +62,7 @@ struct _LxcdContainer {
   LxcdOperation *slot_owner; /* the operation holding the slot (unowned), or NULL */
   GList *waiters; /* of Waiter */
   guint32 idmap_uid_base; /* host uid of its root, 0 if not mapped */
-  guint64 run_seq; /* counts the times it left STOPPED (LastExitStatus) */
+  guint64 run_seq; /* counts its STOPPED -> STARTING steps (LastExitStatus) */
 };
 
 static void lxcd_container_iface_init (LxcdDBusContainerIface *iface);
@@ -193,9 +193,11 @@ set_state (LxcdContainer *self, LxcdState state)
   if (state == old)
     return;
   self->state = state;
-  if (old == LXCD_STATE_STOPPED)
+  if (old == LXCD_STATE_STOPPED && state == LXCD_STATE_STARTING)
     {
-      /* a new init: the last one's status is no longer the last */
+      /* A new init: the last one's status is no longer the last. (Not
+       * any step out of STOPPED: a re-read may publish STOPPED before
+       * liblxc's late STOPPING and STOPPED events of the same run.) */
       self->run_seq++;
       lxcd_dbus_container_set_last_exit_status (iface, -1);
     }
