@@ -4,8 +4,10 @@
 a container's init (what lxc-execute makes its own exit status), known for
 starts in the foreground (daemonize FALSE, the service's helper is liblxc's
 monitor), -1 for daemonized starts, whose monitor tells no one."""
+import json
 import os
 import signal
+import subprocess
 
 import lxcdtest
 from lxcdtest import CONTAINER_IFACE
@@ -55,9 +57,14 @@ class ExitStatus(lxcdtest.TestCase):
         self.assertTrue(os.WIFEXITED(status), status)
         self.assertEqual(os.WEXITSTATUS(status), 7)
         # STOPPED and the property were published before the signal
-        self.assertEqual(self.c.state, 'STOPPED')
+        # (STOPPED when it was sent; liblxc's own events may follow late)
+        lxcdtest.wait_until(lambda: self.c.state == 'STOPPED', 5)
         self.assertEqual(self.c.last_exit_status, status)
         self.assertEqual(len(self.rec.signals), 1)
+        # GetManagedObjects (the service's own property list) says the same
+        objects = stack.client(self.conn).managed_objects()
+        props = objects[lxcdtest.container_path(self.name)][CONTAINER_IFACE]
+        self.assertEqual(props['LastExitStatus'], status)
 
     def test_exit_zero_with_lxc_init_and_close_all_fds(self):
         # lxc-init passes its child's status on; closing every inherited
@@ -72,12 +79,17 @@ class ExitStatus(lxcdtest.TestCase):
         # An init killed from the host (from inside its PID namespace only
         # signals it handles reach it)...
         self.c.start(daemonize=False, argv=['/bin/sleep', '1000'])
-        os.kill(self.c.init_pid, signal.SIGKILL)
+        # (a foreground start's InitPID may follow its reply)
+        lxcdtest.wait_until(lambda: self.c.init_pid > 1, 10)
+        pid = self.c.init_pid
+        self.assertGreater(pid, 1)
+        os.kill(pid, signal.SIGKILL)
         status = self.rec.wait_for(timeout=30).args[0]
         self.assertTrue(os.WIFSIGNALED(status), status)
         self.assertEqual(os.WTERMSIG(status), signal.SIGKILL)
         self.assertEqual(self.c.last_exit_status, status)
-        self.assertEqual(self.c.state, 'STOPPED')
+        # (STOPPED when it was sent; liblxc's own events may follow late)
+        lxcdtest.wait_until(lambda: self.c.state == 'STOPPED', 5)
 
     def test_stop_kills_init(self):
         # ...or Stop kills it (liblxc: SIGKILL)
@@ -109,6 +121,31 @@ class ExitStatus(lxcdtest.TestCase):
         stack.lxc('start', self.name)
         lxcdtest.wait_until(lambda: self.c.state == 'RUNNING', 10)
         self.assertEqual(self.c.last_exit_status, -1)
+
+    def lxcctl(self, *args):
+        out = subprocess.run([os.path.join(lxcdtest.BUILDDIR, 'src', 'lxcctl'),
+                              '--no-ask-password'] + list(args),
+                             capture_output=True, text=True, env=stack.env(), timeout=120,
+                             stdin=subprocess.DEVNULL)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return out.stdout
+
+    def test_lxcctl_info(self):
+        self.run_foreground(['/bin/sh', '-c', 'exit 7'])
+        lines = [l.strip() for l in self.lxcctl('info', self.name).splitlines()]
+        self.assertIn('Last exit: 7', lines)
+        info = json.loads(self.lxcctl('info', self.name, '--json'))
+        self.assertEqual(os.WEXITSTATUS(info['LastExitStatus']), 7)
+        self.rec.clear()
+        self.c.start(daemonize=False, argv=['/bin/sleep', '1000'])
+        self.c.stop()
+        self.rec.wait_for(timeout=30)
+        lines = [l.strip() for l in self.lxcctl('info', self.name).splitlines()]
+        self.assertEqual([l for l in lines if l.startswith('Last exit:')],
+                         ['Last exit: signal 9 (Killed)'])
+        # unknown: no line
+        self.assertNotIn('Last exit', self.lxcctl('info', 'x2'))
+        self.assertNotIn('LastExitStatus', json.loads(self.lxcctl('info', 'x2', '--json')))
 
 
 if __name__ == '__main__':
