@@ -83,17 +83,19 @@ lxcd_helper_parse_size (const char *text, bool *ok)
 }
 
 /* Foreground start: the report on our stdout (lxcd-helper-proto.h), mapped,
- * and /dev/null on stdout in its place. NULL if stdout is no report (a
- * plain file or /dev/null from a hand-run helper): nothing is reported. */
+ * and /dev/null on stdout in its place. NULL, stdout left alone, if it
+ * cannot be mapped (a hand-run helper's terminal or pipe): nothing is
+ * reported. */
 static LxcdStartReport *
 start_report_map (void)
 {
   LxcdStartReport *report = mmap (NULL, sizeof *report, PROT_READ | PROT_WRITE, MAP_SHARED,
                                   STDOUT_FILENO, 0);
-  int null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  int null_fd;
 
   if (report == MAP_FAILED)
-    report = NULL;
+    return NULL;
+  null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
   if (null_fd >= 0)
     {
       (void) dup2 (null_fd, STDOUT_FILENO);
