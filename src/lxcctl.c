@@ -1763,6 +1763,7 @@ verb_info (const Verb *verb, int argc, char **argv)
   g_autofree char *os = NULL;
   const char *name = argv[0], *state = "?", *lxcpath = "?";
   gint32 pid = 0;
+  gint32 last_exit = -1; /* the last init's wait status (foreground starts) */
   gboolean autostart = FALSE, privileged = FALSE;
   gint64 uptime = -1, started = -1, n_snaps = -1;
   static const struct {
@@ -1787,6 +1788,7 @@ verb_info (const Verb *verb, int argc, char **argv)
   g_variant_lookup (props, "State", "&s", &state);
   g_variant_lookup (props, "LXCPath", "&s", &lxcpath);
   g_variant_lookup (props, "InitPID", "i", &pid);
+  g_variant_lookup (props, "LastExitStatus", "i", &last_exit);
   g_variant_lookup (props, "Autostart", "b", &autostart);
   g_variant_lookup (props, "Privileged", "b", &privileged);
   if (pid > 0)
@@ -1841,6 +1843,8 @@ verb_info (const Verb *verb, int argc, char **argv)
       g_variant_builder_add (&b, "{sv}", "Name", g_variant_new_string (name));
       g_variant_builder_add (&b, "{sv}", "State", g_variant_new_string (state));
       g_variant_builder_add (&b, "{sv}", "InitPID", g_variant_new_int32 (pid));
+      if (last_exit >= 0)
+        g_variant_builder_add (&b, "{sv}", "LastExitStatus", g_variant_new_int32 (last_exit));
       if (os)
         g_variant_builder_add (&b, "{sv}", "OS", g_variant_new_string (os));
       if (uptime >= 0)
@@ -1867,6 +1871,11 @@ verb_info (const Verb *verb, int argc, char **argv)
     }
   g_print ("%12s: %s\n", "Name", name);
   g_print ("%12s: %s\n", "State", state);
+  if (last_exit >= 0 && WIFEXITED (last_exit))
+    g_print ("%12s: %d\n", "Last exit", WEXITSTATUS (last_exit));
+  else if (last_exit >= 0 && WIFSIGNALED (last_exit))
+    g_print ("%12s: signal %d (%s)\n", "Last exit", WTERMSIG (last_exit),
+             g_strsignal (WTERMSIG (last_exit)));
   if (os)
     g_print ("%12s: %s\n", "OS", os);
   if (pid > 0)

@@ -10,8 +10,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "lxcd-auth.h"
 #include "lxcd-container.h"
@@ -59,6 +62,7 @@ struct _LxcdContainer {
   LxcdOperation *slot_owner; /* the operation holding the slot (unowned), or NULL */
   GList *waiters; /* of Waiter */
   guint32 idmap_uid_base; /* host uid of its root, 0 if not mapped */
+  guint64 run_seq; /* counts its STOPPED -> STARTING steps (LastExitStatus) */
 };
 
 static void lxcd_container_iface_init (LxcdDBusContainerIface *iface);
@@ -189,6 +193,14 @@ set_state (LxcdContainer *self, LxcdState state)
   if (state == old)
     return;
   self->state = state;
+  if (old == LXCD_STATE_STOPPED && state == LXCD_STATE_STARTING)
+    {
+      /* A new init: the last one's status is no longer the last. (Not
+       * any step out of STOPPED: a re-read may publish STOPPED before
+       * liblxc's late STOPPING and STOPPED events of the same run.) */
+      self->run_seq++;
+      lxcd_dbus_container_set_last_exit_status (iface, -1);
+    }
   lxcd_dbus_container_set_state (iface, lxcd_state_to_string (state));
   lxcd_dbus_container_set_running (iface, state != LXCD_STATE_STOPPED);
   if (state == LXCD_STATE_STOPPED)
@@ -330,6 +342,9 @@ typedef struct {
   LxcdState target;          /* the state the operation leads to */
   gboolean target_via_state; /* reaching it can be checked by a re-read */
   guint helper_timeout_id;   /* cancels a freezer helper that takes too long */
+  int report_fd;             /* foreground start: the helper's report memfd, or -1 */
+  gint exit_status;          /* foreground start: the init's wait status, once known */
+  guint64 exit_run_seq;      /* the container's run_seq when the helper exited */
   GError *error;
 } Op;
 
@@ -338,6 +353,8 @@ op_free (Op *op)
 {
   if (op->helper_timeout_id)
     g_source_remove (op->helper_timeout_id);
+  if (op->report_fd >= 0)
+    close (op->report_fd);
   g_clear_object (&op->self);
   g_strfreev (op->argv);
   g_clear_error (&op->error);
@@ -369,6 +386,7 @@ op_new (LxcdContainer *self, GDBusMethodInvocation *invocation, OpKind kind)
   lxcd_operation_set_data (op->operation, op, (GDestroyNotify) op_free);
   op->self = g_object_ref (self);
   op->kind = kind;
+  op->report_fd = -1;
   return op;
 }
 
@@ -722,13 +740,68 @@ op_helper_done (GObject *source, GAsyncResult *res, gpointer user_data)
   op_work_finished (op, out ? NULL : error);
 }
 
+/* main thread: whether the foreground start's helper reported its init's
+ * wait status (lxcd-helper-proto.h), into op->exit_status; closes the
+ * report. The helper has exited: nothing writes it any more. */
+static gboolean
+op_read_start_report (Op *op)
+{
+  LxcdStartReport report = { 0, 0 };
+  ssize_t n;
+
+  if (op->report_fd < 0)
+    return FALSE;
+  do
+    n = pread (op->report_fd, &report, sizeof report, 0);
+  while (n < 0 && errno == EINTR);
+  close (op->report_fd);
+  op->report_fd = -1;
+  if (n != (ssize_t) sizeof report || report.magic != LXCD_START_REPORT_MAGIC)
+    return FALSE;
+  op->exit_status = report.wait_status;
+  return TRUE;
+}
+
+/* main thread: the container is re-read after its foreground init exited
+ * with a known status: publish it (unless the container has started
+ * again since), then InitExited */
+static void
+op_init_exited_synced_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(Op) op = user_data;
+  LxcdContainer *self = op->self;
+  LxcdDBusContainer *iface = LXCD_DBUS_CONTAINER (self);
+
+  lxcd_daemon_sync_container_finish (LXCD_DAEMON (source), res, NULL);
+  if (self->state == LXCD_STATE_STOPPED && self->run_seq == op->exit_run_seq)
+    {
+      lxcd_dbus_container_set_last_exit_status (iface, op->exit_status);
+      g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
+    }
+  g_debug ("%s: init exited, wait status %d", self->name, op->exit_status);
+  lxcd_dbus_container_emit_init_exited (iface, op->exit_status);
+  /* An init that ran and exited before RUNNING reached us (liblxc's
+   * start() returned true): the start succeeded. */
+  op_reply (op, op->error);
+}
+
 /* main thread: a non-daemonized container's helper (its monitor) exited */
 static void
 op_foreground_exited (LxcdHelperProc *proc, int wait_status, const GError *helper_error,
                       gpointer user_data)
 {
   g_autoptr(Op) op = user_data;
+  gboolean known = op_read_start_report (op) && helper_error == NULL &&
+                   WIFEXITED (wait_status) && WEXITSTATUS (wait_status) == LXCD_HELPER_DONE;
 
+  if (known)
+    {
+      /* Re-read first, so that InitExited follows STOPPED. */
+      op->exit_run_seq = op->self->run_seq;
+      lxcd_daemon_sync_container (op->self->daemon, op->self->lxcpath, op->self->name, NULL,
+                                  op_init_exited_synced_cb, op_ref (op));
+      return;
+    }
   if (!op_replied (op))
     {
       g_autoptr(GError) error = helper_error ? g_error_copy (helper_error) :
@@ -782,9 +855,19 @@ op_spawn_helper (Op *op)
     }
 
   /* The helper is the container's monitor and lives as long as the
-   * container: the reply comes when the state shows RUNNING. */
-  proc = lxcd_helper_launch (helper, (const char *const *) args->pdata + 1, -1, -1, -1, -1,
-                             op_foreground_exited, op, &error);
+   * container: the reply comes when the state shows RUNNING. Its stdout
+   * is the memfd where it reports the init's wait status. */
+  op->report_fd = memfd_create ("lxcd-start-report", MFD_CLOEXEC);
+  if (op->report_fd >= 0 && ftruncate (op->report_fd, sizeof (LxcdStartReport)) < 0)
+    {
+      close (op->report_fd);
+      op->report_fd = -1;
+    }
+  if (op->report_fd < 0)
+    g_warning ("%s: no report of the init's exit status: %s", op->self->name,
+               g_strerror (errno));
+  proc = lxcd_helper_launch (helper, (const char *const *) args->pdata + 1, -1, op->report_fd,
+                             -1, -1, op_foreground_exited, op, &error);
   g_string_free (flags, TRUE);
   if (proc == NULL)
     {
@@ -1223,6 +1306,8 @@ container_get_properties (GDBusInterfaceSkeleton *skeleton)
   add_property (&builder, "Running", g_variant_new_boolean (lxcd_dbus_container_get_running (c)));
   add_property (&builder, "Defined", g_variant_new_boolean (lxcd_dbus_container_get_defined (c)));
   add_property (&builder, "InitPID", g_variant_new_int32 (lxcd_dbus_container_get_init_pid (c)));
+  add_property (&builder, "LastExitStatus",
+                g_variant_new_int32 (lxcd_dbus_container_get_last_exit_status (c)));
   add_property (&builder, "Daemonize",
                 g_variant_new_boolean (lxcd_dbus_container_get_daemonize (c)));
   add_property (&builder, "CloseAllFDs",
@@ -1291,6 +1376,7 @@ lxcd_container_new (LxcdDaemon *daemon, const char *lxcpath, const char *name)
   lxcd_dbus_container_set_state (iface, lxcd_state_to_string (LXCD_STATE_STOPPED));
   lxcd_dbus_container_set_running (iface, FALSE);
   lxcd_dbus_container_set_init_pid (iface, -1);
+  lxcd_dbus_container_set_last_exit_status (iface, -1);
   lxcd_dbus_container_set_daemonize (iface, TRUE);
   lxcd_dbus_container_set_close_all_fds (iface, FALSE);
   lxcd_dbus_container_set_privileged (iface, TRUE); /* until read */

@@ -11,12 +11,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <lxc/lxccontainer.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lxcd-helper.h"
@@ -80,6 +82,43 @@ lxcd_helper_parse_size (const char *text, bool *ok)
   return v;
 }
 
+/* Foreground start: the report on our stdout (lxcd-helper-proto.h), mapped,
+ * and /dev/null on stdout in its place. NULL, stdout left alone, if it
+ * cannot be mapped (a hand-run helper's terminal or pipe): nothing is
+ * reported. */
+static LxcdStartReport *
+start_report_map (void)
+{
+  LxcdStartReport *report = mmap (NULL, sizeof *report, PROT_READ | PROT_WRITE, MAP_SHARED,
+                                  STDOUT_FILENO, 0);
+  int null_fd;
+
+  if (report == MAP_FAILED)
+    return NULL;
+  null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null_fd >= 0)
+    {
+      (void) dup2 (null_fd, STDOUT_FILENO);
+      close (null_fd);
+    }
+  return report;
+}
+
+/* liblxc 5.0's error_num after a foreground start as waitpid() would have
+ * said it: an exit is (code << 8), as in a wait status, but a killed init
+ * is (signal << 8 | 0x7f), the form of a *stopped* child (lxc-execute then
+ * dies of signal 127); a termination status is the signal alone (its core
+ * dump flag is lost). -1 if liblxc did not know. */
+static int
+start_report_status (int error_num)
+{
+  if (error_num < 0)
+    return -1;
+  if ((error_num & 0x7f) == 0x7f)
+    return (error_num >> 8) & 0x7f;
+  return error_num;
+}
+
 /* start LXCPATH NAME FLAGS [ARG...] */
 int
 lxcd_helper_op_start (int argc, char **argv)
@@ -91,6 +130,7 @@ lxcd_helper_op_start (int argc, char **argv)
   bool daemonize = strchr (flags, 'd') != NULL;
   bool close_fds = strchr (flags, 'c') != NULL;
   bool use_init = strchr (flags, 'i') != NULL;
+  LxcdStartReport *report = daemonize ? NULL : start_report_map ();
   int rc;
 
   c = lxcd_helper_open_defined (lxcpath, name, &rc);
@@ -122,6 +162,17 @@ lxcd_helper_op_start (int argc, char **argv)
       /* The service publishes InitPID from this without a re-read. */
       printf ("%d\n", (int) c->init_pid (c));
     }
+  else if (report)
+    {
+      /* We were the monitor: start() returned when the init exited, and
+       * left what waitpid() said of it in error_num (lxc-execute's exit
+       * status comes from there). The magic last: the service trusts the
+       * status only with it. */
+      report->wait_status = start_report_status (c->error_num);
+      __atomic_store_n (&report->magic, LXCD_START_REPORT_MAGIC, __ATOMIC_RELEASE);
+    }
+  if (report)
+    (void) munmap (report, sizeof *report);
   lxc_container_put (c);
   return rc;
 }

@@ -87,3 +87,20 @@ typedef union {
  * SIZE" (copy-from: the file's permission bits and ids inside the
  * container, the bytes copied), or "error CODE TEXT" as run does. */
 #define LXCD_FILES_REPORT_DONE "done "
+
+/* `lxc-dbus-helper start` in the foreground (no 'd' in FLAGS) is the
+ * container's liblxc monitor and lives until the container stops. Its
+ * stdout is then a memfd of at least sizeof (LxcdStartReport) bytes,
+ * zeroed, where it reports the init's wait status: once liblxc's start()
+ * has returned true, it writes wait_status (liblxc's error_num: what
+ * waitpid() said of the init), then magic. It maps the memfd and puts
+ * /dev/null on its stdout before calling start(): the container inherits
+ * nothing of it, and liblxc closing every inherited descriptor
+ * (close_all_fds) does not cut the report. The service reads the memfd
+ * once the helper has been reaped; anything but the magic means unknown. */
+#define LXCD_START_REPORT_MAGIC 0x6c786378u /* "xcxl" */
+
+typedef struct {
+  uint32_t magic;
+  int32_t wait_status;
+} LxcdStartReport;

@@ -304,6 +304,7 @@ class Container(_Object):
     running: bool = _prop('Running')
     defined: bool = _prop('Defined')
     init_pid: int = _prop('InitPID')
+    last_exit_status: int = _prop('LastExitStatus')
     daemonize: bool = _prop('Daemonize')
     close_all_fds: bool = _prop('CloseAllFDs')
     autostart: bool = _prop('Autostart')
