@@ -44,6 +44,7 @@ const char *const lxcd_manager_features[] = {
   "start-options",
   "create-config-items",
   "mount",
+  "exit-status",
   NULL,
 };
 
