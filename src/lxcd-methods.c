@@ -78,8 +78,8 @@ static const LxcdMethod methods[] = {
   { "Container", "WantDaemonize", "lifecycle", A | L, NULL },
   { "Container", "WantCloseAllFDs", "lifecycle", A | L, NULL },
   { "Container", "MayControl", NULL, 0, NULL },
-  { "Container", "GetUsage", NULL, 0, NULL },
-  { "Container", "GetPermissions", NULL, 0, NULL },
+  { "Container", "GetUsage", NULL, L, NULL },
+  { "Container", "GetPermissions", NULL, L, NULL },
   { "Container", "GetOSRelease", "read-config", 0, NULL },
   { "Container", "GetConsoleLog", "console", A | P, NULL },
   /* Manager */

@@ -33,6 +33,7 @@
 #include "config.h"
 
 #include "lxcd-auth.h"
+#include "lxcd-caller.h"
 #include "lxcd-container.h"
 #include "lxcd-daemon.h"
 #include "lxcd-error.h"
@@ -459,6 +460,22 @@ op_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
   op_granted (op);
 }
 
+/* main thread: the uid of a caller of an unchecked, limited method */
+static void
+op_got_uid (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LxcdOperation *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lxcd_caller_get_uid_finish (res, &op->uid, &error))
+    {
+      lxcd_operation_return_new_error (op, LXCD_ERROR_NOT_AUTHORIZED,
+                                       "Could not tell who the caller is: %s", error->message);
+      return;
+    }
+  op_granted (op);
+}
+
 /**
  * lxcd_operation_authorize:
  * @run: what the operation does once authorized
@@ -497,10 +514,17 @@ lxcd_operation_authorize (LxcdOperation *op, LxcdOperationFunc run)
       op_granted (op);
       return;
     }
-  /* a method anyone may call (its table row has no action) */
+  /* a method anyone may call (its table row has no action); one that
+   * takes a worker counts against its caller's limit, so the uid first */
   if (op->action_id == NULL && op->method->action == NULL && op->required[0] == NULL)
     {
-      op_granted (op);
+      const char *sender = g_dbus_method_invocation_get_sender (op->invocation);
+
+      if ((op->method->flags & LXCD_METHOD_LIMITED) && sender &&
+          !lxcd_caller_lookup_uid (sender, &op->uid))
+        lxcd_caller_get_uid_async (sender, NULL, op_got_uid, op);
+      else
+        op_granted (op);
       return;
     }
 

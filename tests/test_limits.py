@@ -42,6 +42,13 @@ SHELLS = textwrap.dedent('''
             return Gio.DBusError.get_remote_error(e)
     for i in range(int(sys.argv[1])):
         print(shell(), flush=True)
+    # a call anyone may make counts too, while the shells are held
+    try:
+        conn.call_sync("org.linuxcontainers.LXC1", "%(path)s", "org.linuxcontainers.LXC1.Container",
+                       "GetUsage", GLib.Variant("(a{sv})", ({},)), None, 0, 20000, None)
+        print("usage ok", flush=True)
+    except GLib.Error as e:
+        print("usage", Gio.DBusError.get_remote_error(e), flush=True)
     os.close(held.pop(0))
     for i in range(100):
         r = shell()
@@ -91,11 +98,13 @@ class Limits(lxcdtest.TestCase):
         out = self.shells(UNPRIV_UID, LIMIT + 1)
         self.assertEqual(out[:LIMIT], ['ok'] * LIMIT, out)
         self.assertEqual(out[LIMIT], ERROR_PREFIX + 'LimitsExceeded', out)
-        self.assertEqual(out[LIMIT + 1], 'after-close ok', out)
+        # GetUsage needs no authorization but takes a worker: it is limited too
+        self.assertEqual(out[LIMIT + 1], 'usage ' + ERROR_PREFIX + 'LimitsExceeded', out)
+        self.assertEqual(out[LIMIT + 2], 'after-close ok', out)
 
     def test_root_is_not_limited(self):
         out = self.shells(0, LIMIT + 2)
-        self.assertEqual(out[:LIMIT + 2], ['ok'] * (LIMIT + 2), out)
+        self.assertEqual(out[:LIMIT + 3], ['ok'] * (LIMIT + 2) + ['usage ok'], out)
 
     def test_failed_calls_give_their_place_back(self):
         # Start on a running container fails: many times over, never LimitsExceeded.
