@@ -1050,6 +1050,21 @@ def _proc_start_time(pid):
     return None if fields[0] in ('Z', 'X') else fields[19]
 
 
+_os_kill = os.kill
+
+
+def _guarded_kill(pid, sig):
+    """os.kill for the tests, which run as root: a pid read from the
+    service can be -1 or 0 ("not running"), and kill(-1) as root signals
+    every process of the machine. Such a pid is a test's bug: refuse it."""
+    if pid <= 1:
+        raise AssertionError('refusing to send signal %d to pid %d' % (sig, pid))
+    return _os_kill(pid, sig)
+
+
+os.kill = _guarded_kill
+
+
 def _kill_processes_mentioning(path, exclude=()):
     """SIGKILL processes whose command line names *path* (or something
     below it): leftovers such as lxc-monitord and "[lxc monitor] <lxcpath>
