@@ -100,6 +100,10 @@ run_child (int sock, int sfd, int *fds, unsigned n_fds)
       if (dup2 (fds[i], (int) i - 1) < 0)
         _exit (LXCD_HELPER_FAILED);
     }
+  /* Nothing else of the server's from here on (the argument memfd, the
+   * request's originals): before the name below, by which tests and
+   * admins find the operation's process. */
+  lxcd_helper_close_inherited_fds (n_fds > 4 ? (int) n_fds - 1 : 3);
   /* Show the operation in ps: its name becomes "lxcd-OP" (ps -e, top,
    * pgrep), and /proc/PID/cmdline the whole command line, as an exec'd
    * helper's would be ("lxc-dbus-helper create LXCPATH NAME ..."), not
