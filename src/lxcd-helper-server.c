@@ -101,9 +101,11 @@ run_child (int sock, int sfd, int *fds, unsigned n_fds)
         _exit (LXCD_HELPER_FAILED);
     }
   /* Nothing else of the server's from here on (the argument memfd, the
-   * request's originals): before the name below, by which tests and
-   * admins find the operation's process. */
+   * request's originals), and a process group of its own (where a cancel
+   * finds it; helper_main() makes sure again): both before the name
+   * below, by which tests and admins find the operation's process. */
   lxcd_helper_close_inherited_fds (n_fds > 4 ? (int) n_fds - 1 : 3);
+  (void) setpgid (0, 0);
   /* Show the operation in ps: its name becomes "lxcd-OP" (ps -e, top,
    * pgrep), and /proc/PID/cmdline the whole command line, as an exec'd
    * helper's would be ("lxc-dbus-helper create LXCPATH NAME ..."), not
