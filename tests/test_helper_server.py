@@ -127,13 +127,14 @@ class HelperServer(lxcdtest.TestCase):
             self.assertEqual(int(stat[2]), pid)                  # its own process group
             self.assertNotEqual(os.getpgid(self.server.pid), pid)
             # Its descriptors: the three given, plus its own files (liblxc's
-            # log, the comment);
+            # log, the comment, liblxc's container lock);
             # never a socket (the server's) or anything else of ours.
             for fd in os.listdir('/proc/%d/fd' % pid):
                 target = os.readlink('/proc/%d/fd/%s' % (pid, fd))
                 self.assertFalse(target.startswith('socket:'), (fd, target))
                 if int(fd) > 2:
-                    self.assertTrue(target.startswith('/tmp/lxc-dbus-'), (fd, target))
+                    self.assertTrue(target.startswith(('/tmp/lxc-dbus-', '/run/lxc/lock/')),
+                                    (fd, target))
             self.assertEqual(proc_field(pid, 'status').split('SigBlk:')[1].split()[0],
                              '0' * 16, 'the server blocks SIGCHLD; its children must not')
             # EOF on stdin: the snapshot goes on (and fails: no rootfs)
